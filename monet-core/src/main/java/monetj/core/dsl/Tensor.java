@@ -1,0 +1,341 @@
+package monetj.core.dsl;
+
+import java.util.Arrays;
+import java.util.List;
+import monetj.core.ir.Binary;
+import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.Clamp;
+import monetj.core.ir.Compare;
+import monetj.core.ir.Constant;
+import monetj.core.ir.Convert;
+import monetj.core.ir.Graph;
+import monetj.core.ir.Op;
+import monetj.core.ir.Reduce;
+import monetj.core.ir.Reshape;
+import monetj.core.ir.Select;
+import monetj.core.ir.Transpose;
+import monetj.core.ir.Unary;
+import monetj.core.ir.Value;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import monetj.core.tensor.TensorType;
+
+/**
+ * A traced value: the {@code jax.numpy} layer. Each method appends primitive ops to the graph.
+ * Binary arithmetic broadcasts numpy-style (trailing dimensions aligned); the graph itself only ever sees
+ * explicit {@code broadcast_in_dim}. Scalars given as {@code double} take this tensor's dtype.
+ */
+public final class Tensor {
+    private final Graph graph;
+    private final Value value;
+
+    public Tensor(Graph graph, Value value) {
+        this.graph = graph;
+        this.value = value;
+    }
+
+    public Graph graph() { return graph; }
+
+    public Value value() { return value; }
+
+    public TensorType type() { return value.type(); }
+
+    public DType dtype() { return value.dtype(); }
+
+    public Shape shape() { return value.shape(); }
+
+    public int rank() { return value.shape().rank(); }
+
+    public int dim(int axis) { return value.shape().dim(axis); }
+
+    // ---- creation ------------------------------------------------------------------------------
+
+    public static Tensor constant(Graph g, HostTensor value) { return new Tensor(g, g.apply1(new Constant(value))); }
+
+    /** A tensor of the given type filled with {@code v} (a scalar constant broadcast). */
+    public static Tensor full(Graph g, DType dtype, Shape shape, double v) {
+        Tensor s = constant(g, HostTensor.fromDoubles(dtype, Shape.SCALAR, new double[] {v}));
+        return shape.rank() == 0 ? s : s.broadcastInDim(shape, new int[0]);
+    }
+
+    public Tensor scalar(double v) { return full(graph, dtype(), Shape.SCALAR, v); }
+
+    public Tensor zerosLike() { return full(graph, dtype(), shape(), 0); }
+
+    public Tensor onesLike() { return full(graph, dtype(), shape(), 1); }
+
+    /** Applies a single-result primitive op to this graph's values. */
+    public static Tensor apply(Op op, Tensor... operands) {
+        Graph g = operands[0].graph;
+        Value[] vs = new Value[operands.length];
+        for (int i = 0; i < operands.length; i++) vs[i] = operands[i].value;
+        return new Tensor(g, g.apply1(op, vs));
+    }
+
+    private Tensor unary(Unary.Kind k) { return apply(new Unary(k), this); }
+
+    private Tensor binary(Binary.Kind k, Tensor other) {
+        Tensor[] ab = broadcastPair(this, other);
+        return apply(new Binary(k), ab[0], ab[1]);
+    }
+
+    private Tensor compare(Compare.Direction d, Tensor other) {
+        Tensor[] ab = broadcastPair(this, other);
+        return apply(new Compare(d), ab[0], ab[1]);
+    }
+
+    // ---- elementwise ---------------------------------------------------------------------------
+
+    public Tensor add(Tensor o) { return binary(Binary.Kind.ADD, o); }
+
+    public Tensor add(double v) { return add(scalar(v)); }
+
+    public Tensor sub(Tensor o) { return binary(Binary.Kind.SUBTRACT, o); }
+
+    public Tensor sub(double v) { return sub(scalar(v)); }
+
+    public Tensor mul(Tensor o) { return binary(Binary.Kind.MULTIPLY, o); }
+
+    public Tensor mul(double v) { return mul(scalar(v)); }
+
+    public Tensor div(Tensor o) { return binary(Binary.Kind.DIVIDE, o); }
+
+    public Tensor div(double v) { return div(scalar(v)); }
+
+    public Tensor pow(Tensor o) { return binary(Binary.Kind.POWER, o); }
+
+    public Tensor pow(double v) { return pow(scalar(v)); }
+
+    public Tensor max(Tensor o) { return binary(Binary.Kind.MAXIMUM, o); }
+
+    public Tensor max(double v) { return max(scalar(v)); }
+
+    public Tensor min(Tensor o) { return binary(Binary.Kind.MINIMUM, o); }
+
+    public Tensor min(double v) { return min(scalar(v)); }
+
+    public Tensor rem(Tensor o) { return binary(Binary.Kind.REMAINDER, o); }
+
+    public Tensor and(Tensor o) { return binary(Binary.Kind.AND, o); }
+
+    public Tensor or(Tensor o) { return binary(Binary.Kind.OR, o); }
+
+    public Tensor neg() { return unary(Unary.Kind.NEGATE); }
+
+    public Tensor abs() { return unary(Unary.Kind.ABS); }
+
+    public Tensor sign() { return unary(Unary.Kind.SIGN); }
+
+    public Tensor exp() { return unary(Unary.Kind.EXP); }
+
+    public Tensor log() { return unary(Unary.Kind.LOG); }
+
+    public Tensor log1p() { return unary(Unary.Kind.LOG1P); }
+
+    public Tensor tanh() { return unary(Unary.Kind.TANH); }
+
+    public Tensor sigmoid() { return unary(Unary.Kind.LOGISTIC); }
+
+    public Tensor sqrt() { return unary(Unary.Kind.SQRT); }
+
+    public Tensor rsqrt() { return unary(Unary.Kind.RSQRT); }
+
+    public Tensor floor() { return unary(Unary.Kind.FLOOR); }
+
+    public Tensor sin() { return unary(Unary.Kind.SINE); }
+
+    public Tensor cos() { return unary(Unary.Kind.COSINE); }
+
+    public Tensor not() { return unary(Unary.Kind.NOT); }
+
+    /** Rounds toward zero. */
+    public Tensor truncate() { return sign().mul(abs().floor()); }
+
+    public Tensor square() { return mul(this); }
+
+    public Tensor relu() { return max(0.0); }
+
+    public Tensor eq(Tensor o) { return compare(Compare.Direction.EQ, o); }
+
+    public Tensor ne(Tensor o) { return compare(Compare.Direction.NE, o); }
+
+    public Tensor lt(Tensor o) { return compare(Compare.Direction.LT, o); }
+
+    public Tensor le(Tensor o) { return compare(Compare.Direction.LE, o); }
+
+    public Tensor gt(Tensor o) { return compare(Compare.Direction.GT, o); }
+
+    public Tensor ge(Tensor o) { return compare(Compare.Direction.GE, o); }
+
+    public Tensor eq(double v) { return eq(scalar(v)); }
+
+    public Tensor lt(double v) { return lt(scalar(v)); }
+
+    public Tensor le(double v) { return le(scalar(v)); }
+
+    public Tensor gt(double v) { return gt(scalar(v)); }
+
+    public Tensor ge(double v) { return ge(scalar(v)); }
+
+    /** Elementwise {@code this ? ifTrue : ifFalse}; this must be pred. All three broadcast together. */
+    public Tensor where(Tensor ifTrue, Tensor ifFalse) {
+        Shape s = broadcastShape(broadcastShape(shape(), ifTrue.shape()), ifFalse.shape());
+        Tensor p = rank() == 0 ? this : broadcastTo(s);
+        return apply(new Select(), p, ifTrue.broadcastTo(s), ifFalse.broadcastTo(s));
+    }
+
+    public Tensor clamp(double lo, double hi) { return apply(new Clamp(), scalar(lo), this, scalar(hi)); }
+
+    public Tensor convert(DType t) { return t == dtype() ? this : apply(new Convert(t), this); }
+
+    // ---- layout --------------------------------------------------------------------------------
+
+    /** Reshape; one dimension may be -1 (inferred). */
+    public Tensor reshape(int... dims) {
+        int[] d = dims.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException("reshape " + Arrays.toString(dims) + ": at most one -1");
+                infer = i;
+            } else known *= d[i];
+        }
+        if (infer >= 0) {
+            if (known == 0 || shape().size() % known != 0) {
+                throw new IllegalArgumentException("reshape: cannot infer -1 in " + Arrays.toString(dims) + " for shape " + shape());
+            }
+            d[infer] = (int) (shape().size() / known);
+        }
+        return reshape(Shape.of(d));
+    }
+
+    public Tensor reshape(Shape s) { return s.equals(shape()) ? this : apply(new Reshape(s), this); }
+
+    public Tensor transpose(int... perm) {
+        boolean identity = true;
+        for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
+        return identity && perm.length == rank() ? this : apply(new Transpose(perm), this);
+    }
+
+    /** Swaps the last two dimensions. */
+    public Tensor mT() {
+        int[] p = new int[rank()];
+        for (int i = 0; i < p.length; i++) p[i] = i;
+        p[p.length - 1] = p.length - 2;
+        p[p.length - 2] = p.length - 1;
+        return transpose(p);
+    }
+
+    public Tensor broadcastInDim(Shape s, int... dims) {
+        if (s.equals(shape())) return this;
+        return apply(new BroadcastInDim(s, dims), this);
+    }
+
+    /** numpy-style broadcast to {@code s}, aligning trailing dimensions. */
+    public Tensor broadcastTo(Shape s) {
+        if (s.equals(shape())) return this;
+        if (s.rank() < rank()) throw new IllegalArgumentException("cannot broadcast " + shape() + " to lower rank shape " + s);
+        int off = s.rank() - rank();
+        int[] dims = new int[rank()];
+        for (int i = 0; i < dims.length; i++) dims[i] = off + i;
+        return broadcastInDim(s, dims);
+    }
+
+    /** The numpy broadcast of two shapes; fails naming both. */
+    public static Shape broadcastShape(Shape a, Shape b) {
+        if (a.equals(b)) return a;
+        int r = Math.max(a.rank(), b.rank());
+        int[] out = new int[r];
+        for (int i = 0; i < r; i++) {
+            int da = i < r - a.rank() ? 1 : a.dim(i - (r - a.rank()));
+            int db = i < r - b.rank() ? 1 : b.dim(i - (r - b.rank()));
+            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("shapes " + a + " and " + b + " do not broadcast");
+            out[i] = da == 1 ? db : da;
+        }
+        return Shape.of(out);
+    }
+
+    private static Tensor[] broadcastPair(Tensor a, Tensor b) {
+        if (a.graph != b.graph) throw new IllegalArgumentException("tensors from different graphs: " + a + ", " + b);
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("dtype mismatch: " + a.type() + " vs " + b.type() + " (convert one explicitly)");
+        }
+        Shape s = broadcastShape(a.shape(), b.shape());
+        return new Tensor[] {a.broadcastTo(s), b.broadcastTo(s)};
+    }
+
+    /** Sums a numpy-style broadcast result back to {@code target} (the inverse of {@link #broadcastTo}). */
+    public Tensor sumTo(Shape target) {
+        if (target.equals(shape())) return this;
+        int off = rank() - target.rank();
+        int[] dims = new int[target.rank()];
+        for (int i = 0; i < dims.length; i++) dims[i] = off + i;
+        return sumTo(target, dims);
+    }
+
+    /** Sums a {@code broadcast_in_dim(target, dims)} result back to {@code target}. */
+    public Tensor sumTo(Shape target, int[] dims) {
+        boolean[] keep = new boolean[rank()];
+        for (int i = 0; i < dims.length; i++) keep[dims[i]] = target.dim(i) == dim(dims[i]);
+        int[] reduced = java.util.stream.IntStream.range(0, rank()).filter(d -> !keep[d]).toArray();
+        Tensor s = reduced.length == 0 ? this : reduce(Reduce.Kind.SUM, reduced);
+        return s.reshape(target);
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------
+
+    public Tensor reduce(Reduce.Kind kind, int... dims) {
+        int[] ds = normaliseAxes(dims);
+        double init = switch (kind) {
+            case SUM -> 0;
+            case MAX -> dtype().isFloating() ? Double.NEGATIVE_INFINITY : dtype() == DType.S32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
+            case MIN -> dtype().isFloating() ? Double.POSITIVE_INFINITY : dtype() == DType.S32 ? Integer.MAX_VALUE : Long.MAX_VALUE;
+        };
+        return apply(new Reduce(kind, ds), this, scalar(init));
+    }
+
+    /** Sorted, non-negative axes; no axes means all. */
+    public int[] normaliseAxes(int... axes) {
+        if (axes.length == 0) return java.util.stream.IntStream.range(0, rank()).toArray();
+        int[] a = new int[axes.length];
+        for (int i = 0; i < a.length; i++) a[i] = shape().axis(axes[i]);
+        Arrays.sort(a);
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] == a[i - 1]) throw new IllegalArgumentException("axis " + a[i] + " given twice in " + Arrays.toString(axes));
+        }
+        return a;
+    }
+
+    /** Sum over the given axes (all when none). */
+    public Tensor sum(int... axes) { return reduce(Reduce.Kind.SUM, axes); }
+
+    public Tensor max(int... axes) { return reduce(Reduce.Kind.MAX, axes); }
+
+    public Tensor min(int... axes) { return reduce(Reduce.Kind.MIN, axes); }
+
+    public Tensor mean(int... axes) {
+        int[] a = normaliseAxes(axes);
+        long n = 1;
+        for (int d : a) n *= dim(d);
+        return sum(a).div(n);
+    }
+
+    /** Re-inserts reduced axes as size 1, so the result broadcasts against the original. */
+    public Tensor keepDims(Shape original, int... reducedAxes) {
+        int[] d = original.dims();
+        for (int a : normaliseAxesOf(original, reducedAxes)) d[a] = 1;
+        return reshape(Shape.of(d));
+    }
+
+    private static int[] normaliseAxesOf(Shape s, int... axes) {
+        if (axes.length == 0) return java.util.stream.IntStream.range(0, s.rank()).toArray();
+        int[] a = new int[axes.length];
+        for (int i = 0; i < a.length; i++) a[i] = s.axis(axes[i]);
+        return a;
+    }
+
+    @Override
+    public String toString() { return "Tensor" + value; }
+}
