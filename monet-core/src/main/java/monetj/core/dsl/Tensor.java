@@ -336,6 +336,10 @@ public final class Tensor {
         return a;
     }
 
+    // ---- indexing and layout: slice, pad, concatenate, gather, scatter, iota, sort (ops helpers add here) ----
+
+    // ---- linear algebra and composites: matmul, einsum, softmax, cross-entropy (DSL helpers add here) ----
+
     @Override
     public String toString() { return "Tensor" + value; }
 }
