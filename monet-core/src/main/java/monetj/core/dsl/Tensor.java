@@ -107,13 +107,14 @@ public final class Tensor {
 
     public Tensor pow(double v) { return pow(scalar(v)); }
 
-    public Tensor max(Tensor o) { return binary(Binary.Kind.MAXIMUM, o); }
+    // Elementwise maximum/minimum are named as numpy's, so they never collide with the max/min reductions.
+    public Tensor maximum(Tensor o) { return binary(Binary.Kind.MAXIMUM, o); }
 
-    public Tensor max(double v) { return max(scalar(v)); }
+    public Tensor maximum(double v) { return maximum(scalar(v)); }
 
-    public Tensor min(Tensor o) { return binary(Binary.Kind.MINIMUM, o); }
+    public Tensor minimum(Tensor o) { return binary(Binary.Kind.MINIMUM, o); }
 
-    public Tensor min(double v) { return min(scalar(v)); }
+    public Tensor minimum(double v) { return minimum(scalar(v)); }
 
     public Tensor rem(Tensor o) { return binary(Binary.Kind.REMAINDER, o); }
 
@@ -154,7 +155,7 @@ public final class Tensor {
 
     public Tensor square() { return mul(this); }
 
-    public Tensor relu() { return max(0.0); }
+    public Tensor relu() { return maximum(0.0); }
 
     public Tensor eq(Tensor o) { return compare(Compare.Direction.EQ, o); }
 
