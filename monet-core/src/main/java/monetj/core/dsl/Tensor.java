@@ -339,6 +339,149 @@ public final class Tensor {
 
     // ---- indexing and layout: slice, pad, concatenate, gather, scatter, iota, sort (ops helpers add here) ----
 
+    /** StableHLO slice: elements {@code start[d], start[d] + strides[d], ...} below {@code limit[d]} in every dimension. */
+    public Tensor slice(int[] start, int[] limit, int[] strides) { return apply(new monetj.core.ir.Slice(start, limit, strides), this); }
+
+    /**
+     * The elements [start, end) along one axis, all of the others. Negative axis, start and end count from the
+     * end, as in Python; the normalised range must lie within the axis.
+     */
+    public Tensor slice(int axis, int start, int end) {
+        int a = shape().axis(axis), n = dim(a);
+        int from = start < 0 ? start + n : start, to = end < 0 ? end + n : end;
+        if (from < 0 || from > to || to > n) {
+            throw new IllegalArgumentException("slice [" + start + ", " + end + ") is out of range for axis " + axis + " of " + type());
+        }
+        if (from == 0 && to == n) return this;
+        int[] lo = new int[rank()], hi = shape().dims(), step = new int[rank()];
+        Arrays.fill(step, 1);
+        lo[a] = from;
+        hi[a] = to;
+        return slice(lo, hi, step);
+    }
+
+    /** StableHLO pad with a constant: per dimension, low before, high after (negative values cut), interior between neighbours. */
+    public Tensor pad(double value, int[] low, int[] high, int[] interior) { return apply(new monetj.core.ir.Pad(low, high, interior), this, scalar(value)); }
+
+    /** Pads one axis with {@code low} copies of {@code value} before and {@code high} after. */
+    public Tensor pad(int axis, int low, int high, double value) {
+        int a = shape().axis(axis);
+        int[] lo = new int[rank()], hi = new int[rank()];
+        lo[a] = low;
+        hi[a] = high;
+        return pad(value, lo, hi, new int[rank()]);
+    }
+
+    /** Joins tensors of equal dtype and equal shape outside {@code axis} (negative counts from the end). */
+    public static Tensor concat(int axis, Tensor... tensors) {
+        if (tensors.length == 0) throw new IllegalArgumentException("concat needs at least one tensor");
+        if (tensors.length == 1) return tensors[0];
+        return apply(new monetj.core.ir.Concatenate(tensors[0].shape().axis(axis)), tensors);
+    }
+
+    /** A {@code sizes} block starting at the scalar integer {@code starts} (one per dimension; clamped so the block fits). */
+    public Tensor dynamicSlice(List<Tensor> starts, int... sizes) {
+        Tensor[] operands = new Tensor[starts.size() + 1];
+        operands[0] = this;
+        for (int i = 0; i < starts.size(); i++) operands[i + 1] = starts.get(i);
+        return apply(new monetj.core.ir.DynamicSlice(sizes), operands);
+    }
+
+    /** {@code size} elements along {@code axis} from the scalar integer {@code start} (clamped so they fit), all of the other axes. */
+    public Tensor dynamicSlice(int axis, Tensor start, int size) {
+        int a = shape().axis(axis);
+        return dynamicSlice(startsAt(a, start), shape().with(a, size).dims());
+    }
+
+    /** This tensor with the block at {@code starts} (clamped so {@code update} fits) replaced by {@code update}. */
+    public Tensor dynamicUpdateSlice(Tensor update, List<Tensor> starts) {
+        Tensor[] operands = new Tensor[starts.size() + 2];
+        operands[0] = this;
+        operands[1] = update;
+        for (int i = 0; i < starts.size(); i++) operands[i + 2] = starts.get(i);
+        return apply(new monetj.core.ir.DynamicUpdateSlice(), operands);
+    }
+
+    /** This tensor with {@code update} written along {@code axis} from the scalar integer {@code start} (clamped). */
+    public Tensor dynamicUpdateSlice(int axis, Tensor start, Tensor update) { return dynamicUpdateSlice(update, startsAt(shape().axis(axis), start)); }
+
+    /** Start indices that are {@code start} on axis {@code a} and zero (of start's dtype) elsewhere. */
+    private List<Tensor> startsAt(int a, Tensor start) {
+        List<Tensor> starts = new java.util.ArrayList<>();
+        for (int d = 0; d < rank(); d++) starts.add(d == a ? start : start.scalar(0));
+        return starts;
+    }
+
+    /**
+     * {@code jnp.take}: picks entries along {@code axis} by integer {@code indices}; the result's shape is this
+     * shape with {@code axis} replaced by the indices' shape. An embedding lookup is {@code table.take(ids, 0)}.
+     * Out-of-range indices clamp to the nearest entry, as StableHLO gather does.
+     */
+    public Tensor take(Tensor indices, int axis) {
+        int a = shape().axis(axis), ri = indices.rank();
+        int[] sizes = shape().with(a, 1).dims();
+        int[] offsetDims = new int[rank() - 1];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != a) offsetDims[k++] = d < a ? d : d + ri - 1;
+        monetj.core.ir.Gather g = new monetj.core.ir.Gather(offsetDims, new int[] {a}, new int[0], new int[0], new int[] {a}, ri, sizes, false);
+        return apply(g, this, indices);
+    }
+
+    /**
+     * {@code jnp.take_along_axis}: {@code result[..., j, ...] = this[..., indices[..., j, ...], ...]} along
+     * {@code axis}; the indices have this rank and this shape outside {@code axis} (e.g. picking each row's label
+     * logit with [batch, 1] indices). Out-of-range indices clamp.
+     */
+    public Tensor takeAlongAxis(Tensor indices, int axis) {
+        int a = shape().axis(axis);
+        if (indices.rank() != rank()) throw new IllegalArgumentException("takeAlongAxis: indices " + indices.type() + " must have the rank of " + type());
+        int[] others = java.util.stream.IntStream.range(0, rank()).filter(d -> d != a).toArray();
+        int[] ones = new int[rank()];
+        Arrays.fill(ones, 1);
+        return apply(new monetj.core.ir.Gather(new int[0], new int[] {a}, others, others, new int[] {a}, rank(), ones, false), this, indices);
+    }
+
+    /** Sorts this tensor along {@code axis} (stable); {@code others} (same shape) are permuted alongside. Returns this sorted, then the others. */
+    public List<Tensor> sort(int axis, boolean descending, Tensor... others) {
+        Value[] vs = new Value[others.length + 1];
+        vs[0] = value;
+        for (int i = 0; i < others.length; i++) vs[i + 1] = others[i].value;
+        monetj.core.ir.Node n = graph.apply(new monetj.core.ir.Sort(shape().axis(axis), descending ? Compare.Direction.GT : Compare.Direction.LT), List.of(vs));
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (int i = 0; i < vs.length; i++) out.add(new Tensor(graph, n.out(i)));
+        return out;
+    }
+
+    /** This tensor sorted ascending along {@code axis}. */
+    public Tensor sort(int axis) { return sort(axis, false).get(0); }
+
+    /**
+     * The {@code k} largest entries along the last axis, largest first, and their s32 positions: ties keep the
+     * lower position first (as {@code lax.top_k}). Returns [values, indices]; values carry a gradient.
+     */
+    public List<Tensor> topK(int k) {
+        int n = dim(-1);
+        if (k < 0 || k > n) throw new IllegalArgumentException("topK: k = " + k + " must lie in [0, " + n + "] for " + type());
+        List<Tensor> sorted = sort(-1, true, positionsAlong(-1));
+        return List.of(sorted.get(0).slice(-1, 0, k), sorted.get(1).slice(-1, 0, k));
+    }
+
+    /** An s32 tensor of this shape whose every element is its own position along {@code axis}. */
+    public Tensor positionsAlong(int axis) {
+        int a = shape().axis(axis);
+        int[] positions = java.util.stream.IntStream.range(0, dim(a)).toArray();
+        return constant(graph, HostTensor.of(Shape.of(positions.length), positions)).broadcastInDim(shape(), a);
+    }
+
+    /** Returns the tensors unchanged, behind a barrier the compiler may not move computation across. */
+    public static List<Tensor> optimizationBarrier(Tensor... tensors) {
+        if (tensors.length == 0) return List.of();
+        Graph g = tensors[0].graph;
+        monetj.core.ir.Node n = g.apply(new monetj.core.ir.OptimizationBarrier(), Arrays.stream(tensors).map(Tensor::value).toList());
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (int i = 0; i < tensors.length; i++) out.add(new Tensor(g, n.out(i)));
+        return out;
+    }
+
     // ---- linear algebra and composites: matmul, einsum, softmax, cross-entropy (DSL helpers add here) ----
 
     @Override
