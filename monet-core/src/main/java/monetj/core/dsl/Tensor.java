@@ -484,6 +484,155 @@ public final class Tensor {
 
     // ---- linear algebra and composites: matmul, einsum, softmax, cross-entropy (DSL helpers add here) ----
 
+    /** StableHLO iota: element values count along {@code dimension}, e.g. iota([2, 3], 1) = [[0, 1, 2], [0, 1, 2]]. */
+    public static Tensor iota(Graph g, DType dtype, Shape shape, int dimension) {
+        return new Tensor(g, g.apply1(new monetj.core.ir.Iota(new TensorType(dtype, shape), dimension)));
+    }
+
+    /**
+     * One-hot encoding of these integer class indices: shape [.., depth], true/1 where the last index equals
+     * the value. Values outside [0, depth) give an all-zero row (so a padding label such as -100 drops out).
+     */
+    public Tensor oneHot(int depth, DType resultType) {
+        if (!dtype().isInteger()) throw new IllegalArgumentException("oneHot needs integer class indices, got " + type());
+        if (depth < 0) throw new IllegalArgumentException("oneHot: negative depth " + depth);
+        int[] dims = Arrays.copyOf(shape().dims(), rank() + 1);
+        dims[rank()] = depth;
+        Shape s = Shape.of(dims);
+        int[] keep = java.util.stream.IntStream.range(0, rank()).toArray();
+        return broadcastInDim(s, keep).eq(iota(graph, dtype(), s, rank())).convert(resultType);
+    }
+
+    /** Identity whose gradient is zero. */
+    public Tensor stopGradient() { return apply(new monetj.core.ir.StopGradient(), this); }
+
+    /**
+     * numpy's {@code matmul}: [.., m, k] @ [.., k, n] with the leading (batch) dimensions broadcast; a 1-D
+     * operand is a vector whose dimension is dropped from the result. Lowered to one dot_general, with a
+     * broadcast only when batch shapes differ.
+     */
+    public Tensor matmul(Tensor o) {
+        if (graph != o.graph) throw new IllegalArgumentException("matmul: tensors from different graphs: " + this + ", " + o);
+        if (rank() == 0 || o.rank() == 0) throw new IllegalArgumentException("matmul: operands must be at least 1-D, got " + type() + " @ " + o.type());
+        if (dtype() != o.dtype()) throw new IllegalArgumentException("matmul: dtype mismatch " + type() + " @ " + o.type() + " (convert one explicitly)");
+        int rk = o.rank() == 1 ? 0 : o.rank() - 2;
+        if (dim(-1) != o.dim(rk)) {
+            throw new IllegalArgumentException("matmul: " + type() + " @ " + o.type() + ": contracting sizes differ (" + dim(-1) + " vs " + o.dim(rk) + ")");
+        }
+        if (o.rank() <= 2 || rank() == 1) return dot(o, new int[0], new int[0], new int[] {rank() - 1}, new int[] {rk});
+        int batchRank = o.rank() - 2;
+        if (rank() == 2) { // [m, k] x [B.., k, n] gives [m, B.., n]; move m next to n
+            int[] perm = new int[batchRank + 2];
+            for (int i = 0; i < batchRank; i++) perm[i] = i + 1;
+            perm[batchRank + 1] = batchRank + 1;
+            return dot(o, new int[0], new int[0], new int[] {1}, new int[] {rk}).transpose(perm);
+        }
+        Shape batch;
+        try {
+            batch = broadcastShape(leading(shape(), rank() - 2), leading(o.shape(), o.rank() - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch dimensions of " + type() + " and " + o.type() + " do not broadcast");
+        }
+        int nb = batch.rank();
+        Tensor a = broadcastTo(withTrailing(batch, dim(-2), dim(-1)));
+        Tensor b = o.broadcastTo(withTrailing(batch, o.dim(-2), o.dim(-1)));
+        int[] bd = java.util.stream.IntStream.range(0, nb).toArray();
+        return a.dot(b, bd, bd, new int[] {nb + 1}, new int[] {nb});
+    }
+
+    private Tensor dot(Tensor o, int[] lhsBatch, int[] rhsBatch, int[] lhsContract, int[] rhsContract) {
+        return apply(new monetj.core.ir.DotGeneral(lhsBatch, rhsBatch, lhsContract, rhsContract, monetj.core.ir.DotGeneral.Precision.DEFAULT, null), this, o);
+    }
+
+    private static Shape leading(Shape s, int n) { return Shape.of(Arrays.copyOf(s.dims(), n)); }
+
+    private static Shape withTrailing(Shape batch, int rows, int cols) {
+        int[] d = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        d[batch.rank()] = rows;
+        d[batch.rank() + 1] = cols;
+        return Shape.of(d);
+    }
+
+    /**
+     * numpy's {@code einsum}, e.g. {@code einsum("bthi,id->btd", x, w)}: explicit ('->') or implicit output,
+     * '...' broadcast dimensions, repeated indices (diagonals), any number of operands. See {@link Einsum}
+     * for how it lowers to dot_general.
+     */
+    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, operands); }
+
+    /**
+     * {@code log(sum(exp(x)))} over the axes (all when none), computed as {@code m + log(sum(exp(x - m)))} with
+     * the max {@code m} held constant for the gradient (the result does not depend on it). An infinite max is
+     * replaced by 0, so an all -inf slice gives -inf rather than NaN.
+     */
+    public Tensor logsumexp(int... axes) {
+        requireFloating("logsumexp");
+        int[] a = normaliseAxes(axes);
+        Tensor m = max(a).stopGradient();
+        m = m.abs().lt(Double.POSITIVE_INFINITY).where(m, m.zerosLike());
+        return sub(m.keepDims(shape(), a)).exp().sum(a).log().add(m);
+    }
+
+    /** Softmax along {@code axis}, with the max subtracted first (held constant for the gradient). */
+    public Tensor softmax(int axis) {
+        requireFloating("softmax");
+        int a = shape().axis(axis);
+        Tensor e = sub(max(a).stopGradient().keepDims(shape(), a)).exp();
+        return e.div(e.sum(a).keepDims(shape(), a));
+    }
+
+    /** {@code x - logsumexp(x)} along {@code axis}. */
+    public Tensor logSoftmax(int axis) {
+        int a = shape().axis(axis);
+        return sub(logsumexp(a).keepDims(shape(), a));
+    }
+
+    /** Biased variance (divides by n) over the axes, all when none. */
+    public Tensor var(int... axes) { return var(false, axes); }
+
+    /** Variance over the axes (all when none); {@code unbiased} divides by n - 1 instead of n. */
+    public Tensor var(boolean unbiased, int... axes) {
+        requireFloating("var");
+        int[] a = normaliseAxes(axes);
+        long n = 1;
+        for (int d : a) n *= dim(d);
+        if (unbiased && n < 2) throw new IllegalArgumentException("var: the unbiased variance of " + type() + " over axes " + Arrays.toString(a) + " needs at least 2 elements");
+        return sub(mean(a).keepDims(shape(), a)).square().sum(a).div(unbiased ? n - 1 : n);
+    }
+
+    /**
+     * Softmax cross-entropy of these logits [.., V] against integer labels [..], one value per position:
+     * {@code logsumexp(logits) - logits[label]}. A label outside [0, V) picks no logit.
+     */
+    public Tensor crossEntropyPerPosition(Tensor labels) {
+        requireFloating("crossEntropy");
+        if (rank() == 0) throw new IllegalArgumentException("crossEntropy: logits must have a class dimension, got " + type());
+        Shape expected = leading(shape(), rank() - 1);
+        if (!labels.dtype().isInteger() || !labels.shape().equals(expected)) {
+            throw new IllegalArgumentException("crossEntropy: labels " + labels.type() + " do not fit logits " + type() + " (need integer labels of shape " + expected + ")");
+        }
+        // select rather than multiply by the one-hot, so -inf logits of other classes cannot produce 0 * inf
+        Tensor picked = labels.oneHot(dim(-1), DType.PRED).where(this, zerosLike()).sum(-1);
+        return logsumexp(-1).sub(picked);
+    }
+
+    /** Mean cross-entropy over all positions. */
+    public Tensor crossEntropy(Tensor labels) { return crossEntropyPerPosition(labels).mean(); }
+
+    /** Mean cross-entropy over the positions where {@code mask} (pred, the labels' shape) is true; 0 when none is. */
+    public Tensor crossEntropy(Tensor labels, Tensor mask) {
+        Tensor losses = crossEntropyPerPosition(labels);
+        if (mask.dtype() != DType.PRED || !mask.shape().equals(labels.shape())) {
+            throw new IllegalArgumentException("crossEntropy: mask " + mask.type() + " must be pred of the labels' shape " + labels.shape());
+        }
+        Tensor weight = mask.convert(dtype());
+        return losses.mul(weight).sum().div(weight.sum().max(1.0));
+    }
+
+    private void requireFloating(String op) {
+        if (!dtype().isFloating()) throw new IllegalArgumentException(op + " needs a floating point tensor, got " + type());
+    }
+
     @Override
     public String toString() { return "Tensor" + value; }
 }
