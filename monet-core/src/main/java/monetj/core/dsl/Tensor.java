@@ -626,7 +626,7 @@ public final class Tensor {
             throw new IllegalArgumentException("crossEntropy: mask " + mask.type() + " must be pred of the labels' shape " + labels.shape());
         }
         Tensor weight = mask.convert(dtype());
-        return losses.mul(weight).sum().div(weight.sum().max(1.0));
+        return losses.mul(weight).sum().div(weight.sum().maximum(1.0));
     }
 
     private void requireFloating(String op) {

@@ -115,7 +115,7 @@ public record Gather(int[] offsetDims, int[] collapsedSliceDims, int[] operandBa
         Tensor x = args.input(0), indices = args.input(1);
         if (!x.dtype().isFloating()) return Arrays.asList(null, null);
         Tensor highest = highestStarts(indices, indexVectorDim, startIndexMap, x.shape(), sliceSizes);
-        Tensor clamped = indices.max(indices.zerosLike()).min(highest);
+        Tensor clamped = indices.maximum(indices.zerosLike()).minimum(highest);
         Scatter add = new Scatter(offsetDims, collapsedSliceDims, operandBatchingDims, startIndicesBatchingDims, startIndexMap, indexVectorDim,
                 indicesAreSorted, false);
         return Arrays.asList(Tensor.apply(add, x.zerosLike(), clamped, args.cotangent()), null);
