@@ -14,14 +14,6 @@ final class Attention {
     /** Keys and values of the positions attended to, [B, kvHeads, S, hd] each, and their validity mask [T, S]. */
     record Context(Tensor keys, Tensor values, Tensor mask) {}
 
-    /** Full causal self-attention over x [B, T, d]; {@code cos}/{@code sin} are [T, hd]. */
-    static Tensor forward(MonetConfig c, Weights w, Tensor x, Tensor cos, Tensor sin) {
-        Projected p = project(c, w, x, cos, sin);
-        int t = x.dim(1);
-        Tensor rows = Tensor.iota(x.graph(), DType.S32, Shape.of(t, t), 0), cols = Tensor.iota(x.graph(), DType.S32, Shape.of(t, t), 1);
-        return attend(c, w, p.q, new Context(p.k, p.v, rows.ge(cols)));
-    }
-
     /** q [B, heads, T, hd], k and v [B, kvHeads, T, hd], rotated. */
     record Projected(Tensor q, Tensor k, Tensor v) {}
 
