@@ -32,6 +32,8 @@ class GatherScatterTest {
         assertArrayEquals(new float[] {2, 1, 12, 11, 22, 21, 32, 31}, c.floats());
         HostTensor scalarId = HostTensor.scalar(3);
         assertArrayEquals(new float[] {30, 31, 32}, run1(p -> p.get(0).take(p.get(1), 0), TABLE, scalarId).floats());
+        HostTensor noIds = HostTensor.of(Shape.of(0), new int[0]);
+        assertEquals(Shape.of(0, 3), run1(p -> p.get(0).take(p.get(1), 0), TABLE, noIds).shape());
     }
 
     @Test
@@ -58,6 +60,12 @@ class GatherScatterTest {
         HostTensor starts = HostTensor.of(Shape.of(2, 2), new int[] {0, 1, 0, 0});
         HostTensor blocks = HostTensor.of(Shape.of(2, 2, 2), new int[] {9, 9, 9, 9, 1, 2, 3, 4});
         assertArrayEquals(new int[] {1, 2, 3, 4}, run1(p -> Tensor.apply(windows, p.get(0), p.get(1), p.get(2)), square, starts, blocks).ints());
+        HostTensor noIndices = HostTensor.of(Shape.of(0, 1), new int[0]), noUpdates = HostTensor.of(Shape.of(0, 2), new float[0]);
+        assertArrayEquals(operand.floats(), run1(p -> Tensor.apply(rows, p.get(0), p.get(1), p.get(2)), operand, noIndices, noUpdates).floats());
+        HostTensor halves = HostTensor.of(Shape.of(2, 2), new float[] {0.5f, 1, 1, 1}).to(DType.BF16);
+        HostTensor halfUpdates = HostTensor.of(Shape.of(2, 2), new float[] {0.25f, 0, 0.25f, 0}).to(DType.BF16);
+        HostTensor twice = HostTensor.of(Shape.of(2, 1), new int[] {0, 0});
+        assertArrayEquals(new float[] {1, 1, 1, 1}, run1(p -> Tensor.apply(rows, p.get(0), p.get(1), p.get(2)), halves, twice, halfUpdates).to(DType.F32).floats());
     }
 
     /** A gather configuration to test against the spec's element-wise definition, with the shapes it needs. */

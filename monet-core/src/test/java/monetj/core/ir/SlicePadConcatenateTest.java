@@ -93,6 +93,33 @@ class SlicePadConcatenateTest {
     }
 
     @Test
+    void gradientsOnRandomShapesAndParameters() {
+        for (int trial = 0; trial < 6; trial++) {
+            int rank = 1 + rnd.nextInt(3);
+            int[] dims = new int[rank], start = new int[rank], limit = new int[rank], stride = new int[rank];
+            int[] low = new int[rank], high = new int[rank], interior = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                dims[d] = 2 + rnd.nextInt(3);
+                start[d] = rnd.nextInt(dims[d] + 1);
+                limit[d] = start[d] + rnd.nextInt(dims[d] - start[d] + 1);
+                stride[d] = 1 + rnd.nextInt(3);
+                interior[d] = rnd.nextInt(3);
+                low[d] = rnd.nextInt(4) - 1; // cuts at most one element at each end of at least two: the size stays >= 0
+                high[d] = rnd.nextInt(4) - 1;
+            }
+            HostTensor x = randomF64(rnd, Shape.of(dims)), value = f64(Shape.SCALAR, rnd.nextDouble());
+            int axis = rnd.nextInt(rank);
+            HostTensor other = randomF64(rnd, Shape.of(dims).with(axis, rnd.nextInt(3)));
+            String what = "trial " + trial + " dims " + java.util.Arrays.toString(dims);
+            assertDoesNotThrow(() -> {
+                checkGradient(p -> p.get(0).slice(start, limit, stride), x);
+                checkGradient(p -> Tensor.apply(new Pad(low, high, interior), p.get(0), p.get(1)), x, value);
+                checkGradient(p -> Tensor.concat(axis, p.get(1), p.get(0)), x, other);
+            }, what);
+        }
+    }
+
+    @Test
     void badSlicesArePreciseErrors() {
         Graph g = new Graph("bad");
         Value x = g.parameter("x", TensorType.of(DType.F32, 3, 4));
