@@ -99,7 +99,8 @@ public record Scatter(int[] updateWindowDims, int[] insertedWindowDims, int[] in
         static Accumulator of(HostTensor operand, HostTensor updates) {
             return switch (operand.dtype()) {
                 case F64 -> new F64Sum(operand.doubles().clone(), updates.doubles());
-                case F32, BF16, F16 -> new F32Sum(operand.floats().clone(), updates.floats());
+                case F32 -> new F32Sum(operand.floats().clone(), updates.floats()); // floats() may be the operand's own array
+                case BF16, F16 -> new F32Sum(operand.floats(), updates.floats()); // already a converted copy
                 case S32 -> new S32Sum(operand.ints().clone(), updates.ints());
                 case S64 -> new S64Sum(operand.longs().clone(), updates.longs());
                 case PRED -> throw new AssertionError("scatter-add of booleans is refused by the type rule");
