@@ -467,9 +467,7 @@ public final class Tensor {
 
     /** An s32 tensor of this shape whose every element is its own position along {@code axis}. */
     public Tensor positionsAlong(int axis) {
-        int a = shape().axis(axis);
-        int[] positions = java.util.stream.IntStream.range(0, dim(a)).toArray();
-        return constant(graph, HostTensor.of(Shape.of(positions.length), positions)).broadcastInDim(shape(), a);
+        return iota(graph, DType.S32, shape(), shape().axis(axis));
     }
 
     /** Returns the tensors unchanged, behind a barrier the compiler may not move computation across. */
