@@ -432,7 +432,7 @@ public final class Tensor {
     /** Softmax along {@code axis}, with the max subtracted first (held constant for the gradient). */
     public Tensor softmax(int axis) {
         requireFloating("softmax");
-        int a = shape().axis(axis);
+        int[] a = {shape().axis(axis)}; // an array: max(int) would pick the elementwise max(double)
         Tensor e = sub(max(a).stopGradient().keepDims(shape(), a)).exp();
         return e.div(e.sum(a).keepDims(shape(), a));
     }
