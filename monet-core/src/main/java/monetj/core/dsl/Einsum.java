@@ -60,7 +60,9 @@ final class Einsum {
         for (int i = 0; i < terms.length; i++) operands.add(expand(terms[i], tensors[i], i, ellipsisRank));
         int[] output = arrow >= 0 ? explicitOutput(parse(s.substring(arrow + 2), "output"), operands, ellipsisRank) : implicitOutput(operands, ellipsisRank);
 
-        for (int i = 0; i < operands.size(); i++) operands.set(i, sumOutUnshared(takeDiagonals(dropBroadcastOnes(operands.get(i))), operands, i, output));
+        operands.replaceAll(o -> takeDiagonals(dropBroadcastOnes(o)));
+        // only now are the index sets final, so "used by no other operand" is decided on all of them
+        for (int i = 0; i < operands.size(); i++) operands.set(i, sumOutUnshared(operands.get(i), operands, i, output));
         while (operands.size() > 1) contractCheapestPair(operands, output);
         return toOutputOrder(operands.get(0), output);
     }
