@@ -70,6 +70,9 @@ class CompositesTest {
         assertEquals((Math.log(4) + Math.log(2)) / 2, run1(p -> p.get(0).crossEntropy(p.get(1)), logits, labels).getDouble(0), 1e-15);
         HostTensor mask = HostTensor.ofPred(Shape.of(2), new byte[] {0, 1});
         assertEquals(Math.log(2), run1(p -> p.get(0).crossEntropy(p.get(1), p.get(2)), logits, labels, mask).getDouble(0), 1e-15);
+        HostTensor padded = f64(Shape.of(2, 4), Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                0, Math.log(3), 0, 0);
+        assertEquals(Math.log(2), run1(p -> p.get(0).crossEntropy(p.get(1), p.get(2)), padded, labels, mask).getDouble(0), 1e-15, "masked -inf row");
         HostTensor none = HostTensor.ofPred(Shape.of(2), new byte[] {0, 0});
         assertEquals(0, run1(p -> p.get(0).crossEntropy(p.get(1), p.get(2)), logits, labels, none).getDouble(0));
     }
