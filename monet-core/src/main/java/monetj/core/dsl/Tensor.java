@@ -415,7 +415,13 @@ public final class Tensor {
      * '...' broadcast dimensions, repeated indices (diagonals), any number of operands. See {@link Einsum}
      * for how it lowers to dot_general.
      */
-    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, operands); }
+    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, null, operands); }
+
+    /**
+     * {@link #einsum(String, Tensor...)} whose contractions return {@code preferred}, e.g. f32 results (and
+     * f32 accumulation) for bf16 operands.
+     */
+    public static Tensor einsum(String spec, DType preferred, Tensor... operands) { return Einsum.evaluate(spec, preferred, operands); }
 
     /**
      * {@code log(sum(exp(x)))} over the axes (all when none), computed as {@code m + log(sum(exp(x - m)))} with

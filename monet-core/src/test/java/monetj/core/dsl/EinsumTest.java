@@ -200,6 +200,27 @@ class EinsumTest {
         assertClose(expected, einsum("...i,...i->i", narrow, wide), 1e-12);
     }
 
+    @Test
+    void preferredElementTypeGivesF32ResultsForBf16Operands() {
+        Map<Character, Integer> size = sizes("bthijmd", 2, 3, 2, 4, 3, 5, 6);
+        for (String spec : List.of("btim,bthi,bthj->btjm", "bthi,id->btd", "bthi->bti")) {
+            HostTensor[] exact = randomOperands(spec, size);
+            HostTensor[] bf16 = java.util.Arrays.stream(exact).map(t -> t.to(DType.BF16)).toArray(HostTensor[]::new);
+            HostTensor got = run1(p -> Tensor.einsum(spec, DType.F32, p.toArray(new Tensor[0])), bf16);
+            assertEquals(DType.F32, got.dtype(), spec);
+            HostTensor[] rounded = java.util.Arrays.stream(bf16).map(t -> t.to(DType.F64)).toArray(HostTensor[]::new);
+            assertClose(byLoops(spec, rounded).doubles(), got.doubles(), 1e-5); // only the f32 accumulation differs
+        }
+        HostTensor w = randomF64(rnd, Shape.of(3, 2)).to(DType.BF16), x = randomF64(rnd, Shape.of(4, 3)).to(DType.BF16);
+        List<HostTensor> g = run(p -> autodiffGrads(Tensor.einsum("ni,io->no", DType.F32, p.get(0), p.get(1)).sum(), p.get(0), p.get(1)), x, w);
+        assertEquals(DType.BF16, g.get(0).dtype());
+        assertEquals(Shape.of(3, 2), g.get(1).shape());
+        var e = assertThrows(IllegalArgumentException.class, () -> run1(p -> Tensor.einsum("i,i->", DType.S32, p.get(0), p.get(0)), w.reshape(Shape.of(6))));
+        assertTrue(e.getMessage().contains("preferred element type s32"), e.getMessage());
+    }
+
+    private static List<Tensor> autodiffGrads(Tensor loss, Tensor... wrt) { return monetj.core.autodiff.Autodiff.grad(loss, List.of(wrt)); }
+
     /** The ops einsum appended, by name, in order. */
     private static List<String> lowered(String spec, Shape... shapes) {
         Graph g = new Graph("einsum");
