@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
-import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
 import org.junit.jupiter.api.Test;
 
