@@ -17,6 +17,8 @@ import monetj.core.tensor.Shape;
  * Operands are then contracted pairwise, greedily picking the pair with the smallest result, each pair with
  * a single dot_general whose batch and contracting dimensions are the shared indices. The last contraction is
  * oriented so that its result is already in output order where possible; otherwise one final transpose.
+ * With a preferred element type (f32 for bf16 operands), every dot_general returns that type and sums run in
+ * it; an operand meeting a result already in that type is converted to it.
  *
  * <p>Indices are internally numbered: a letter is its character code, and the k-th broadcast dimension of
  * {@code ...} (counted over the longest ellipsis, aligned to the right as numpy does) is {@code ELLIPSIS + k}.
@@ -31,12 +33,16 @@ final class Einsum {
     private record Term(int[] letters, int ellipsisAt, String text) {}
 
     private final String spec;
+    private final DType preferred; // result dtype of every dot_general, or null for the operands' own
     private final Map<Integer, Integer> sizes = new HashMap<>();
     private final Map<Integer, String> firstSeen = new HashMap<>();
 
-    private Einsum(String spec) { this.spec = spec; }
+    private Einsum(String spec, DType preferred) {
+        this.spec = spec;
+        this.preferred = preferred;
+    }
 
-    static Tensor evaluate(String spec, Tensor... operands) { return new Einsum(spec).lower(operands); }
+    static Tensor evaluate(String spec, DType preferred, Tensor... operands) { return new Einsum(spec, preferred).lower(operands); }
 
     private Tensor lower(Tensor[] tensors) {
         if (tensors.length == 0) throw error("needs at least one operand");
@@ -45,6 +51,9 @@ final class Einsum {
             if (t.dtype() != tensors[0].dtype()) throw error("operands must share a dtype, got " + tensors[0].type() + " and " + t.type());
         }
         if (tensors[0].dtype() == DType.PRED) throw error("does not take boolean operands");
+        if (preferred != null && preferred.isFloating() != tensors[0].dtype().isFloating()) {
+            throw error("preferred element type " + preferred + " does not suit " + tensors[0].dtype() + " operands");
+        }
         String s = spec.replaceAll("\\s", "");
         int arrow = s.indexOf("->");
         if (arrow >= 0 && s.indexOf("->", arrow + 1) >= 0) throw error("more than one '->'");
@@ -60,9 +69,12 @@ final class Einsum {
         for (int i = 0; i < terms.length; i++) operands.add(expand(terms[i], tensors[i], i, ellipsisRank));
         int[] output = arrow >= 0 ? explicitOutput(parse(s.substring(arrow + 2), "output"), operands, ellipsisRank) : implicitOutput(operands, ellipsisRank);
 
-        for (int i = 0; i < operands.size(); i++) operands.set(i, sumOutUnshared(takeDiagonals(dropBroadcastOnes(operands.get(i))), operands, i, output));
+        operands.replaceAll(o -> takeDiagonals(dropBroadcastOnes(o)));
+        // only now are the index sets final, so "used by no other operand" is decided on all of them
+        for (int i = 0; i < operands.size(); i++) operands.set(i, sumOutUnshared(operands.get(i), operands, i, output));
         while (operands.size() > 1) contractCheapestPair(operands, output);
-        return toOutputOrder(operands.get(0), output);
+        Tensor result = toOutputOrder(operands.get(0), output);
+        return preferred == null ? result : result.convert(preferred);
     }
 
     // ---- parsing ----------------------------------------------------------------------------------
@@ -185,8 +197,8 @@ final class Einsum {
         return new Operand(t, idx);
     }
 
-    /** Sums the indices that only this operand has and the output does not keep. */
-    private static Operand sumOutUnshared(Operand o, List<Operand> all, int self, int[] output) {
+    /** Sums the indices that only this operand has and the output does not keep (in the preferred type, if any). */
+    private Operand sumOutUnshared(Operand o, List<Operand> all, int self, int[] output) {
         List<Integer> axes = new ArrayList<>();
         for (int d = 0; d < o.indices.length; d++) {
             if (!contains(output, o.indices[d]) && !usedElsewhere(o.indices[d], all, self, self)) axes.add(d);
@@ -195,7 +207,8 @@ final class Einsum {
         int[] a = axes.stream().mapToInt(Integer::intValue).toArray();
         int[] rest = o.indices.clone();
         for (int k = a.length - 1; k >= 0; k--) rest = remove(rest, a[k]);
-        return new Operand(o.tensor.sum(a), rest);
+        Tensor t = preferred == null ? o.tensor : o.tensor.convert(preferred);
+        return new Operand(t.sum(a), rest);
     }
 
     // ---- contraction --------------------------------------------------------------------------------
@@ -233,7 +246,7 @@ final class Einsum {
      * {@code output} given (the last contraction), the operands are ordered and the batch dimensions listed so
      * the result needs no transpose when that is possible.
      */
-    private static Operand contract(Operand a, Operand b, Set<Integer> keep, int[] output) {
+    private Operand contract(Operand a, Operand b, Set<Integer> keep, int[] output) {
         boolean direct = output != null && fitsOutput(a, b, keep, output);
         if (output != null && !direct && fitsOutput(b, a, keep, output)) {
             Operand t = a;
@@ -250,8 +263,11 @@ final class Einsum {
         for (int x : a.indices) if (!contains(b.indices, x)) result.add(x);
         for (int x : b.indices) if (!contains(a.indices, x)) result.add(x);
         DotGeneral dot = new DotGeneral(positions(a, batch), positions(b, batch), positions(a, contracting), positions(b, contracting),
-                DotGeneral.Precision.DEFAULT, null);
-        return new Operand(Tensor.apply(dot, a.tensor, b.tensor), result.stream().mapToInt(Integer::intValue).toArray());
+                DotGeneral.Precision.DEFAULT, preferred);
+        // a result already in the preferred type meets an original operand: promote the operand, as numpy would
+        Tensor lhs = a.tensor.dtype() == b.tensor.dtype() ? a.tensor : a.tensor.convert(preferred);
+        Tensor rhs = a.tensor.dtype() == b.tensor.dtype() ? b.tensor : b.tensor.convert(preferred);
+        return new Operand(Tensor.apply(dot, lhs, rhs), result.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Whether dot_general(a, b) can produce {@code output} directly: batch indices (any order), then a's free, then b's free. */

@@ -506,8 +506,8 @@ public final class Tensor {
 
     /**
      * numpy's {@code matmul}: [.., m, k] @ [.., k, n] with the leading (batch) dimensions broadcast; a 1-D
-     * operand is a vector whose dimension is dropped from the result. Lowered to one dot_general, with a
-     * broadcast only when batch shapes differ.
+     * operand is a vector whose dimension is dropped from the result. Lowered to one dot_general; a matrix
+     * times a batch of matrices adds a transpose, and batch shapes that differ otherwise add broadcasts.
      */
     public Tensor matmul(Tensor o) {
         if (graph != o.graph) throw new IllegalArgumentException("matmul: tensors from different graphs: " + this + ", " + o);
@@ -522,6 +522,7 @@ public final class Tensor {
         if (rank() == 2) { // [m, k] x [B.., k, n] gives [m, B.., n]; move m next to n
             int[] perm = new int[batchRank + 2];
             for (int i = 0; i < batchRank; i++) perm[i] = i + 1;
+            perm[batchRank] = 0;
             perm[batchRank + 1] = batchRank + 1;
             return dot(o, new int[0], new int[0], new int[] {1}, new int[] {rk}).transpose(perm);
         }
@@ -556,7 +557,13 @@ public final class Tensor {
      * '...' broadcast dimensions, repeated indices (diagonals), any number of operands. See {@link Einsum}
      * for how it lowers to dot_general.
      */
-    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, operands); }
+    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, null, operands); }
+
+    /**
+     * {@link #einsum(String, Tensor...)} whose contractions return {@code preferred}, e.g. f32 results (and
+     * f32 accumulation) for bf16 operands.
+     */
+    public static Tensor einsum(String spec, DType preferred, Tensor... operands) { return Einsum.evaluate(spec, preferred, operands); }
 
     /**
      * {@code log(sum(exp(x)))} over the axes (all when none), computed as {@code m + log(sum(exp(x - m)))} with
@@ -574,7 +581,7 @@ public final class Tensor {
     /** Softmax along {@code axis}, with the max subtracted first (held constant for the gradient). */
     public Tensor softmax(int axis) {
         requireFloating("softmax");
-        int a = shape().axis(axis);
+        int[] a = {shape().axis(axis)}; // an array: max(int) would pick the elementwise max(double)
         Tensor e = sub(max(a).stopGradient().keepDims(shape(), a)).exp();
         return e.div(e.sum(a).keepDims(shape(), a));
     }
@@ -600,7 +607,8 @@ public final class Tensor {
 
     /**
      * Softmax cross-entropy of these logits [.., V] against integer labels [..], one value per position:
-     * {@code logsumexp(logits) - logits[label]}. A label outside [0, V) picks no logit.
+     * {@code logsumexp(logits) - logits[label]}, computed in the logits' dtype (convert bf16 logits to f32
+     * first). A label outside [0, V) picks no logit, so mask such positions out.
      */
     public Tensor crossEntropyPerPosition(Tensor labels) {
         requireFloating("crossEntropy");
@@ -623,8 +631,9 @@ public final class Tensor {
         if (mask.dtype() != DType.PRED || !mask.shape().equals(labels.shape())) {
             throw new IllegalArgumentException("crossEntropy: mask " + mask.type() + " must be pred of the labels' shape " + labels.shape());
         }
-        Tensor weight = mask.convert(dtype());
-        return losses.mul(weight).sum().div(weight.sum().maximum(1.0));
+        // select, not multiply: a masked-out position may hold an infinite loss (e.g. padding with all -inf logits)
+        Tensor total = mask.where(losses, losses.zerosLike()).sum();
+        return total.div(mask.convert(dtype()).sum().maximum(1.0));
     }
 
     private void requireFloating(String op) {

@@ -25,7 +25,7 @@ class EinsumTest {
         String[] in = io[0].split(",", -1);
         String out = io[1];
         Map<Character, Integer> size = new HashMap<>();
-        for (int i = 0; i < in.length; i++) for (int d = 0; d < in[i].length(); d++) size.put(in[i].charAt(d), operands[i].shape().dim(d));
+        for (int i = 0; i < in.length; i++) for (int d = 0; d < in[i].length(); d++) size.merge(in[i].charAt(d), operands[i].shape().dim(d), Math::max);
         List<Character> letters = new ArrayList<>(size.keySet());
         int[] outDims = new int[out.length()];
         for (int d = 0; d < outDims.length; d++) outDims[d] = size.get(out.charAt(d));
@@ -50,7 +50,7 @@ class EinsumTest {
     private static int flat(Shape s, String subscripts, Map<Character, Integer> at) {
         long[] strides = s.strides();
         int f = 0;
-        for (int d = 0; d < subscripts.length(); d++) f += (int) (at.get(subscripts.charAt(d)) * strides[d]);
+        for (int d = 0; d < subscripts.length(); d++) f += (int) ((s.dim(d) == 1 ? 0 : at.get(subscripts.charAt(d))) * strides[d]); // size 1 broadcasts
         return f;
     }
 
@@ -112,6 +112,46 @@ class EinsumTest {
     }
 
     @Test
+    void randomEllipsisSpecsMatchLoops() {
+        // '...' stands for up to two broadcast dimensions X, Y; the reference spells them out as letters
+        for (int trial = 0; trial < 40; trial++) {
+            int ellipsis = rnd.nextInt(3);
+            int[] ellipsisSize = rnd.ints(2, 2, 4).toArray();
+            Map<Character, Integer> size = sizes("abc", rnd.ints(3, 1, 4).toArray());
+            int n = 1 + rnd.nextInt(3);
+            StringBuilder spec = new StringBuilder(), reference = new StringBuilder();
+            List<Shape> shapes = new ArrayList<>();
+            int longest = 0;
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    spec.append(',');
+                    reference.append(',');
+                }
+                List<Integer> dims = new ArrayList<>();
+                String letters = "abc".substring(0, 1 + rnd.nextInt(3));
+                int own = rnd.nextInt(ellipsis + 1);
+                longest = Math.max(longest, own);
+                spec.append("...").append(letters);
+                for (int k = ellipsis - own; k < ellipsis; k++) {
+                    reference.append("XY".charAt(k));
+                    dims.add(rnd.nextInt(3) == 0 ? 1 : ellipsisSize[k]);
+                }
+                reference.append(letters);
+                for (char c : letters.toCharArray()) dims.add(size.get(c));
+                shapes.add(Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()));
+            }
+            boolean keepEllipsis = rnd.nextBoolean();
+            spec.append(keepEllipsis ? "->...a" : "->a");
+            reference.append("->").append(keepEllipsis ? "XY".substring(ellipsis - longest, ellipsis) : "").append('a');
+            HostTensor[] ops = shapes.stream().map(this::random).toArray(HostTensor[]::new);
+            HostTensor expected = byLoops(reference.toString(), ops);
+            HostTensor got = einsum(spec.toString(), ops);
+            assertEquals(expected.shape(), got.shape(), spec + " vs " + reference);
+            assertClose(expected.doubles(), got.doubles(), 1e-12);
+        }
+    }
+
+    @Test
     void implicitOutputKeepsSingleIndicesAlphabetically() {
         HostTensor a = random(Shape.of(2, 3)), b = random(Shape.of(3, 4)), sq = random(Shape.of(3, 3));
         assertClose(byLoops("ij,jk->ik", a, b), einsum("ij,jk", a, b), 1e-12);
@@ -153,7 +193,33 @@ class EinsumTest {
         assertClose(run1(p -> Tensor.einsum("...ij,...jk->...ik", p.get(0), p.get(1)).sum(0, 1), a, b), summed, 1e-12);
         HostTensor t = random(Shape.of(2, 3));
         assertClose(t, einsum("...->...", t), 0);
+        // a size-1 '...' dimension of the second operand broadcasts, and the first's is summed away
+        HostTensor wide = random(Shape.of(2, 3)), narrow = random(Shape.of(1, 3));
+        HostTensor expected = byLoops("ai,i->i", wide, narrow.reshape(Shape.of(3)));
+        assertClose(expected, einsum("...i,...i->i", wide, narrow), 1e-12);
+        assertClose(expected, einsum("...i,...i->i", narrow, wide), 1e-12);
     }
+
+    @Test
+    void preferredElementTypeGivesF32ResultsForBf16Operands() {
+        Map<Character, Integer> size = sizes("bthijmd", 2, 3, 2, 4, 3, 5, 6);
+        for (String spec : List.of("btim,bthi,bthj->btjm", "bthi,id->btd", "bthi->bti")) {
+            HostTensor[] exact = randomOperands(spec, size);
+            HostTensor[] bf16 = java.util.Arrays.stream(exact).map(t -> t.to(DType.BF16)).toArray(HostTensor[]::new);
+            HostTensor got = run1(p -> Tensor.einsum(spec, DType.F32, p.toArray(new Tensor[0])), bf16);
+            assertEquals(DType.F32, got.dtype(), spec);
+            HostTensor[] rounded = java.util.Arrays.stream(bf16).map(t -> t.to(DType.F64)).toArray(HostTensor[]::new);
+            assertClose(byLoops(spec, rounded).doubles(), got.doubles(), 1e-5); // only the f32 accumulation differs
+        }
+        HostTensor w = randomF64(rnd, Shape.of(3, 2)).to(DType.BF16), x = randomF64(rnd, Shape.of(4, 3)).to(DType.BF16);
+        List<HostTensor> g = run(p -> autodiffGrads(Tensor.einsum("ni,io->no", DType.F32, p.get(0), p.get(1)).sum(), p.get(0), p.get(1)), x, w);
+        assertEquals(DType.BF16, g.get(0).dtype());
+        assertEquals(Shape.of(3, 2), g.get(1).shape());
+        var e = assertThrows(IllegalArgumentException.class, () -> run1(p -> Tensor.einsum("i,i->", DType.S32, p.get(0), p.get(0)), w.reshape(Shape.of(6))));
+        assertTrue(e.getMessage().contains("preferred element type s32"), e.getMessage());
+    }
+
+    private static List<Tensor> autodiffGrads(Tensor loss, Tensor... wrt) { return monetj.core.autodiff.Autodiff.grad(loss, List.of(wrt)); }
 
     /** The ops einsum appended, by name, in order. */
     private static List<String> lowered(String spec, Shape... shapes) {
@@ -223,5 +289,9 @@ class EinsumTest {
         assertRefused("ij->k", "output index 'k' appears in no operand", Shape.of(2, 3));
         assertRefused("ij->ii", "output index 'i' appears more than once", Shape.of(2, 3));
         assertRefused("ij->i->j", "more than one '->'", Shape.of(2, 3));
+        Graph g = new Graph("dtypes");
+        Tensor a = new Tensor(g, g.parameter("a", TensorType.of(DType.F32, 2))), b = new Tensor(g, g.parameter("b", TensorType.of(DType.BF16, 2)));
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.einsum("i,i->", a, b));
+        assertTrue(e.getMessage().contains("share a dtype") && e.getMessage().contains("f32[2]") && e.getMessage().contains("bf16[2]"), e.getMessage());
     }
 }
