@@ -13,6 +13,9 @@ public interface DocumentReader extends AutoCloseable {
     /** The next document, or null at the end of the file. */
     TextDocument next();
 
+    /** Rows in the file when known without reading it (Parquet's footer), else -1; for progress reports. */
+    default long rowCount() { return -1; }
+
     @Override
     void close();
 

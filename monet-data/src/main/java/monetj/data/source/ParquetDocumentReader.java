@@ -85,6 +85,9 @@ final class ParquetDocumentReader implements DocumentReader {
     }
 
     @Override
+    public long rowCount() { return parquet.getFileMetaData().numRows(); }
+
+    @Override
     public void close() {
         if (rows != null) rows.close();
         closeQuietly();
