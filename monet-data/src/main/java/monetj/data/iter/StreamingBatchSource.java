@@ -66,10 +66,10 @@ public final class StreamingBatchSource implements BatchSource {
         Path file = currentFile();
         reader = DocumentReader.open(file, textColumn, s.row(), skips);
         loadDocument();
-        if (doc == null || docRow != s.row() || s.offset() > doc.length) {
-            throw new IllegalArgumentException(file + ": has no document of " + (s.offset()) + "+ tokens at row " + s.row() + " any more; the file changed since the state was saved");
-        }
-        offset = (int) s.offset();
+        // Offset 0 means "the next document of this process at or after the row"; otherwise the row is that document.
+        boolean matches = s.offset() == 0 || doc != null && docRow == s.row() && s.offset() <= doc.length;
+        if (!matches) throw new IllegalArgumentException(file + ": no document with " + s.offset() + "+ tokens at row " + s.row() + "; the file changed since the state was saved");
+        if (doc != null) offset = (int) s.offset();
     }
 
     @Override

@@ -28,7 +28,7 @@ import monetj.data.tokenizer.TextTokenizer;
  */
 public final class ShardPreparer {
     private static final int CHUNK_DOCUMENTS = 256;
-    private static final int CHUNK_CHARS = 4 << 20;
+    private static final int CHUNK_CHARS = 1 << 20;
 
     /** What to prepare. {@code maxShardTokens} caps a shard (documents are never split across shards). */
     public record Options(List<Path> inputs, String textColumn, Path out, boolean eos, long maxShardTokens, int threads, boolean overwrite) {}

@@ -14,6 +14,13 @@ import java.util.stream.Collectors;
  * column decoded). Text is read as raw bytes and decoded strictly, so invalid UTF-8 is caught, not mangled.
  */
 final class ParquetDocumentReader implements DocumentReader {
+    // Hardwood logs its SIMD choice at INFO on first use; keep the CLI's output to what the user asked for.
+    private static final java.util.logging.Logger HARDWOOD_LOG = java.util.logging.Logger.getLogger("dev.hardwood");
+
+    static {
+        HARDWOOD_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final Path file;
     private final String column;
     private final SkipLog skips;
