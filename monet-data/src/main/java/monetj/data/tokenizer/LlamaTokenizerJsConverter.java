@@ -21,7 +21,7 @@ import java.util.List;
  * Turns the LLaMA-1/2 vocabulary and merge ranks shipped in the npm package {@code llama-tokenizer-js}
  * into a Hugging Face {@code tokenizer.json}: BPE with byte fallback, the SentencePiece-style normalizer
  * (prepend "▁", spaces to "▁") and the matching decoder, with {@code <unk>}, {@code <s>}, {@code </s>} as
- * ids 0, 1, 2. The package stores the vocabulary as base64 of newline-separated tokens (line number = id)
+ * ids 0, 1, 2 (ids only: text that spells "<s>" is tokenized as text, as SentencePiece does). The package stores the vocabulary as base64 of newline-separated tokens (line number = id)
  * and the merges as base64 of little-endian uint16 id pairs in rank order.
  */
 public final class LlamaTokenizerJsConverter {
@@ -67,12 +67,9 @@ public final class LlamaTokenizerJsConverter {
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (int id = 0; id < 3; id++) {
-            ObjectNode t = added.addObject();
-            t.put("id", id).put("content", v.tokens().get(id)).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
-        }
+        // <unk>, <s>, </s> stay plain vocabulary entries, not "added tokens": the library would otherwise match
+        // them inside raw text (a literal "<s>" in a web page would become BOS), which SentencePiece never does.
+        root.putArray("added_tokens");
         ObjectNode normalizer = root.putObject("normalizer").put("type", "Sequence");
         ArrayNode norms = normalizer.putArray("normalizers");
         norms.addObject().put("type", "Prepend").put("prepend", SPACE);
