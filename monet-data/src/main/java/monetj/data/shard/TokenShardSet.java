@@ -41,6 +41,16 @@ public final class TokenShardSet implements AutoCloseable {
         docs = new MemorySegment[n];
         firstToken = new long[n + 1];
         firstDoc = new long[n + 1];
+        try {
+            mapAll();
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private void mapAll() throws IOException {
+        int n = index.shards().size();
         for (int s = 0; s < n; s++) {
             TokenShardIndex.Shard shard = index.shards().get(s);
             tokens[s] = map(shard.tokensFile(), shard.tokens() * index.width().bytes);
