@@ -79,7 +79,7 @@ public final class InspectCommand implements Callable<Integer> {
         for (int b = 0; b < 64; b++) {
             if (buckets[b] == 0) continue;
             String range = String.format(Locale.ROOT, "%,d-%,d", 1L << b, (2L << b) - 1);
-            out.printf(Locale.ROOT, "    %18s %10,d %s%n", range, buckets[b], "#".repeat((int) Math.max(1, 40 * buckets[b] / most)));
+            out.printf(Locale.ROOT, "    %18s %,10d %s%n", range, buckets[b], "#".repeat((int) Math.max(1, 40 * buckets[b] / most)));
         }
     }
 

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import monetj.data.NpmPackages;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,29 +45,10 @@ class LlamaTokenizerParityTest {
 
     @BeforeAll
     static void fetchPackage() throws Exception {
-        Assumptions.assumeTrue(runs("node", "--version"), "node is not installed: skipping the llama-tokenizer-js parity test");
-        Assumptions.assumeTrue(runs("npm", "--version"), "npm is not installed: skipping the llama-tokenizer-js parity test");
-        Path script = Path.of("..", "scripts", "fetch-npm-package.sh").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder("bash", script.toString(), "llama-tokenizer-js@1.2.2").redirectErrorStream(false).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        Assumptions.assumeTrue(p.waitFor() == 0, "could not fetch llama-tokenizer-js@1.2.2 from npm (" + err + "): skipping the parity test");
-        packageDir = Path.of(out);
+        Assumptions.assumeTrue(NpmPackages.runs("node", "--version"), "node is not installed: skipping the llama-tokenizer-js parity test");
+        packageDir = NpmPackages.fetchOrSkip("llama-tokenizer-js@1.2.2");
         tokenizerJson = tmp.resolve("tokenizer.json");
         LlamaTokenizerJsConverter.convert(packageDir, tokenizerJson);
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** llama-tokenizer-js's encode (no BOS, with the SentencePiece leading space) of every sample. */
