@@ -31,7 +31,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--shards", description = "Token shard directory.")
         Path shards;
 
-        @Option(names = "--stream", split = ",", description = "Parquet/JSON-lines files or globs, tokenized on the fly.")
+        @Option(names = "--stream", description = "Parquet/JSON-lines files or globs, tokenized on the fly.")
         List<String> stream;
     }
 

@@ -22,7 +22,7 @@ public final class PrepareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-i", "--input"}, required = true, split = ",",
+    @Option(names = {"-i", "--input"}, required = true,
             description = "Input files, directories or globs (quote them), e.g. 'fineweb-edu/sample/*.parquet'. Repeatable.")
     List<String> inputs;
 

@@ -47,6 +47,8 @@ public final class ShardPreparer {
     private final List<TokenShardIndex.Shard> shards = new ArrayList<>();
     private final long[] sourceDocs;
     private final long[] sourceTokens;
+    private final long[] fileRows;
+    private long totalBytes;
     private TokenShardWriter shard;
     private long documents;
     private long tokens;
@@ -57,6 +59,7 @@ public final class ShardPreparer {
         this.progress = progress;
         this.sourceDocs = new long[options.inputs().size()];
         this.sourceTokens = new long[options.inputs().size()];
+        this.fileRows = new long[options.inputs().size()];
     }
 
     public static TokenShardIndex prepare(Options options, TextTokenizer tokenizer, Progress progress) throws IOException {
@@ -81,7 +84,6 @@ public final class ShardPreparer {
     private TokenShardIndex run(Path dir) throws IOException {
         if (options.eos() && tokenizer.info().eosId() < 0) throw new IllegalArgumentException(tokenizer.info().source() + ": no EOS token, so --eos cannot be used");
         TokenWidth width = TokenWidth.forVocab(tokenizer.vocabSize());
-        long totalBytes = 0;
         for (Path p : options.inputs()) totalBytes += Files.size(p);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
             Thread t = new Thread(r, "monet-tokenize");
@@ -90,11 +92,10 @@ public final class ShardPreparer {
         });
         try {
             ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
-            long bytesDone = 0;
             for (int s = 0; s < options.inputs().size(); s++) {
                 Path file = options.inputs().get(s);
                 try (DocumentReader reader = DocumentReader.open(file, options.textColumn(), 0, skips)) {
-                    long rows = reader.rowCount();
+                    fileRows[s] = reader.rowCount();
                     List<TextDocument> docs = new ArrayList<>();
                     long chars = 0;
                     for (TextDocument d = reader.next(); d != null; d = reader.next()) {
@@ -105,13 +106,10 @@ public final class ShardPreparer {
                             docs = new ArrayList<>();
                             chars = 0;
                             drain(inFlight, 2 * options.threads(), dir, width);
-                            double within = rows > 0 ? Files.size(file) * Math.min(1.0, (d.row() + 1.0) / rows) : 0;
-                            progress.update((bytesDone + within) / Math.max(1, totalBytes), documents, tokens);
                         }
                     }
                     if (!docs.isEmpty()) submit(pool, inFlight, docs, s);
                 }
-                bytesDone += Files.size(file);
             }
             drain(inFlight, 0, dir, width);
             progress.update(1.0, documents, tokens);
@@ -151,7 +149,16 @@ public final class ShardPreparer {
                 throw new IllegalStateException("interrupted while preparing shards", e);
             }
             for (int i = 0; i < ids.length; i++) write(c.docs().get(i), c.source(), ids[i], dir, width);
+            reportProgress(c.source(), c.docs().getLast().row());
         }
+    }
+
+    /** Progress by input bytes written out: whole files before this one, and this one's rows so far when known. */
+    private void reportProgress(int source, long lastRow) throws IOException {
+        long rows = fileRows[source];
+        double done = Files.size(options.inputs().get(source)) * (rows > 0 ? Math.min(1.0, (lastRow + 1.0) / rows) : 0);
+        for (int s = 0; s < source; s++) done += Files.size(options.inputs().get(s));
+        progress.update(done / Math.max(1, totalBytes), documents, tokens);
     }
 
     private void write(TextDocument doc, int source, int[] ids, Path dir, TokenWidth width) throws IOException {
