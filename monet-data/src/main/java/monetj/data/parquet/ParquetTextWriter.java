@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.xerial.snappy.Snappy;
 
 /**
  * Writes a flat Parquet file of optional string, int64 and double columns, snappy-compressed, one data
- * page per column chunk. Enough for the sample corpus and for test shards; the product reads Parquet with
- * Hardwood, which has no writer yet. Rows are buffered per row group, so memory stays bounded.
+ * page per column chunk, each page with its CRC-32 (so readers notice corruption). Enough for the sample
+ * corpus and for test files; the product reads Parquet with Hardwood, which has no writer yet. Rows are
+ * buffered per row group, so memory stays bounded.
  */
 public final class ParquetTextWriter implements AutoCloseable {
     public enum ColumnType { STRING, INT64, DOUBLE }
@@ -86,7 +88,7 @@ public final class ParquetTextWriter implements AutoCloseable {
         for (int c = 0; c < columns.size(); c++) {
             byte[] pageData = pageData(c);
             byte[] compressed = Snappy.compress(pageData);
-            byte[] header = pageHeader(pending.size(), pageData.length, compressed.length);
+            byte[] header = pageHeader(pending.size(), pageData.length, compressed);
             long offset = position;
             write(header);
             write(compressed);
@@ -144,12 +146,16 @@ public final class ParquetTextWriter implements AutoCloseable {
         return (int) n;
     }
 
-    private static byte[] pageHeader(int numValues, int uncompressed, int compressed) {
+    /** The header of a data page, with the CRC-32 of its compressed bytes so readers can detect corruption. */
+    private static byte[] pageHeader(int numValues, int uncompressed, byte[] compressed) {
+        CRC32 crc = new CRC32();
+        crc.update(compressed);
         ThriftCompactWriter t = new ThriftCompactWriter();
         t.structBegin();
         t.i32(1, DATA_PAGE);
         t.i32(2, uncompressed);
-        t.i32(3, compressed);
+        t.i32(3, compressed.length);
+        t.i32(4, (int) crc.getValue());
         t.structField(5);
         t.i32(1, numValues);
         t.i32(2, ENCODING_PLAIN);

@@ -48,7 +48,7 @@ final class ParquetDocumentReader implements DocumentReader {
             rows = parquet.buildRowReader().projection(ColumnProjection.columns(column)).skip(startRow).build();
         } catch (RuntimeException e) {
             closeQuietly();
-            throw e instanceof DataInputException d ? d : new DataInputException(file + ": " + e.getMessage(), e);
+            throw e instanceof DataInputException d ? d : new DataInputException(file + ": cannot decode (corrupt or truncated file?): " + e.getMessage(), e);
         }
     }
 

@@ -82,6 +82,24 @@ class DocumentReaderTest {
     }
 
     @Test
+    void aCorruptPageInTheMiddleIsRefusedByName() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < 40; c++) sb.append((char) ('a' + random.nextInt(26))); // incompressible, so stored as a literal
+            texts.add(sb.toString());
+        }
+        byte[] bytes = Files.readAllBytes(TestParquet.texts(tmp.resolve("ok.parquet"), texts, 20));
+        int inSecondTextPage = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(texts.get(30));
+        assertTrue(inSecondTextPage > 0);
+        bytes[inSecondTextPage + 5] ^= 0x01; // still a letter: only a checksum can notice
+        Path corrupt = Files.write(tmp.resolve("corrupt.parquet"), bytes);
+        DataInputException e = assertThrows(DataInputException.class, () -> readAll(corrupt, 0, new SkipLog()));
+        assertTrue(e.getMessage().startsWith(corrupt.toString()) && e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
     void emptyFilesAreRefusedByName() throws Exception {
         for (String name : List.of("empty.parquet", "empty.jsonl")) {
             Path file = Files.createFile(tmp.resolve(name));
