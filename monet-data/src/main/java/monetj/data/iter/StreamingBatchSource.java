@@ -117,12 +117,7 @@ public final class StreamingBatchSource implements BatchSource {
         offset = 0;
         for (TextDocument d = reader.next(); d != null; d = reader.next()) {
             if (d.row() % layout.processCount() != layout.processIndex()) continue;
-            int[] ids = tokenizer.encode(d.text());
-            int[] seq = new int[ids.length + (eos ? 2 : 1)];
-            seq[0] = tokenizer.bosId();
-            System.arraycopy(ids, 0, seq, 1, ids.length);
-            if (eos) seq[seq.length - 1] = tokenizer.info().eosId();
-            doc = seq;
+            doc = tokenizer.frame(tokenizer.encode(d.text()), eos);
             docRow = d.row();
             documentThisEpoch = true;
             return;

@@ -66,6 +66,9 @@ public final class ShardPreparer {
         Path out = options.out().toAbsolutePath().normalize();
         if (Files.exists(out)) {
             if (!options.overwrite()) throw new IllegalArgumentException(out + ": already exists (pass --overwrite to replace it)");
+            if (!isEmptyDirectory(out) && !Files.isRegularFile(out.resolve(TokenShardIndex.FILE_NAME))) {
+                throw new IllegalArgumentException(out + ": not a token shard directory (no " + TokenShardIndex.FILE_NAME + "); refusing to replace it");
+            }
         }
         Files.createDirectories(out.getParent());
         Path partial = out.resolveSibling("." + out.getFileName() + ".partial-" + ProcessHandle.current().pid());
@@ -82,7 +85,7 @@ public final class ShardPreparer {
     }
 
     private TokenShardIndex run(Path dir) throws IOException {
-        if (options.eos() && tokenizer.info().eosId() < 0) throw new IllegalArgumentException(tokenizer.info().source() + ": no EOS token, so --eos cannot be used");
+        tokenizer.frame(new int[0], options.eos()); // fails now, not after reading, when --eos has no EOS token
         TokenWidth width = TokenWidth.forVocab(tokenizer.vocabSize());
         for (Path p : options.inputs()) totalBytes += Files.size(p);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
@@ -162,11 +165,7 @@ public final class ShardPreparer {
     }
 
     private void write(TextDocument doc, int source, int[] ids, Path dir, TokenWidth width) throws IOException {
-        int extra = options.eos() ? 2 : 1;
-        int[] seq = new int[ids.length + extra];
-        seq[0] = tokenizer.bosId();
-        System.arraycopy(ids, 0, seq, 1, ids.length);
-        if (options.eos()) seq[seq.length - 1] = tokenizer.info().eosId();
+        int[] seq = tokenizer.frame(ids, options.eos());
         if (shard != null && shard.tokenCount() > 0 && shard.tokenCount() + seq.length > options.maxShardTokens()) {
             shards.add(shard.finish());
             shard = null;
@@ -181,6 +180,13 @@ public final class ShardPreparer {
         tokens += seq.length;
         sourceDocs[source]++;
         sourceTokens[source] += seq.length;
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws IOException {
+        if (!Files.isDirectory(p)) return false;
+        try (Stream<Path> entries = Files.list(p)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {

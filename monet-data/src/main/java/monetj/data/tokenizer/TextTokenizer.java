@@ -75,6 +75,16 @@ public final class TextTokenizer implements AutoCloseable {
         return info.bosId();
     }
 
+    /** A document as it is packed: BOS, its ids, and EOS when {@code eos} is set. */
+    public int[] frame(int[] ids, boolean eos) {
+        if (eos && info.eosId() < 0) throw new IllegalArgumentException(info.source() + ": no EOS token (looked for " + String.join(", ", EOS_NAMES) + ")");
+        int[] seq = new int[ids.length + (eos ? 2 : 1)];
+        seq[0] = bosId();
+        System.arraycopy(ids, 0, seq, 1, ids.length);
+        if (eos) seq[seq.length - 1] = info.eosId();
+        return seq;
+    }
+
     /** Token ids of {@code text}, with no special tokens added. */
     public int[] encode(String text) {
         return toInts(tokenizer.encode(text, false, false).getIds());

@@ -139,6 +139,19 @@ class ShardPreparerTest {
     }
 
     @Test
+    void overwriteNeverReplacesADirectoryThatIsNotAShardDirectory() throws Exception {
+        Path in = TestParquet.texts(tmp.resolve("a.parquet"), texts(3, "O"), 50);
+        Path precious = Files.createDirectories(tmp.resolve("precious"));
+        Files.writeString(precious.resolve("notes.txt"), "keep me");
+        try (TextTokenizer tok = TextTokenizer.load(TestTokenizers.write(tmp, 0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ShardPreparer.prepare(new ShardPreparer.Options(List.of(in), "text", precious, false, 1 << 20, 1, true), tok, QUIET));
+            assertTrue(e.getMessage().contains("not a token shard directory"), e.getMessage());
+        }
+        assertEquals("keep me", Files.readString(precious.resolve("notes.txt")));
+    }
+
+    @Test
     void truncatedOrCorruptedShardsAreRefusedByName() throws Exception {
         Path in = TestParquet.texts(tmp.resolve("a.parquet"), texts(30, "T"), 50);
         Path out = tmp.resolve("out");
