@@ -32,7 +32,7 @@ public final class InputFiles {
         int firstGlob = indexOfGlob(pattern);
         if (firstGlob < 0) {
             Path p = Path.of(pattern);
-            if (Files.isDirectory(p)) return listReadable(p, null);
+            if (Files.isDirectory(p)) return listReadable(p, null, Integer.MAX_VALUE);
             return Files.exists(p) ? List.of(p.toAbsolutePath().normalize()) : List.of();
         }
         // Walk from the deepest directory before the first wildcard.
@@ -41,11 +41,14 @@ public final class InputFiles {
         String glob = Path.of(pattern).toAbsolutePath().normalize().toString();
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         if (!Files.isDirectory(base)) return List.of();
-        return listReadable(base, matcher);
+        // Only "**" reaches arbitrarily deep; otherwise walk no deeper than the pattern has levels.
+        String rest = pattern.substring(slash + 1);
+        int depth = rest.contains("**") ? Integer.MAX_VALUE : (int) rest.chars().filter(c -> c == '/').count() + 1;
+        return listReadable(base, matcher, depth);
     }
 
-    private static List<Path> listReadable(Path dir, PathMatcher matcher) {
-        try (Stream<Path> walk = Files.walk(dir)) {
+    private static List<Path> listReadable(Path dir, PathMatcher matcher, int depth) {
+        try (Stream<Path> walk = Files.walk(dir, depth)) {
             return walk.map(p -> p.toAbsolutePath().normalize())
                     .filter(Files::isRegularFile)
                     .filter(p -> matcher == null ? isInputName(p) : matcher.matches(p))
