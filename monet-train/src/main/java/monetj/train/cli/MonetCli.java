@@ -1,5 +1,6 @@
 package monetj.train.cli;
 
+import monetj.data.cli.DataCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Monet-J 0.1.0",
         description = "Train, inspect and export Monet (Mixture of Monosemantic Experts) models on the JVM.",
-        subcommands = {TrainCommand.class, SweepCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class,
+                DataCommand.class, CommandLine.HelpCommand.class})
 public final class MonetCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -97,8 +97,7 @@ public final class Trainer {
         Map<Kind, Executable> programs = compile(settings, state, accumulation);
         double flopsPerToken = FlopCount.trainingFlopsPerToken(model, seq);
 
-        try (var source = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
-             var batches = new PrefetchingBatchIterator(source, 4);
+        try (PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
              MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step())) {
             DeviceState device = DeviceState.upload(backend, state);
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
@@ -182,7 +181,7 @@ public final class Trainer {
     private Double evaluate(DeviceState device, TrainStepProgram.Settings s, TrainState template) throws IOException {
         BatchLayout layout = new BatchLayout(s.microBatch(), s.seqLen(), rc.data().seed(), false, 0, 1);
         double sum = 0;
-        try (var source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation");
+        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation");
              Executable eval = backend.compile(TrainStepProgram.build(Kind.EVAL, s, template))) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
                 DeviceBuffer tokens = backend.put(source.next().tokens());

@@ -14,7 +14,7 @@ public record StepMetrics(double loss, double lmLoss, double uniformity, double 
     static StepMetrics of(double[] v) { return new StepMetrics(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]); }
 
     /** The mean of micro-batch metrics (gradient norm and learning rate come from the final program). */
-    static StepMetrics average(List<double[]> micro) {
+    public static StepMetrics average(List<double[]> micro) {
         double[] sum = new double[NAMES.size()];
         for (double[] m : micro) for (int i = 0; i < sum.length; i++) sum[i] += m[i];
         for (int i = 0; i < sum.length; i++) sum[i] /= micro.size();

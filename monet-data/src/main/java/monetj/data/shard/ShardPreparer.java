@@ -1,0 +1,200 @@
+package monetj.data.shard;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import monetj.data.source.DataInputException;
+import monetj.data.source.DocumentReader;
+import monetj.data.source.SkipLog;
+import monetj.data.source.TextDocument;
+import monetj.data.tokenizer.TextTokenizer;
+
+/**
+ * {@code monet data prepare}: reads documents in input order, tokenizes chunks of them on a thread pool,
+ * and writes the ids in the same order into shards (so the output does not depend on the thread count).
+ * Everything is built in a hidden sibling directory that is renamed into place only once complete, so a
+ * crash never leaves a half-written dataset that looks whole.
+ */
+public final class ShardPreparer {
+    private static final int CHUNK_DOCUMENTS = 256;
+    private static final int CHUNK_CHARS = 1 << 20;
+
+    /** What to prepare. {@code maxShardTokens} caps a shard (documents are never split across shards). */
+    public record Options(List<Path> inputs, String textColumn, Path out, boolean eos, long maxShardTokens, int threads, boolean overwrite) {}
+
+    /** Told about progress now and then: fraction of input bytes done, documents and tokens so far. */
+    public interface Progress {
+        void update(double fraction, long documents, long tokens);
+    }
+
+    private record Chunk(List<TextDocument> docs, int source, Future<int[][]> ids) {}
+
+    private final Options options;
+    private final TextTokenizer tokenizer;
+    private final Progress progress;
+    private final SkipLog skips = new SkipLog();
+    private final List<TokenShardIndex.Shard> shards = new ArrayList<>();
+    private final long[] sourceDocs;
+    private final long[] sourceTokens;
+    private final long[] fileRows;
+    private long totalBytes;
+    private TokenShardWriter shard;
+    private long documents;
+    private long tokens;
+
+    private ShardPreparer(Options options, TextTokenizer tokenizer, Progress progress) {
+        this.options = options;
+        this.tokenizer = tokenizer;
+        this.progress = progress;
+        this.sourceDocs = new long[options.inputs().size()];
+        this.sourceTokens = new long[options.inputs().size()];
+        this.fileRows = new long[options.inputs().size()];
+    }
+
+    public static TokenShardIndex prepare(Options options, TextTokenizer tokenizer, Progress progress) throws IOException {
+        Path out = options.out().toAbsolutePath().normalize();
+        if (Files.exists(out)) {
+            if (!options.overwrite()) throw new IllegalArgumentException(out + ": already exists (pass --overwrite to replace it)");
+            if (!isEmptyDirectory(out) && !Files.isRegularFile(out.resolve(TokenShardIndex.FILE_NAME))) {
+                throw new IllegalArgumentException(out + ": not a token shard directory (no " + TokenShardIndex.FILE_NAME + "); refusing to replace it");
+            }
+        }
+        Files.createDirectories(out.getParent());
+        Path partial = out.resolveSibling("." + out.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        deleteTree(partial);
+        Files.createDirectories(partial);
+        try {
+            TokenShardIndex index = new ShardPreparer(options, tokenizer, progress).run(partial);
+            if (Files.exists(out)) deleteTree(out);
+            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+            return index;
+        } finally {
+            deleteTree(partial);
+        }
+    }
+
+    private TokenShardIndex run(Path dir) throws IOException {
+        tokenizer.frame(new int[0], options.eos()); // fails now, not after reading, when --eos has no EOS token
+        TokenWidth width = TokenWidth.forVocab(tokenizer.vocabSize());
+        for (Path p : options.inputs()) totalBytes += Files.size(p);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
+            Thread t = new Thread(r, "monet-tokenize");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
+            for (int s = 0; s < options.inputs().size(); s++) {
+                Path file = options.inputs().get(s);
+                try (DocumentReader reader = DocumentReader.open(file, options.textColumn(), 0, skips)) {
+                    fileRows[s] = reader.rowCount();
+                    List<TextDocument> docs = new ArrayList<>();
+                    long chars = 0;
+                    for (TextDocument d = reader.next(); d != null; d = reader.next()) {
+                        docs.add(d);
+                        chars += d.text().length();
+                        if (docs.size() == CHUNK_DOCUMENTS || chars >= CHUNK_CHARS) {
+                            submit(pool, inFlight, docs, s);
+                            docs = new ArrayList<>();
+                            chars = 0;
+                            drain(inFlight, 2 * options.threads(), dir, width);
+                        }
+                    }
+                    if (!docs.isEmpty()) submit(pool, inFlight, docs, s);
+                }
+            }
+            drain(inFlight, 0, dir, width);
+            progress.update(1.0, documents, tokens);
+        } finally {
+            pool.shutdownNow();
+        }
+        if (shard != null) shards.add(shard.finish());
+        if (documents == 0) throw new DataInputException("no documents in " + options.inputs() + " (skipped " + skips.total() + "): nothing to write");
+        List<TokenShardIndex.Source> sources = new ArrayList<>();
+        for (int s = 0; s < options.inputs().size(); s++) {
+            Path p = options.inputs().get(s);
+            sources.add(new TokenShardIndex.Source(p.toAbsolutePath().toString(), Files.size(p), sourceDocs[s], sourceTokens[s]));
+        }
+        TokenShardIndex index = new TokenShardIndex(TokenShardIndex.FORMAT, width, tokenizer.info(), options.eos(), documents, tokens,
+                List.copyOf(shards), sources, skips.entries());
+        index.write(dir.resolve(TokenShardIndex.FILE_NAME));
+        return index;
+    }
+
+    private void submit(ExecutorService pool, ArrayDeque<Chunk> inFlight, List<TextDocument> docs, int source) {
+        List<String> texts = docs.stream().map(TextDocument::text).toList();
+        inFlight.add(new Chunk(docs, source, pool.submit(() -> tokenizer.encodeAll(texts))));
+    }
+
+    /** Writes finished chunks, in order, until at most {@code keep} remain in flight. */
+    private void drain(ArrayDeque<Chunk> inFlight, int keep, Path dir, TokenWidth width) throws IOException {
+        while (inFlight.size() > keep) {
+            Chunk c = inFlight.poll();
+            int[][] ids;
+            try {
+                ids = c.ids().get();
+            } catch (ExecutionException e) {
+                TextDocument first = c.docs().getFirst();
+                throw new DataInputException(first.file() + " rows " + first.row() + "..: tokenizer failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while preparing shards", e);
+            }
+            for (int i = 0; i < ids.length; i++) write(c.docs().get(i), c.source(), ids[i], dir, width);
+            reportProgress(c.source(), c.docs().getLast().row());
+        }
+    }
+
+    /** Progress by input bytes written out: whole files before this one, and this one's rows so far when known. */
+    private void reportProgress(int source, long lastRow) throws IOException {
+        long rows = fileRows[source];
+        double done = Files.size(options.inputs().get(source)) * (rows > 0 ? Math.min(1.0, (lastRow + 1.0) / rows) : 0);
+        for (int s = 0; s < source; s++) done += Files.size(options.inputs().get(s));
+        progress.update(done / Math.max(1, totalBytes), documents, tokens);
+    }
+
+    private void write(TextDocument doc, int source, int[] ids, Path dir, TokenWidth width) throws IOException {
+        int[] seq = tokenizer.frame(ids, options.eos());
+        if (shard != null && shard.tokenCount() > 0 && shard.tokenCount() + seq.length > options.maxShardTokens()) {
+            shards.add(shard.finish());
+            shard = null;
+        }
+        if (shard == null) shard = new TokenShardWriter(dir, shards.size(), width);
+        try {
+            shard.append(seq, tokenizer.vocabSize());
+        } catch (IllegalStateException e) {
+            throw new DataInputException(doc.file() + " row " + doc.row() + ": " + e.getMessage());
+        }
+        documents++;
+        tokens += seq.length;
+        sourceDocs[source]++;
+        sourceTokens[source] += seq.length;
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws IOException {
+        if (!Files.isDirectory(p)) return false;
+        try (Stream<Path> entries = Files.list(p)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
