@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.xla.pjrt.PjrtStructs.NamedValue;
@@ -44,6 +45,15 @@ public record ClientOptions(Map<String, Object> values) {
             m.put("memory_fraction", memoryFraction);
         }
         return new ClientOptions(m);
+    }
+
+    /**
+     * What Monet-J passes to a plugin found at {@code plugin}: XLA's CUDA plugin is told not to preallocate
+     * (it would otherwise take 75 % of device memory at start); other plugins get no options, since they
+     * refuse names they do not know.
+     */
+    public static ClientOptions defaultsFor(Path plugin) {
+        return plugin.getFileName().toString().contains("cuda") ? gpu(false, null) : none();
     }
 
     /** The options as a native array of PJRT_NamedValue (with their strings and lists) in {@code arena}. */
