@@ -41,13 +41,18 @@ abstract class NativeHandle implements AutoCloseable {
      * the caller of close(); the Cleaner ignores exceptions of actions it runs itself.
      */
     private record Destroy(PjrtApi api, long address, PjrtFunction function, long structSize, long field, Object keepAlive) implements Runnable {
+        /** Destroy args have no output fields, so each thread can reuse one block (both fields are rewritten). */
+        private static final long SCRATCH_SIZE = 32;
+        private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_SIZE, 8));
+
         @Override
         public void run() {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment a = PjrtApi.args(arena, structSize);
-                a.set(java.lang.foreign.ValueLayout.ADDRESS, field, MemorySegment.ofAddress(address));
-                api.call(function, a);
-            }
+            if (structSize > SCRATCH_SIZE || field + 8 > structSize) throw new IllegalStateException("destroy args of " + function.cName + " do not fit");
+            MemorySegment a = SCRATCH.get().asSlice(0, structSize);
+            a.fill((byte) 0);
+            a.set(java.lang.foreign.ValueLayout.JAVA_LONG, PjrtStructs.STRUCT_SIZE_FIELD, structSize);
+            a.set(java.lang.foreign.ValueLayout.ADDRESS, field, MemorySegment.ofAddress(address));
+            api.call(function, a);
         }
     }
 }

@@ -51,39 +51,49 @@ public final class PjrtLoadedExecutable extends NativeHandle {
         int nOut = outputTypes.size();
         PjrtApi api = client.api;
         List<List<PjrtBuffer>> results = new ArrayList<>(nDevices);
+        long[] keep = new long[nArgs - donated.size()];
+        for (int i = 0, k = 0; i < nArgs; i++) if (!donated.contains(i)) keep[k++] = i;
+        // One zeroed block holds every struct and array of the call: execution is the hot path of a training
+        // loop, and one allocation costs less than ten.
+        long argsAt = (ExecuteOptions.STRUCT_SIZE + 7) & ~7L;
+        long keepAt = argsAt + LoadedExecutableExecuteArgs.STRUCT_SIZE;
+        long argListsAt = keepAt + 8L * keep.length;
+        long outListsAt = argListsAt + 8L * nDevices;
+        long perDeviceAt = outListsAt + 8L * nDevices;
+        long perDevice = 8L * (nArgs + nOut);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment options = PjrtApi.args(arena, ExecuteOptions.STRUCT_SIZE);
+            MemorySegment block = arena.allocate(perDeviceAt + perDevice * nDevices, 8);
+            MemorySegment options = block.asSlice(0, ExecuteOptions.STRUCT_SIZE);
+            options.set(JAVA_LONG, PjrtStructs.STRUCT_SIZE_FIELD, ExecuteOptions.STRUCT_SIZE);
             options.set(JAVA_INT, ExecuteOptions.LAUNCH_ID, launches.incrementAndGet());
-            long[] keep = new long[nArgs - donated.size()];
-            for (int i = 0, k = 0; i < nArgs; i++) if (!donated.contains(i)) keep[k++] = i;
             if (keep.length > 0) {
-                options.set(ADDRESS, ExecuteOptions.NON_DONATABLE_INPUT_INDICES, arena.allocateFrom(JAVA_LONG, keep));
+                MemorySegment.copy(keep, 0, block, JAVA_LONG, keepAt, keep.length);
+                options.set(ADDRESS, ExecuteOptions.NON_DONATABLE_INPUT_INDICES, block.asSlice(keepAt));
                 options.set(JAVA_LONG, ExecuteOptions.NUM_NON_DONATABLE_INPUT_INDICES, keep.length);
             }
-            MemorySegment argLists = arena.allocate(ADDRESS, nDevices);
-            MemorySegment outLists = arena.allocate(ADDRESS, nDevices);
             for (int d = 0; d < nDevices; d++) {
                 List<PjrtBuffer> args = arguments.get(d);
                 if (args.size() != nArgs) throw new IllegalArgumentException("device " + d + " has " + args.size() + " arguments, device 0 has " + nArgs);
-                MemorySegment list = arena.allocate(ADDRESS, Math.max(1, nArgs));
-                for (int i = 0; i < nArgs; i++) list.setAtIndex(ADDRESS, i, args.get(i).address());
-                argLists.setAtIndex(ADDRESS, d, list);
-                outLists.setAtIndex(ADDRESS, d, arena.allocate(ADDRESS, Math.max(1, nOut)));
+                long at = perDeviceAt + perDevice * d;
+                for (int i = 0; i < nArgs; i++) block.set(ADDRESS, at + 8L * i, args.get(i).address());
+                block.set(ADDRESS, argListsAt + 8L * d, block.asSlice(at));
+                block.set(ADDRESS, outListsAt + 8L * d, block.asSlice(at + 8L * nArgs));
             }
-            MemorySegment a = PjrtApi.args(arena, LoadedExecutableExecuteArgs.STRUCT_SIZE);
+            MemorySegment a = block.asSlice(argsAt, LoadedExecutableExecuteArgs.STRUCT_SIZE);
+            a.set(JAVA_LONG, PjrtStructs.STRUCT_SIZE_FIELD, LoadedExecutableExecuteArgs.STRUCT_SIZE);
             a.set(ADDRESS, LoadedExecutableExecuteArgs.EXECUTABLE, address());
             a.set(ADDRESS, LoadedExecutableExecuteArgs.OPTIONS, options);
-            a.set(ADDRESS, LoadedExecutableExecuteArgs.ARGUMENT_LISTS, argLists);
+            a.set(ADDRESS, LoadedExecutableExecuteArgs.ARGUMENT_LISTS, block.asSlice(argListsAt));
             a.set(JAVA_LONG, LoadedExecutableExecuteArgs.NUM_DEVICES, nDevices);
             a.set(JAVA_LONG, LoadedExecutableExecuteArgs.NUM_ARGS, nArgs);
-            a.set(ADDRESS, LoadedExecutableExecuteArgs.OUTPUT_LISTS, outLists);
+            a.set(ADDRESS, LoadedExecutableExecuteArgs.OUTPUT_LISTS, block.asSlice(outListsAt));
             // device_complete_events stays NULL: completion is observed through the results' transfers, which
             // wait for the computation, so no event per launch has to be created and destroyed.
             api.call(PjrtFunction.LOADED_EXECUTABLE_EXECUTE, a);
             for (int d = 0; d < nDevices; d++) {
-                MemorySegment list = outLists.getAtIndex(ADDRESS, d).reinterpret(ADDRESS.byteSize() * Math.max(1, nOut));
+                long at = perDeviceAt + perDevice * d + 8L * nArgs;
                 List<PjrtBuffer> outs = new ArrayList<>(nOut);
-                for (int o = 0; o < nOut; o++) outs.add(new PjrtBuffer(client, list.getAtIndex(ADDRESS, o), outputTypes.get(o), devices.get(d)));
+                for (int o = 0; o < nOut; o++) outs.add(new PjrtBuffer(client, block.get(ADDRESS, at + 8L * o), outputTypes.get(o), devices.get(d)));
                 results.add(outs);
             }
         }
