@@ -16,7 +16,7 @@ final class PjrtStructs {
 
     static final class Api {
         static final String C = "PJRT_Api";
-        static final long EXTENSION_START = 8, PJRT_API_VERSION = 16;
+        static final long PJRT_API_VERSION = 16;
         /** Offset of function slot 0; slot s is at FUNCTIONS + 8 s. */
         static final long FUNCTIONS = 40;
     }

@@ -18,7 +18,8 @@ final class DenseLiteral {
 
     static String of(HostTensor t) {
         long n = t.size();
-        if (n > 0 && isSplat(t)) return "dense<" + element(t, 0) + ">";
+        if (n == 0) return "dense<>"; // MLIR's spelling for every empty shape; nested [] would fix the rank at 1
+        if (isSplat(t)) return "dense<" + element(t, 0) + ">";
         if (n > HEX_THRESHOLD && t.dtype() != DType.PRED) {
             // i1 is left out: its packed byte form differs between MLIR versions, element lists do not.
             return "dense<\"0x" + HexFormat.of().withUpperCase().formatHex(t.data().toArray(ValueLayout.JAVA_BYTE)) + "\">";

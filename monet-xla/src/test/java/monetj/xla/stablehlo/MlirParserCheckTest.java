@@ -103,6 +103,16 @@ class MlirParserCheckTest {
         s.shard(c.value(), new Sharding(mesh, java.util.Arrays.asList("data", "model")));
         s.setOutputs(List.of(c.value(), c.ge(0.0).value()));
         out.add(emitter.emit(s).text());
+
+        Graph k = new Graph("constants");
+        double[] many = new double[33];
+        for (int i = 0; i < many.length; i++) many[i] = i % 3 == 0 ? Double.NaN : i % 3 == 1 ? Double.NEGATIVE_INFINITY : i * 0.1;
+        List<HostTensor> values = List.of(HostTensor.of(Shape.of(33), many), HostTensor.fromDoubles(DType.F32, Shape.of(33), many),
+                HostTensor.fromDoubles(DType.BF16, Shape.of(33), many), HostTensor.fromDoubles(DType.F16, Shape.of(3), new double[] {1, Double.NaN, -0.5}),
+                HostTensor.of(Shape.of(2), new long[] {Long.MIN_VALUE, Long.MAX_VALUE}), HostTensor.of(Shape.of(2, 1), new int[] {-1, 1}),
+                HostTensor.ofPred(Shape.of(20), new byte[20]), HostTensor.of(Shape.of(0, 3), new float[0]));
+        k.setOutputs(values.stream().map(v -> Tensor.constant(k, v).value()).toList());
+        out.add(emitter.emit(k).text());
         return out;
     }
 }

@@ -198,7 +198,8 @@ class StableHloEmitterTest {
         assertEquals("dense<[1.0, -0.5, 0x7F80]>", DenseLiteral.of(HostTensor.ofShorts(DType.BF16, Shape.of(3), new short[] {0x3F80, (short) 0xBF00, 0x7F80})));
         assertEquals("dense<[1.0, 0.0]>", DenseLiteral.of(HostTensor.ofShorts(DType.F16, Shape.of(2), new short[] {0x3C00, 0})));
         assertEquals("dense<2.5>", DenseLiteral.of(HostTensor.of(Shape.of(2, 3), new float[] {2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f})));
-        assertEquals("dense<[]>", DenseLiteral.of(HostTensor.of(Shape.of(0), new float[0])));
+        assertEquals("dense<>", DenseLiteral.of(HostTensor.of(Shape.of(0), new float[0])));
+        assertEquals("dense<>", DenseLiteral.of(HostTensor.of(Shape.of(0, 3), new float[0])));
     }
 
     @Test
