@@ -12,8 +12,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.EnumMap;
-import java.util.Map;
 import monetj.xla.pjrt.PjrtStructs.ApiVersion;
 
 /**
@@ -35,7 +33,8 @@ final class PjrtApi {
     final int major, minor;
     final long structSize;
     private final MemorySegment table;
-    private final Map<PjrtFunction, MethodHandle> handles = new EnumMap<>(PjrtFunction.class);
+    /** Downcall handles by {@link PjrtFunction#ordinal()}, made once the table is checked; null where absent. */
+    private final MethodHandle[] handles = new MethodHandle[PjrtFunction.values().length];
 
     private PjrtApi(Path path, MemorySegment table) {
         this.path = path;
@@ -68,6 +67,7 @@ final class PjrtApi {
         long size = table.reinterpret(PjrtStructs.Api.FUNCTIONS).get(JAVA_LONG, PjrtStructs.STRUCT_SIZE_FIELD);
         PjrtApi api = new PjrtApi(path, table.reinterpret(Math.max(size, PjrtStructs.Api.FUNCTIONS)));
         api.checkCompatible();
+        api.bindFunctions();
         return api;
     }
 
@@ -92,11 +92,18 @@ final class PjrtApi {
         return f.offset() + 8 <= structSize && !table.get(ADDRESS, f.offset()).equals(MemorySegment.NULL);
     }
 
-    private MethodHandle handle(PjrtFunction f) {
-        synchronized (handles) {
-            return handles.computeIfAbsent(f, k -> LINKER.downcallHandle(table.get(ADDRESS, k.offset()),
-                    k == PjrtFunction.ERROR_DESTROY || k == PjrtFunction.ERROR_MESSAGE ? VOID_FN : ERROR_FN));
+    private void bindFunctions() {
+        for (PjrtFunction f : PjrtFunction.values()) {
+            if (!has(f)) continue;
+            boolean returnsVoid = f == PjrtFunction.ERROR_DESTROY || f == PjrtFunction.ERROR_MESSAGE;
+            handles[f.ordinal()] = LINKER.downcallHandle(table.get(ADDRESS, f.offset()), returnsVoid ? VOID_FN : ERROR_FN);
         }
+    }
+
+    private MethodHandle handle(PjrtFunction f) {
+        MethodHandle h = handles[f.ordinal()];
+        if (h == null) throw new UnsupportedOperationException("PJRT plugin " + path + " does not implement " + f.cName);
+        return h;
     }
 
     /** Calls {@code f(args)}; a returned error becomes a {@link PjrtException} (the error is destroyed). */
