@@ -81,6 +81,7 @@ class PjrtBindingTest {
             assertEquals("Fake Accelerator", d.get(1).kind());
             long before = c.memoryStats(d.get(0)).bytesInUse();
             try (PjrtBuffer b = c.put(HostTensor.of(Shape.of(256), new float[256]), d.get(0))) {
+                assertEquals(d.get(0), b.device());
                 MemoryStats m = c.memoryStats(d.get(0));
                 assertEquals(before + 1024, m.bytesInUse());
                 assertEquals(1L << 30, m.bytesLimit());
@@ -119,10 +120,12 @@ class PjrtBindingTest {
             Graph g = new Graph("swap");
             Value x = g.parameter("x", TensorType.of(DType.F32, 2)), y = g.parameter("y", TensorType.of(DType.S32, 3));
             g.setOutputs(List.of(y, x));
-            try (Executable exe = backend.compile(g)) {
-                assertEquals(backend.emit(g).text(), FakePlugin.lastProgram());
-                assertArrayEquals(CompileOptions.singleDevice(0).encode(), FakePlugin.lastCompileOptions());
-            }
+            Executable exe = backend.compile(g);
+            assertEquals(backend.emit(g).text(), FakePlugin.lastProgram());
+            assertArrayEquals(CompileOptions.singleDevice(0).encode(), FakePlugin.lastCompileOptions());
+            assertEquals(0, FakePlugin.stat("execs"), "the PJRT_Executable used to count outputs is destroyed at once");
+            exe.close();
+            assertEquals(0, FakePlugin.stat("loaded"));
         }
     }
 
