@@ -5,7 +5,8 @@
  * whose events fire late (a client that frees or reads host memory early sees garbage), donation, and
  * bookkeeping of every object so a test can check each is destroyed exactly once.
  *
- * Its "compiler" accepts programs whose @main returns some of its arguments and "runs" them by copying.
+ * Its "compiler" accepts programs whose @main returns some of its arguments and "runs" them by copying, on
+ * as many devices (at most 2) as the module's mhlo.num_partitions says.
  * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] fake_pjrt.c -o libfakepjrt.so
  */
 #include "fake_pjrt.h"
@@ -31,9 +32,9 @@ struct fake_event {
   int magic; pthread_mutex_t mu; pthread_cond_t cv; bool ready; int32_t error_code; pthread_t thread; bool has_thread;
 };
 struct fake_device { int32_t id; int32_t local; };
-struct fake_buffer { int magic; int32_t type; int64_t dims[8]; size_t num_dims; size_t size; char *data; bool donated; fake_event *ready; };
+struct fake_buffer { int magic; fake_device *device; int32_t type; int64_t dims[8]; size_t num_dims; size_t size; char *data; bool donated; fake_event *ready; };
 struct fake_client { int magic; };
-struct fake_loaded { int magic; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
+struct fake_loaded { int magic; size_t num_devices; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
 struct fake_exec { int magic; size_t num_outputs; };
 
 static atomic_long stats_initialize, stats_clients, stats_buffers, stats_loaded, stats_execs, stats_events, stats_errors,
@@ -219,9 +220,10 @@ static size_t element_size(int32_t type) {
   }
 }
 /* ready: the event after which the buffer's contents are valid. */
-static fake_buffer *buffer_new(int32_t type, const int64_t *dims, size_t num_dims, fake_event *ready) {
+static fake_buffer *buffer_new(fake_device *device, int32_t type, const int64_t *dims, size_t num_dims, fake_event *ready) {
   fake_buffer *b = calloc(1, sizeof *b);
   b->magic = LIVE;
+  b->device = device;
   b->type = type;
   b->num_dims = num_dims;
   b->size = element_size(type);
@@ -258,7 +260,7 @@ static fake_error *Client_BufferFromHostBuffer(BufferFromHostArgs *a) {
   if (a->device != &devices[0] && a->device != &devices[1]) return error(INVALID_ARGUMENT, "unknown device");
   /* One worker fills the buffer from host memory late; done_with_host_buffer is also the buffer's ready event. */
   fake_event *done = client_event();
-  fake_buffer *b = buffer_new(a->type, a->dims, a->num_dims, done);
+  fake_buffer *b = buffer_new(a->device, a->type, a->dims, a->num_dims, done);
   copy_async(b->data, a->data, b->size, NULL, done, done);
   a->buffer = b;
   a->done_with_host_buffer = done;
@@ -301,6 +303,12 @@ static fake_error *Client_Compile(ClientCompileArgs *a) {
   const char *ret = strstr(last_program, "\"func.return\"(");
   if (!main || !ret) return error(INVALID_ARGUMENT, "no @main or func.return in the program");
   fake_loaded *l = calloc(1, sizeof *l);
+  const char *partitions = strstr(last_program, "mhlo.num_partitions = ");
+  l->num_devices = partitions ? (size_t) atoi(partitions + 22) : 1;
+  if (l->num_devices < 1 || l->num_devices > 2) {
+    free(l);
+    return error(INVALID_ARGUMENT, "the fake plugin has 2 devices, the program needs %s", partitions + 22);
+  }
   const char *signature_end = strstr(main, ") ->");
   for (const char *p = main; (p = strstr(p, "%arg")) && p < signature_end; p++) l->num_args++;
   for (const char *p = ret + 14; *p && *p != ')'; p++) {
@@ -331,7 +339,11 @@ static fake_error *LoadedExecutable_GetExecutable(GetExecutableArgs *a) {
   atomic_fetch_add(&stats_execs, 1);
   return NULL;
 }
-static fake_error *LoadedExecutable_AddressableDevices(LoadedDevicesArgs *a) { a->devices = device_list; a->num_devices = 1; return NULL; }
+static fake_error *LoadedExecutable_AddressableDevices(LoadedDevicesArgs *a) {
+  a->devices = device_list;
+  a->num_devices = a->executable->num_devices;
+  return NULL;
+}
 static fake_error *Executable_NumOutputs(NumOutputsArgs *a) { a->num_outputs = a->executable->num_outputs; return NULL; }
 static fake_error *Executable_Destroy(ExecutableDestroyArgs *a) {
   if (a->executable->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
@@ -346,30 +358,38 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
   if (a->options == NULL) return error(INVALID_ARGUMENT, "options must not be NULL");
   CHECK_SIZE(a->options, "PJRT_ExecuteOptions", EXECUTE_OPTIONS_STRUCT_SIZE);
   fake_loaded *l = a->executable;
-  if (a->num_devices != 1) return error(INVALID_ARGUMENT, "executable runs on 1 device, got %zu", a->num_devices);
+  if (a->num_devices != l->num_devices) return error(INVALID_ARGUMENT, "executable runs on %zu devices, got %zu", l->num_devices, a->num_devices);
   if (a->num_args != l->num_args) return error(INVALID_ARGUMENT, "expected %zu arguments, got %zu", l->num_args, a->num_args);
-  fake_buffer *const *args = a->argument_lists[0];
-  for (size_t i = 0; i < a->num_args; i++)
-    if (args[i]->magic != LIVE || args[i]->donated) return error(FAILED_PRECONDITION, "argument %zu was deleted or donated", i);
+  for (size_t d = 0; d < a->num_devices; d++) {
+    for (size_t i = 0; i < a->num_args; i++) {
+      fake_buffer *b = a->argument_lists[d][i];
+      if (b->magic != LIVE || b->donated) return error(FAILED_PRECONDITION, "argument %zu of device %zu was deleted or donated", i, d);
+      if (b->device != device_list[d]) return error(INVALID_ARGUMENT, "argument %zu of device %zu lives on device %d", i, d, b->device->id);
+    }
+  }
   last_num_non_donatable = (long) a->options->num_non_donatable_input_indices;
   bool keep[MAX_ARGS] = {false};
   for (size_t i = 0; i < a->options->num_non_donatable_input_indices && i < MAX_ARGS; i++) {
     last_non_donatable[i] = a->options->non_donatable_input_indices[i];
     keep[a->options->non_donatable_input_indices[i]] = true;
   }
-  for (size_t o = 0; o < l->num_outputs; o++) {
-    fake_buffer *src = args[l->outputs[o]];
-    event_wait(src->ready);
-    fake_event *ready = event_new();
-    fake_buffer *b = buffer_new(src->type, src->dims, src->num_dims, ready);
-    memcpy(b->data, src->data, src->size);
-    event_set(ready, 0);
-    a->output_lists[0][o] = b;
+  for (size_t d = 0; d < a->num_devices; d++) {
+    fake_buffer *const *args = a->argument_lists[d];
+    for (size_t o = 0; o < l->num_outputs; o++) {
+      fake_buffer *src = args[l->outputs[o]];
+      event_wait(src->ready);
+      fake_event *ready = event_new();
+      fake_buffer *b = buffer_new(device_list[d], src->type, src->dims, src->num_dims, ready);
+      memcpy(b->data, src->data, src->size);
+      event_set(ready, 0);
+      a->output_lists[d][o] = b;
+    }
+    for (size_t i = 0; i < a->num_args; i++) {
+      if (!keep[i]) { args[i]->donated = true; atomic_fetch_add(&stats_donated, 1); }
+    }
   }
-  for (size_t i = 0; i < a->num_args; i++) {
-    if (!keep[i]) { args[i]->donated = true; atomic_fetch_add(&stats_donated, 1); }
-  }
-  if (a->device_complete_events) a->device_complete_events[0] = NULL;
+  if (a->device_complete_events)
+    for (size_t d = 0; d < a->num_devices; d++) a->device_complete_events[d] = NULL;
   return NULL;
 }
 

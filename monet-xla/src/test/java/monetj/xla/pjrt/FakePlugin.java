@@ -34,7 +34,15 @@ final class FakePlugin {
     /** The fake plugin reporting PJRT C API 0.{@code minor}. */
     static synchronized Path library(int minor) {
         Path lib = OUT.resolve("libfakepjrt-0." + minor + ".so");
-        if (!Files.exists(lib)) gcc(lib, "-DFAKE_MINOR=" + minor, SOURCE.resolve("fake_pjrt.c").toString());
+        Path source = SOURCE.resolve("fake_pjrt.c");
+        try {
+            if (!Files.exists(lib) || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(source)) < 0
+                    || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(SOURCE.resolve("fake_pjrt.h"))) < 0) {
+                gcc(lib, "-DFAKE_MINOR=" + minor, source.toString());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return lib;
     }
 

@@ -14,11 +14,15 @@ import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.ir.CustomCall;
 import monetj.core.ir.Graph;
+import monetj.core.ir.Sharding;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
+import monetj.xla.stablehlo.OpEmissions;
+import monetj.xla.stablehlo.StableHloEmitter;
+import monetj.xla.stablehlo.StableHloModule;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -164,6 +168,44 @@ class PjrtBindingTest {
                 assertTrue(e.getMessage().contains("argument 0 was already released or donated"), e.getMessage());
                 for (DeviceBuffer d : out) d.close();
                 y.close();
+            }
+        }
+    }
+
+    @Test
+    void shardedProgramsRunWithOneArgumentListPerDevice() {
+        try (PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none())) {
+            Graph g = new Graph("spmd");
+            Sharding.Mesh mesh = new Sharding.Mesh(List.of("x"), new int[] {2});
+            Value a = g.parameter("a", TensorType.of(DType.F32, 4)), b = g.parameter("b", TensorType.of(DType.S32, 2));
+            g.shard(a, new Sharding(mesh, List.of("x")));
+            g.shard(b, Sharding.replicated(mesh, 1));
+            g.setOutputs(List.of(b, a));
+            StableHloModule module = new StableHloEmitter(OpEmissions.standard(), true).emit(g);
+            TensorType shard = TensorType.of(DType.F32, 2), whole = TensorType.of(DType.S32, 2);
+            try (PjrtLoadedExecutable exe = c.compile(module.text(), CompileOptions.forModule(module, new int[] {0, 1}), List.of(whole, shard))) {
+                assertArrayEquals(CompileOptions.forModule(module, new int[] {0, 1}).encode(), FakePlugin.lastCompileOptions());
+                assertEquals(c.devices(), exe.devices());
+                List<List<PjrtBuffer>> args = new java.util.ArrayList<>();
+                for (int d = 0; d < 2; d++) {
+                    args.add(List.of(c.put(HostTensor.of(Shape.of(2), new float[] {10 * d, 10 * d + 1}), c.devices().get(d)),
+                            c.put(HostTensor.of(Shape.of(2), new int[] {7, 8}), c.devices().get(d))));
+                }
+                List<List<PjrtBuffer>> out = exe.execute(args, Set.of(0));
+                for (int d = 0; d < 2; d++) {
+                    assertArrayEquals(new int[] {7, 8}, c.get(out.get(d).get(0)).ints());
+                    assertArrayEquals(new float[] {10 * d, 10 * d + 1}, c.get(out.get(d).get(1)).floats());
+                    assertEquals(c.devices().get(d), out.get(d).get(1).device());
+                    assertTrue(args.get(d).get(0).isDeleted(), "donated shard of device " + d);
+                    args.get(d).get(1).close();
+                    for (PjrtBuffer o : out.get(d)) o.close();
+                }
+                List<List<PjrtBuffer>> swappedArgs = List.of(
+                        List.of(c.put(HostTensor.of(Shape.of(2), new float[2]), c.devices().get(1)), c.put(HostTensor.of(Shape.of(2), new int[2]), c.devices().get(1))),
+                        List.of(c.put(HostTensor.of(Shape.of(2), new float[2]), c.devices().get(0)), c.put(HostTensor.of(Shape.of(2), new int[2]), c.devices().get(0))));
+                var swapped = assertThrows(PjrtException.class, () -> exe.execute(swappedArgs, Set.of()));
+                assertTrue(swapped.pluginMessage().contains("argument 0 of device 0 lives on device 1"), swapped.getMessage());
+                for (List<PjrtBuffer> l : swappedArgs) for (PjrtBuffer x : l) x.close();
             }
         }
     }
