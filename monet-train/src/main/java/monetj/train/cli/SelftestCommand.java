@@ -47,8 +47,10 @@ public final class SelftestCommand implements Callable<Integer> {
             out.printf("tolerance |error| <= tol * max(1, |java|): f32 %.0e, bf16 %.0e; integers and booleans exact%n",
                     CrossBackendCheck.tolerance(DType.F32), CrossBackendCheck.tolerance(DType.BF16));
             out.flush();
-            List<CheckResult> results = CrossBackendCheck.run(pjrt, new JavaExecutor(), filter, null);
-            for (CheckResult r : results) out.println(CrossBackendCheck.line(r));
+            List<CheckResult> results = CrossBackendCheck.run(pjrt, new JavaExecutor(), filter, r -> {
+                out.println(CrossBackendCheck.line(r));
+                out.flush(); // a full run takes minutes on a fresh GPU (one compile per case): show progress
+            });
             long failed = results.stream().filter(r -> !r.passed()).count();
             out.println((results.size() - failed) + " of " + results.size() + " cases passed" + (failed > 0 ? ", " + failed + " failed" : ""));
             return failed == 0 ? 0 : 1;

@@ -1,8 +1,8 @@
 package monetj.xla.check;
 
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import monetj.core.backend.Backend;
 import monetj.core.tensor.DType;
@@ -33,14 +33,14 @@ public final class CrossBackendCheck {
         };
     }
 
-    /** Runs the cases whose names match {@code filter} (null: all), printing one line per case to {@code log} (nullable). */
-    public static List<CheckResult> run(Backend candidate, Backend reference, Pattern filter, PrintStream log) {
+    /** Runs the cases whose names match {@code filter} (null: all), handing each result to {@code progress} as it comes. */
+    public static List<CheckResult> run(Backend candidate, Backend reference, Pattern filter, Consumer<CheckResult> progress) {
         List<CheckResult> results = new ArrayList<>();
         for (CheckCase c : CheckCases.all()) {
             if (filter != null && !filter.matcher(c.name()).find()) continue;
             CheckResult r = check(c, candidate, reference);
             results.add(r);
-            if (log != null) log.println(line(r));
+            progress.accept(r);
         }
         return results;
     }

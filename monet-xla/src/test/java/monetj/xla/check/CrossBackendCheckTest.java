@@ -39,7 +39,7 @@ class CrossBackendCheckTest {
 
     @Test
     void everyCaseRunsOnTheJavaExecutorAndAgreesWithItself() {
-        List<CheckResult> results = CrossBackendCheck.run(new JavaExecutor(), new JavaExecutor(), null, null);
+        List<CheckResult> results = CrossBackendCheck.run(new JavaExecutor(), new JavaExecutor(), null, r -> {});
         assertTrue(results.size() > 150, "only " + results.size() + " cases");
         for (CheckResult r : results) assertTrue(r.passed(), CrossBackendCheck.line(r));
         assertTrue(results.stream().anyMatch(r -> r.name().startsWith("grad dot_general")), "gradient rules are covered");
@@ -47,10 +47,10 @@ class CrossBackendCheckTest {
 
     @Test
     void errorsAboveTheToleranceFailAndBelowPass() {
-        List<CheckResult> f32 = CrossBackendCheck.run(new Perturbed(1e-4), new JavaExecutor(), Pattern.compile("^(exp|add) f32$"), null);
+        List<CheckResult> f32 = CrossBackendCheck.run(new Perturbed(1e-4), new JavaExecutor(), Pattern.compile("^(exp|add) f32$"), r -> {});
         assertEquals(2, f32.size());
         for (CheckResult r : f32) assertFalse(r.passed(), CrossBackendCheck.line(r));
-        List<CheckResult> bf16 = CrossBackendCheck.run(new Perturbed(1e-3), new JavaExecutor(), Pattern.compile("^(exp|add) bf16$"), null);
+        List<CheckResult> bf16 = CrossBackendCheck.run(new Perturbed(1e-3), new JavaExecutor(), Pattern.compile("^(exp|add) bf16$"), r -> {});
         for (CheckResult r : bf16) assertTrue(r.passed(), "1e-3 is within bf16's tolerance: " + CrossBackendCheck.line(r));
         assertEquals(1e-5, CrossBackendCheck.tolerance(DType.F32));
     }
@@ -63,7 +63,7 @@ class CrossBackendCheckTest {
             @Override public Executable compile(Graph graph) { throw new UnsupportedOperationException("cannot compile " + graph.name()); }
             @Override public DeviceBuffer put(HostTensor tensor) { return java.put(tensor); }
             @Override public HostTensor get(DeviceBuffer buffer) { return java.get(buffer); }
-        }, new JavaExecutor(), Pattern.compile("^negate f32$"), null).get(0);
+        }, new JavaExecutor(), Pattern.compile("^negate f32$"), ignored -> {}).get(0);
         assertFalse(r.passed());
         assertEquals("broken failed: cannot compile negate_f32", r.problem());
     }

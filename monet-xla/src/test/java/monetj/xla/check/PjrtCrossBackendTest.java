@@ -28,7 +28,7 @@ class PjrtCrossBackendTest {
             return;
         }
         try (PjrtBackend pjrt = PjrtBackend.open(plugin, ClientOptions.defaultsFor(plugin))) {
-            List<CheckResult> results = CrossBackendCheck.run(pjrt, new JavaExecutor(), null, System.out);
+            List<CheckResult> results = CrossBackendCheck.run(pjrt, new JavaExecutor(), null, r -> System.out.println(CrossBackendCheck.line(r)));
             List<String> failed = results.stream().filter(r -> !r.passed()).map(CrossBackendCheck::line).toList();
             assertTrue(failed.isEmpty(), failed.size() + " of " + results.size() + " cases failed on " + pjrt.platform() + ":\n" + String.join("\n", failed));
         }
