@@ -50,7 +50,8 @@ public final class FunctionWriter {
     public void op(Node node, String opName, List<String> operands, List<TensorType> operandTypes, String attributes, String regions) {
         String result = "%v" + node.id();
         int results = node.types().size();
-        body.append("    ").append(results == 1 ? result : result + ":" + results).append(" = ");
+        body.append("    ");
+        if (results > 0) body.append(results == 1 ? result : result + ":" + results).append(" = ");
         appendGeneric(body, opName, operands, operandTypes, attributes, regions, node.types());
         for (int i = 0; i < results; i++) bind(node, i, results == 1 ? result : result + "#" + i);
     }

@@ -1,6 +1,7 @@
 package monetj.xla.stablehlo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -248,6 +249,24 @@ class StableHloEmitterTest {
                   }
                 }
                 """, emit(g));
+    }
+
+    @Test
+    void customCallWithoutResultsBindsNothing() {
+        Graph g = new Graph("effect");
+        Value x = g.parameter("x", F32_2x3);
+        Node call = g.apply(new CustomCall("log_it", "", List.of()), List.of(x));
+        Value y = g.apply1(new Unary(Unary.Kind.NEGATE), x);
+        g.setOutputs(List.of(y));
+        String text = new StableHloEmitter().emit(g).text();
+        assertTrue(call.types().isEmpty());
+        // Dead like any node no output needs: a side-effecting call is not kept alive by the graph.
+        assertFalse(text.contains("log_it"), text);
+        FunctionWriter out = new FunctionWriter();
+        out.bind(x, "%arg0");
+        OpEmissions.standard().emit(call, out);
+        assertEquals("    \"stablehlo.custom_call\"(%arg0) {call_target_name = \"log_it\", backend_config = \"\", api_version = 2 : i32, has_side_effect = false} : (tensor<2x3xf32>) -> ()\n",
+                out.body());
     }
 
     @Test
