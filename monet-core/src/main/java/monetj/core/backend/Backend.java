@@ -10,6 +10,9 @@ public interface Backend extends AutoCloseable {
     /** A short platform name, e.g. "java", "cuda", "tpu". */
     String platform();
 
+    /** The devices in words, e.g. "NVIDIA H100 80GB HBM3" (for reports and peak-FLOP lookups). */
+    default String deviceDescription() { return platform(); }
+
     /** Compiles a graph whose outputs are set. */
     Executable compile(Graph graph);
 

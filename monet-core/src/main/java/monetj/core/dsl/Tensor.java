@@ -107,13 +107,14 @@ public final class Tensor {
 
     public Tensor pow(double v) { return pow(scalar(v)); }
 
-    public Tensor max(Tensor o) { return binary(Binary.Kind.MAXIMUM, o); }
+    // Elementwise maximum/minimum are named as numpy's, so they never collide with the max/min reductions.
+    public Tensor maximum(Tensor o) { return binary(Binary.Kind.MAXIMUM, o); }
 
-    public Tensor max(double v) { return max(scalar(v)); }
+    public Tensor maximum(double v) { return maximum(scalar(v)); }
 
-    public Tensor min(Tensor o) { return binary(Binary.Kind.MINIMUM, o); }
+    public Tensor minimum(Tensor o) { return binary(Binary.Kind.MINIMUM, o); }
 
-    public Tensor min(double v) { return min(scalar(v)); }
+    public Tensor minimum(double v) { return minimum(scalar(v)); }
 
     public Tensor rem(Tensor o) { return binary(Binary.Kind.REMAINDER, o); }
 
@@ -154,7 +155,7 @@ public final class Tensor {
 
     public Tensor square() { return mul(this); }
 
-    public Tensor relu() { return max(0.0); }
+    public Tensor relu() { return maximum(0.0); }
 
     public Tensor eq(Tensor o) { return compare(Compare.Direction.EQ, o); }
 
@@ -338,7 +339,306 @@ public final class Tensor {
 
     // ---- indexing and layout: slice, pad, concatenate, gather, scatter, iota, sort (ops helpers add here) ----
 
+    /** StableHLO slice: elements {@code start[d], start[d] + strides[d], ...} below {@code limit[d]} in every dimension. */
+    public Tensor slice(int[] start, int[] limit, int[] strides) { return apply(new monetj.core.ir.Slice(start, limit, strides), this); }
+
+    /**
+     * The elements [start, end) along one axis, all of the others. Negative axis, start and end count from the
+     * end, as in Python; the normalised range must lie within the axis.
+     */
+    public Tensor slice(int axis, int start, int end) {
+        int a = shape().axis(axis), n = dim(a);
+        int from = start < 0 ? start + n : start, to = end < 0 ? end + n : end;
+        if (from < 0 || from > to || to > n) {
+            throw new IllegalArgumentException("slice [" + start + ", " + end + ") is out of range for axis " + axis + " of " + type());
+        }
+        if (from == 0 && to == n) return this;
+        int[] lo = new int[rank()], hi = shape().dims(), step = new int[rank()];
+        Arrays.fill(step, 1);
+        lo[a] = from;
+        hi[a] = to;
+        return slice(lo, hi, step);
+    }
+
+    /** StableHLO pad with a constant: per dimension, low before, high after (negative values cut), interior between neighbours. */
+    public Tensor pad(double value, int[] low, int[] high, int[] interior) { return apply(new monetj.core.ir.Pad(low, high, interior), this, scalar(value)); }
+
+    /** Pads one axis with {@code low} copies of {@code value} before and {@code high} after. */
+    public Tensor pad(int axis, int low, int high, double value) {
+        int a = shape().axis(axis);
+        int[] lo = new int[rank()], hi = new int[rank()];
+        lo[a] = low;
+        hi[a] = high;
+        return pad(value, lo, hi, new int[rank()]);
+    }
+
+    /** Joins tensors of equal dtype and equal shape outside {@code axis} (negative counts from the end). */
+    public static Tensor concat(int axis, Tensor... tensors) {
+        if (tensors.length == 0) throw new IllegalArgumentException("concat needs at least one tensor");
+        if (tensors.length == 1) return tensors[0];
+        return apply(new monetj.core.ir.Concatenate(tensors[0].shape().axis(axis)), tensors);
+    }
+
+    /** A {@code sizes} block starting at the scalar integer {@code starts} (one per dimension; clamped so the block fits). */
+    public Tensor dynamicSlice(List<Tensor> starts, int... sizes) {
+        Tensor[] operands = new Tensor[starts.size() + 1];
+        operands[0] = this;
+        for (int i = 0; i < starts.size(); i++) operands[i + 1] = starts.get(i);
+        return apply(new monetj.core.ir.DynamicSlice(sizes), operands);
+    }
+
+    /** {@code size} elements along {@code axis} from the scalar integer {@code start} (clamped so they fit), all of the other axes. */
+    public Tensor dynamicSlice(int axis, Tensor start, int size) {
+        int a = shape().axis(axis);
+        return dynamicSlice(startsAt(a, start), shape().with(a, size).dims());
+    }
+
+    /** This tensor with the block at {@code starts} (clamped so {@code update} fits) replaced by {@code update}. */
+    public Tensor dynamicUpdateSlice(Tensor update, List<Tensor> starts) {
+        Tensor[] operands = new Tensor[starts.size() + 2];
+        operands[0] = this;
+        operands[1] = update;
+        for (int i = 0; i < starts.size(); i++) operands[i + 2] = starts.get(i);
+        return apply(new monetj.core.ir.DynamicUpdateSlice(), operands);
+    }
+
+    /** This tensor with {@code update} written along {@code axis} from the scalar integer {@code start} (clamped). */
+    public Tensor dynamicUpdateSlice(int axis, Tensor start, Tensor update) { return dynamicUpdateSlice(update, startsAt(shape().axis(axis), start)); }
+
+    /** Start indices that are {@code start} on axis {@code a} and zero (of start's dtype) elsewhere. */
+    private List<Tensor> startsAt(int a, Tensor start) {
+        List<Tensor> starts = new java.util.ArrayList<>();
+        for (int d = 0; d < rank(); d++) starts.add(d == a ? start : start.scalar(0));
+        return starts;
+    }
+
+    /**
+     * {@code jnp.take}: picks entries along {@code axis} by integer {@code indices}; the result's shape is this
+     * shape with {@code axis} replaced by the indices' shape. An embedding lookup is {@code table.take(ids, 0)}.
+     * Out-of-range indices clamp to the nearest entry, as StableHLO gather does.
+     */
+    public Tensor take(Tensor indices, int axis) {
+        int a = shape().axis(axis), ri = indices.rank();
+        int[] sizes = shape().with(a, 1).dims();
+        int[] offsetDims = new int[rank() - 1];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != a) offsetDims[k++] = d < a ? d : d + ri - 1;
+        monetj.core.ir.Gather g = new monetj.core.ir.Gather(offsetDims, new int[] {a}, new int[0], new int[0], new int[] {a}, ri, sizes, false);
+        return apply(g, this, indices);
+    }
+
+    /**
+     * {@code jnp.take_along_axis}: {@code result[..., j, ...] = this[..., indices[..., j, ...], ...]} along
+     * {@code axis}; the indices have this rank and this shape outside {@code axis} (e.g. picking each row's label
+     * logit with [batch, 1] indices). Out-of-range indices clamp.
+     */
+    public Tensor takeAlongAxis(Tensor indices, int axis) {
+        int a = shape().axis(axis);
+        if (indices.rank() != rank()) throw new IllegalArgumentException("takeAlongAxis: indices " + indices.type() + " must have the rank of " + type());
+        int[] others = java.util.stream.IntStream.range(0, rank()).filter(d -> d != a).toArray();
+        int[] ones = new int[rank()];
+        Arrays.fill(ones, 1);
+        return apply(new monetj.core.ir.Gather(new int[0], new int[] {a}, others, others, new int[] {a}, rank(), ones, false), this, indices);
+    }
+
+    /** Sorts this tensor along {@code axis} (stable); {@code others} (same shape) are permuted alongside. Returns this sorted, then the others. */
+    public List<Tensor> sort(int axis, boolean descending, Tensor... others) {
+        Value[] vs = new Value[others.length + 1];
+        vs[0] = value;
+        for (int i = 0; i < others.length; i++) vs[i + 1] = others[i].value;
+        monetj.core.ir.Node n = graph.apply(new monetj.core.ir.Sort(shape().axis(axis), descending ? Compare.Direction.GT : Compare.Direction.LT), List.of(vs));
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (int i = 0; i < vs.length; i++) out.add(new Tensor(graph, n.out(i)));
+        return out;
+    }
+
+    /** This tensor sorted ascending along {@code axis}. */
+    public Tensor sort(int axis) { return sort(axis, false).get(0); }
+
+    /**
+     * The {@code k} largest entries along the last axis, largest first, and their s32 positions: ties keep the
+     * lower position first (as {@code lax.top_k}). Returns [values, indices]; values carry a gradient.
+     */
+    public List<Tensor> topK(int k) {
+        int n = dim(-1);
+        if (k < 0 || k > n) throw new IllegalArgumentException("topK: k = " + k + " must lie in [0, " + n + "] for " + type());
+        List<Tensor> sorted = sort(-1, true, positionsAlong(-1));
+        return List.of(sorted.get(0).slice(-1, 0, k), sorted.get(1).slice(-1, 0, k));
+    }
+
+    /** An s32 tensor of this shape whose every element is its own position along {@code axis}. */
+    public Tensor positionsAlong(int axis) {
+        return iota(graph, DType.S32, shape(), shape().axis(axis));
+    }
+
+    /** Returns the tensors unchanged, behind a barrier the compiler may not move computation across. */
+    public static List<Tensor> optimizationBarrier(Tensor... tensors) {
+        if (tensors.length == 0) return List.of();
+        Graph g = tensors[0].graph;
+        monetj.core.ir.Node n = g.apply(new monetj.core.ir.OptimizationBarrier(), Arrays.stream(tensors).map(Tensor::value).toList());
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (int i = 0; i < tensors.length; i++) out.add(new Tensor(g, n.out(i)));
+        return out;
+    }
+
     // ---- linear algebra and composites: matmul, einsum, softmax, cross-entropy (DSL helpers add here) ----
+
+    /** StableHLO iota: element values count along {@code dimension}, e.g. iota([2, 3], 1) = [[0, 1, 2], [0, 1, 2]]. */
+    public static Tensor iota(Graph g, DType dtype, Shape shape, int dimension) {
+        return new Tensor(g, g.apply1(new monetj.core.ir.Iota(new TensorType(dtype, shape), dimension)));
+    }
+
+    /**
+     * One-hot encoding of these integer class indices: shape [.., depth], true/1 where the last index equals
+     * the value. Values outside [0, depth) give an all-zero row (so a padding label such as -100 drops out).
+     */
+    public Tensor oneHot(int depth, DType resultType) {
+        if (!dtype().isInteger()) throw new IllegalArgumentException("oneHot needs integer class indices, got " + type());
+        if (depth < 0) throw new IllegalArgumentException("oneHot: negative depth " + depth);
+        int[] dims = Arrays.copyOf(shape().dims(), rank() + 1);
+        dims[rank()] = depth;
+        Shape s = Shape.of(dims);
+        int[] keep = java.util.stream.IntStream.range(0, rank()).toArray();
+        return broadcastInDim(s, keep).eq(iota(graph, dtype(), s, rank())).convert(resultType);
+    }
+
+    /** Identity whose gradient is zero. */
+    public Tensor stopGradient() { return apply(new monetj.core.ir.StopGradient(), this); }
+
+    /**
+     * numpy's {@code matmul}: [.., m, k] @ [.., k, n] with the leading (batch) dimensions broadcast; a 1-D
+     * operand is a vector whose dimension is dropped from the result. Lowered to one dot_general; a matrix
+     * times a batch of matrices adds a transpose, and batch shapes that differ otherwise add broadcasts.
+     */
+    public Tensor matmul(Tensor o) {
+        if (graph != o.graph) throw new IllegalArgumentException("matmul: tensors from different graphs: " + this + ", " + o);
+        if (rank() == 0 || o.rank() == 0) throw new IllegalArgumentException("matmul: operands must be at least 1-D, got " + type() + " @ " + o.type());
+        if (dtype() != o.dtype()) throw new IllegalArgumentException("matmul: dtype mismatch " + type() + " @ " + o.type() + " (convert one explicitly)");
+        int rk = o.rank() == 1 ? 0 : o.rank() - 2;
+        if (dim(-1) != o.dim(rk)) {
+            throw new IllegalArgumentException("matmul: " + type() + " @ " + o.type() + ": contracting sizes differ (" + dim(-1) + " vs " + o.dim(rk) + ")");
+        }
+        if (o.rank() <= 2 || rank() == 1) return dot(o, new int[0], new int[0], new int[] {rank() - 1}, new int[] {rk});
+        int batchRank = o.rank() - 2;
+        if (rank() == 2) { // [m, k] x [B.., k, n] gives [m, B.., n]; move m next to n
+            int[] perm = new int[batchRank + 2];
+            for (int i = 0; i < batchRank; i++) perm[i] = i + 1;
+            perm[batchRank] = 0;
+            perm[batchRank + 1] = batchRank + 1;
+            return dot(o, new int[0], new int[0], new int[] {1}, new int[] {rk}).transpose(perm);
+        }
+        Shape batch;
+        try {
+            batch = broadcastShape(leading(shape(), rank() - 2), leading(o.shape(), o.rank() - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch dimensions of " + type() + " and " + o.type() + " do not broadcast");
+        }
+        int nb = batch.rank();
+        Tensor a = broadcastTo(withTrailing(batch, dim(-2), dim(-1)));
+        Tensor b = o.broadcastTo(withTrailing(batch, o.dim(-2), o.dim(-1)));
+        int[] bd = java.util.stream.IntStream.range(0, nb).toArray();
+        return a.dot(b, bd, bd, new int[] {nb + 1}, new int[] {nb});
+    }
+
+    private Tensor dot(Tensor o, int[] lhsBatch, int[] rhsBatch, int[] lhsContract, int[] rhsContract) {
+        return apply(new monetj.core.ir.DotGeneral(lhsBatch, rhsBatch, lhsContract, rhsContract, monetj.core.ir.DotGeneral.Precision.DEFAULT, null), this, o);
+    }
+
+    private static Shape leading(Shape s, int n) { return Shape.of(Arrays.copyOf(s.dims(), n)); }
+
+    private static Shape withTrailing(Shape batch, int rows, int cols) {
+        int[] d = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        d[batch.rank()] = rows;
+        d[batch.rank() + 1] = cols;
+        return Shape.of(d);
+    }
+
+    /**
+     * numpy's {@code einsum}, e.g. {@code einsum("bthi,id->btd", x, w)}: explicit ('->') or implicit output,
+     * '...' broadcast dimensions, repeated indices (diagonals), any number of operands. See {@link Einsum}
+     * for how it lowers to dot_general.
+     */
+    public static Tensor einsum(String spec, Tensor... operands) { return Einsum.evaluate(spec, null, operands); }
+
+    /**
+     * {@link #einsum(String, Tensor...)} whose contractions return {@code preferred}, e.g. f32 results (and
+     * f32 accumulation) for bf16 operands.
+     */
+    public static Tensor einsum(String spec, DType preferred, Tensor... operands) { return Einsum.evaluate(spec, preferred, operands); }
+
+    /**
+     * {@code log(sum(exp(x)))} over the axes (all when none), computed as {@code m + log(sum(exp(x - m)))} with
+     * the max {@code m} held constant for the gradient (the result does not depend on it). An infinite max is
+     * replaced by 0, so an all -inf slice gives -inf rather than NaN.
+     */
+    public Tensor logsumexp(int... axes) {
+        requireFloating("logsumexp");
+        int[] a = normaliseAxes(axes);
+        Tensor m = max(a).stopGradient();
+        m = m.abs().lt(Double.POSITIVE_INFINITY).where(m, m.zerosLike());
+        return sub(m.keepDims(shape(), a)).exp().sum(a).log().add(m);
+    }
+
+    /** Softmax along {@code axis}, with the max subtracted first (held constant for the gradient). */
+    public Tensor softmax(int axis) {
+        requireFloating("softmax");
+        int[] a = {shape().axis(axis)}; // an array: max(int) would pick the elementwise max(double)
+        Tensor e = sub(max(a).stopGradient().keepDims(shape(), a)).exp();
+        return e.div(e.sum(a).keepDims(shape(), a));
+    }
+
+    /** {@code x - logsumexp(x)} along {@code axis}. */
+    public Tensor logSoftmax(int axis) {
+        int a = shape().axis(axis);
+        return sub(logsumexp(a).keepDims(shape(), a));
+    }
+
+    /** Biased variance (divides by n) over the axes, all when none. */
+    public Tensor var(int... axes) { return var(false, axes); }
+
+    /** Variance over the axes (all when none); {@code unbiased} divides by n - 1 instead of n. */
+    public Tensor var(boolean unbiased, int... axes) {
+        requireFloating("var");
+        int[] a = normaliseAxes(axes);
+        long n = 1;
+        for (int d : a) n *= dim(d);
+        if (unbiased && n < 2) throw new IllegalArgumentException("var: the unbiased variance of " + type() + " over axes " + Arrays.toString(a) + " needs at least 2 elements");
+        return sub(mean(a).keepDims(shape(), a)).square().sum(a).div(unbiased ? n - 1 : n);
+    }
+
+    /**
+     * Softmax cross-entropy of these logits [.., V] against integer labels [..], one value per position:
+     * {@code logsumexp(logits) - logits[label]}, computed in the logits' dtype (convert bf16 logits to f32
+     * first). A label outside [0, V) picks no logit, so mask such positions out.
+     */
+    public Tensor crossEntropyPerPosition(Tensor labels) {
+        requireFloating("crossEntropy");
+        if (rank() == 0) throw new IllegalArgumentException("crossEntropy: logits must have a class dimension, got " + type());
+        Shape expected = leading(shape(), rank() - 1);
+        if (!labels.dtype().isInteger() || !labels.shape().equals(expected)) {
+            throw new IllegalArgumentException("crossEntropy: labels " + labels.type() + " do not fit logits " + type() + " (need integer labels of shape " + expected + ")");
+        }
+        // select rather than multiply by the one-hot, so -inf logits of other classes cannot produce 0 * inf
+        Tensor picked = labels.oneHot(dim(-1), DType.PRED).where(this, zerosLike()).sum(-1);
+        return logsumexp(-1).sub(picked);
+    }
+
+    /** Mean cross-entropy over all positions. */
+    public Tensor crossEntropy(Tensor labels) { return crossEntropyPerPosition(labels).mean(); }
+
+    /** Mean cross-entropy over the positions where {@code mask} (pred, the labels' shape) is true; 0 when none is. */
+    public Tensor crossEntropy(Tensor labels, Tensor mask) {
+        Tensor losses = crossEntropyPerPosition(labels);
+        if (mask.dtype() != DType.PRED || !mask.shape().equals(labels.shape())) {
+            throw new IllegalArgumentException("crossEntropy: mask " + mask.type() + " must be pred of the labels' shape " + labels.shape());
+        }
+        // select, not multiply: a masked-out position may hold an infinite loss (e.g. padding with all -inf logits)
+        Tensor total = mask.where(losses, losses.zerosLike()).sum();
+        return total.div(mask.convert(dtype()).sum().maximum(1.0));
+    }
+
+    private void requireFloating(String op) {
+        if (!dtype().isFloating()) throw new IllegalArgumentException(op + " needs a floating point tensor, got " + type());
+    }
 
     @Override
     public String toString() { return "Tensor" + value; }

@@ -113,14 +113,26 @@ public final class Safetensors {
         head.putLong(padded).put(json);
         while (head.position() < head.capacity()) head.put((byte) ' ');
         head.flip();
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (head.hasRemaining()) ch.write(head);
-            for (HostTensor t : tensors.values()) {
-                ByteBuffer b = t.data().asByteBuffer();
-                while (b.hasRemaining()) ch.write(b);
+        Path parent = path.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        // Written to a temporary file and renamed: readers never see a half-written file, and a file that is
+        // memory-mapped by a reader (possibly the source of these very tensors) is never truncated under it.
+        Path tmp = Files.createTempFile(parent, "." + path.getFileName(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, head.remaining() + offset, arena);
+                MemorySegment.copy(MemorySegment.ofBuffer(head), 0, out, 0, head.remaining());
+                long at = head.remaining();
+                for (HostTensor t : tensors.values()) {
+                    MemorySegment.copy(t.data(), 0, out, at, t.data().byteSize());
+                    at += t.data().byteSize();
+                }
+                out.force();
             }
-            ch.force(true);
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 }

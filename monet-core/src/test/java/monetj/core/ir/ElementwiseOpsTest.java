@@ -101,8 +101,8 @@ class ElementwiseOpsTest {
         checkGradient(p -> p.get(0).div(p.get(1)), a, b);
         checkGradient(p -> p.get(0).pow(p.get(1)), a, b);
         HostTensor c = randomF64(rnd, Shape.of(3, 4));
-        checkGradient(p -> p.get(0).max(p.get(1)), a, c);
-        checkGradient(p -> p.get(0).min(p.get(1)), a, c);
+        checkGradient(p -> p.get(0).maximum(p.get(1)), a, c);
+        checkGradient(p -> p.get(0).minimum(p.get(1)), a, c);
         checkGradient(p -> p.get(1).gt(0.0).where(p.get(0), p.get(1)), a, c);
         checkGradient(p -> p.get(0).clamp(-0.3, 0.4), c);
     }

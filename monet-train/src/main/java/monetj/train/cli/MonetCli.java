@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Monet-J 0.1.0",
         description = "Train, inspect and export Monet (Mixture of Monosemantic Experts) models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, DevicesCommand.class, SelftestCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class, DevicesCommand.class, SelftestCommand.class,
+                CommandLine.HelpCommand.class})
 public final class MonetCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,67 @@
+package monetj.core.nn;
+
+import java.util.SplittableRandom;
+import monetj.core.ir.Sharding;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.TensorType;
+
+/**
+ * A named tensor of a module: a trainable parameter or a buffer (non-trainable state such as running
+ * statistics). Its path, and so its checkpoint key, is its module's path plus its name.
+ */
+public final class Param {
+    private final Module owner;
+    private final String name;
+    private final TensorType type;
+    private final Initializer initializer;
+    private final boolean trainable;
+    private Sharding sharding;
+
+    Param(Module owner, String name, TensorType type, Initializer initializer, boolean trainable) {
+        this.owner = owner;
+        this.name = name;
+        this.type = type;
+        this.initializer = initializer;
+        this.trainable = trainable;
+    }
+
+    /** The name within its module, e.g. {@code "weight"}. */
+    public String name() { return name; }
+
+    /** The dotted path from the root module, e.g. {@code "model.layers.3.mlp.up_proj.weight"}. */
+    public String path() { return owner.path().isEmpty() ? name : owner.path() + "." + name; }
+
+    public TensorType type() { return type; }
+
+    /** False for buffers: they are part of the state but never differentiated. */
+    public boolean trainable() { return trainable; }
+
+    /** The sharding annotation, or null when none was attached. */
+    public Sharding sharding() { return sharding; }
+
+    /** Attaches a sharding (mesh and per-dimension spec), applied when the parameter is declared in a graph. */
+    public Param shard(Sharding s) {
+        if (s.spec().size() != type.rank()) {
+            throw new IllegalArgumentException("sharding " + s.spec() + " of parameter '" + path() + "' has " + s.spec().size() + " entries for " + type);
+        }
+        for (int d = 0; d < s.spec().size(); d++) {
+            String axis = s.spec().get(d);
+            if (axis != null && type.shape().dim(d) % s.mesh().size(axis) != 0) {
+                throw new IllegalArgumentException("sharding " + s.spec() + " of parameter '" + path() + "': dimension " + d + " of " + type
+                        + " does not divide by mesh axis '" + axis + "' of size " + s.mesh().size(axis));
+            }
+        }
+        this.sharding = s;
+        return this;
+    }
+
+    /** The initial values for a run seeded with {@code seed}; they depend only on (seed, path). */
+    public HostTensor initialise(long seed) {
+        HostTensor t = initializer.create(type, new SplittableRandom(Initializer.seedFor(seed, path())));
+        if (!t.type().equals(type)) throw new IllegalStateException("initializer of '" + path() + "' made " + t.type() + " instead of " + type);
+        return t;
+    }
+
+    @Override
+    public String toString() { return (trainable ? "param " : "buffer ") + path() + ": " + type; }
+}

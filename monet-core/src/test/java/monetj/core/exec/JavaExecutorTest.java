@@ -1,0 +1,86 @@
+package monetj.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.Set;
+import monetj.core.backend.DeviceBuffer;
+import monetj.core.backend.Executable;
+import monetj.core.dsl.Tensor;
+import monetj.core.ir.CustomCall;
+import monetj.core.ir.Graph;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import monetj.core.tensor.TensorType;
+import org.junit.jupiter.api.Test;
+
+class JavaExecutorTest {
+    private final JavaExecutor exec = new JavaExecutor();
+    private final TensorType vec = TensorType.of(DType.F32, 3);
+
+    private Graph axpy() {
+        Graph g = new Graph("axpy");
+        Tensor x = new Tensor(g, g.parameter("x", vec)), y = new Tensor(g, g.parameter("y", vec));
+        g.setOutputs(List.of(x.mul(2.0).add(y).value(), x.sum().value()));
+        return g;
+    }
+
+    @Test
+    void runsAGraphWithSeveralOutputs() {
+        List<HostTensor> r = exec.run(axpy(), List.of(HostTensor.of(Shape.of(3), new float[] {1, 2, 3}), HostTensor.of(Shape.of(3), new float[] {1, 1, 1})));
+        assertArrayEquals(new float[] {3, 5, 7}, r.get(0).floats());
+        assertEquals(6f, r.get(1).floats()[0]);
+    }
+
+    @Test
+    void donatedArgumentsAreConsumed() {
+        try (Executable exe = exec.compile(axpy())) {
+            DeviceBuffer x = exec.put(HostTensor.of(Shape.of(3), new float[] {1, 2, 3}));
+            DeviceBuffer y = exec.put(HostTensor.of(Shape.of(3), new float[] {0, 0, 0}));
+            List<DeviceBuffer> out = exe.execute(List.of(x, y), Set.of(1));
+            assertFalse(x.isDeleted());
+            assertTrue(y.isDeleted());
+            assertArrayEquals(new float[] {2, 4, 6}, exec.get(out.get(0)).floats());
+            var e = assertThrows(IllegalStateException.class, () -> exe.execute(List.of(x, y)));
+            assertTrue(e.getMessage().contains("donated"), e.getMessage());
+        }
+    }
+
+    @Test
+    void wrongArgumentsAreNamed() {
+        try (Executable exe = exec.compile(axpy())) {
+            DeviceBuffer x = exec.put(HostTensor.of(Shape.of(3), new float[] {1, 2, 3}));
+            DeviceBuffer bad = exec.put(HostTensor.of(Shape.of(3), new int[] {1, 2, 3}));
+            var e = assertThrows(IllegalArgumentException.class, () -> exe.execute(List.of(x, bad)));
+            assertTrue(e.getMessage().contains("(y) should be f32[3], got s32[3]"), e.getMessage());
+            var e2 = assertThrows(IllegalArgumentException.class, () -> exe.execute(List.of(x)));
+            assertTrue(e2.getMessage().contains("expected 2 arguments, got 1"), e2.getMessage());
+        }
+    }
+
+    @Test
+    void customCallsAreRefusedByNameUnlessDead() {
+        Graph g = new Graph("fused");
+        Tensor x = new Tensor(g, g.parameter("x", vec));
+        var call = g.apply(new CustomCall("my_fused_kernel", "", List.of(vec)), List.of(x.value()));
+        g.setOutputs(List.of(call.out()));
+        var e = assertThrows(UnsupportedOperationException.class, () -> exec.compile(g));
+        assertTrue(e.getMessage().contains("custom_call 'my_fused_kernel'"), e.getMessage());
+        g.setOutputs(List.of(x.neg().value())); // the custom call is no longer needed: it is never run
+        assertArrayEquals(new float[] {-1, -2, -3}, exec.run(g, List.of(HostTensor.of(Shape.of(3), new float[] {1, 2, 3}))).get(0).floats());
+    }
+
+    @Test
+    void bf16ValuesStayBf16() {
+        Graph g = new Graph("bf16");
+        TensorType t = TensorType.of(DType.BF16, 2);
+        Tensor a = new Tensor(g, g.parameter("a", t)), b = new Tensor(g, g.parameter("b", t));
+        g.setOutputs(List.of(a.add(b).value()));
+        HostTensor r = exec.run(g, List.of(HostTensor.fromDoubles(DType.BF16, Shape.of(2), new double[] {1, 256}),
+                HostTensor.fromDoubles(DType.BF16, Shape.of(2), new double[] {0.00390625, 1}))).get(0);
+        assertEquals(DType.BF16, r.dtype());
+        // 1 + 2^-8 rounds to 1 in bf16, and so does 256 + 1 (bf16 keeps 8 significant bits).
+        assertArrayEquals(new double[] {1, 256}, r.doubles());
+    }
+}

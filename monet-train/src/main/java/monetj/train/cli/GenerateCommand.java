@@ -1,0 +1,82 @@
+package monetj.train.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import monetj.core.backend.Backend;
+import monetj.core.model.Generator;
+import monetj.core.model.HfModelDirectory;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.data.tokenizer.TextTokenizer;
+import monetj.data.tokenizer.TokenizerLocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code monet generate}: text from a model directory, greedy or nucleus sampling, streamed as it is produced. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text with a Hugging Face model directory (KV-cached decoding).")
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face model directory")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "the text to continue")
+    String prompt;
+
+    @Option(names = "--max-new-tokens", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy decoding; default ${DEFAULT-VALUE}")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus size when sampling; default ${DEFAULT-VALUE}")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed; default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json (default: the model directory's, else llama2)")
+    String tokenizer;
+
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+        if (maxNewTokens <= 0) throw new IllegalArgumentException("--max-new-tokens must be positive, got " + maxNewTokens);
+        HfModelDirectory.Model m = HfModelDirectory.read(model);
+        String tokSpec = tokenizer != null ? tokenizer : Files.isRegularFile(model.resolve("tokenizer.json")) ? model.toString() : TokenizerLocator.LLAMA2;
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        m.tensors().forEach((k, v) -> weights.put(k, v.dtype().isFloating() ? v.to(DType.F32) : v));
+        try (TextTokenizer tok = TextTokenizer.load(TokenizerLocator.resolve(tokSpec)); Backend backend = backendOptions.create()) {
+            TextTokenizer.requireFitsModel(tok.info(), m.config().vocabSize());
+            int[] body = tok.encode(prompt);
+            int[] ids = new int[body.length + 1];
+            ids[0] = m.config().bosTokenId();
+            System.arraycopy(body, 0, ids, 1, body.length);
+            int maxLen = Math.min(m.config().maxPositionEmbeddings(), ids.length + maxNewTokens);
+            System.out.print(prompt);
+            System.out.flush();
+            List<Integer> produced = new ArrayList<>();
+            int[] shown = {0};
+            try (Generator gen = new Generator(m.config(), weights, backend, maxLen)) {
+                gen.generate(ids, maxNewTokens, new Generator.Sampling(temperature, topP, seed), id -> {
+                    produced.add(id);
+                    // Decode the whole continuation each time: SentencePiece pieces only read right in context.
+                    String text = tok.decode(produced.stream().mapToInt(Integer::intValue).toArray());
+                    String fresh = text.substring(Math.min(shown[0], text.length()));
+                    System.out.print(fresh);
+                    System.out.flush();
+                    shown[0] = text.length();
+                });
+            }
+            System.out.println();
+        }
+        return 0;
+    }
+}

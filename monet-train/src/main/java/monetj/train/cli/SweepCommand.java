@@ -1,0 +1,147 @@
+package monetj.train.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import monetj.core.backend.Backend;
+import monetj.core.model.MonetConfig;
+import monetj.train.config.ConfigException;
+import monetj.train.config.RunConfig;
+import monetj.train.config.RunConfigLoader;
+import monetj.train.metrics.MetricsLog;
+import monetj.train.run.Backends;
+import monetj.train.run.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code monet sweep}: a base run config plus a grid (every combination) or a list of overrides. Runs them one
+ * after another, or with {@code --write-configs} writes one run config per run for a cluster scheduler; then
+ * prints the final and best validation losses.
+ *
+ * <pre>
+ * base: ../demo.yaml
+ * runs_dir: ../../runs/aux-sweep        # default: runs/NAME next to the working directory
+ * grid:
+ *   loss.uniformity_weight: [0, 1.0e-3, 5.0e-3]
+ *   optimizer.lr: [5.0e-4, 1.0e-3]
+ * # or: runs: [{name: low-lr, set: {optimizer.lr: 1.0e-4}}, ...]
+ * </pre>
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true, description = "Run (or write configs for) a grid or list of config overrides and compare validation losses.")
+public final class SweepCommand implements Callable<Integer> {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Option(names = "--config", required = true, description = "sweep file (YAML)")
+    Path config;
+
+    @Option(names = "--write-configs", description = "only write one run config per run (and print the train commands)")
+    boolean writeOnly;
+
+    /** One run of the sweep: a name and its overrides. */
+    record SweepRun(String name, Map<String, JsonNode> overrides) {}
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode sweep = RunConfigLoader.readTree(config);
+        for (var it = sweep.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!List.of("base", "runs_dir", "grid", "runs").contains(k)) {
+                throw new ConfigException(config + ": unknown sweep key '" + k + "' (valid: base, runs_dir, grid, runs)");
+            }
+        }
+        if (!sweep.hasNonNull("base")) throw new ConfigException(config + ": sweep key 'base' (the run config to vary) is required");
+        Path dir = config.toAbsolutePath().getParent();
+        Path base = dir.resolve(sweep.get("base").asText()).normalize();
+        String name = config.getFileName().toString().replaceAll("\\.(ya?ml|json)$", "");
+        Path runsDir = sweep.hasNonNull("runs_dir") ? dir.resolve(sweep.get("runs_dir").asText()).normalize() : Path.of("runs", name);
+        List<SweepRun> runs = expand(sweep);
+        if (runs.isEmpty()) throw new ConfigException(config + ": the sweep has no runs (give 'grid' or 'runs')");
+
+        List<Path> runDirs = new ArrayList<>();
+        for (SweepRun r : runs) {
+            ObjectNode tree = RunConfigLoader.readTree(base);
+            for (var o : r.overrides().entrySet()) RunConfigLoader.override(tree, o.getKey() + "=" + YAML.writeValueAsString(o.getValue()).replaceFirst("^---\\s*", "").trim());
+            RunConfig rc = RunConfigLoader.bind(tree, base + " with " + r.name());
+            MonetConfig model = RunConfigLoader.modelConfig(rc, base);
+            Path runDir = runsDir.resolve(r.name());
+            runDirs.add(runDir);
+            if (writeOnly) {
+                Files.createDirectories(runsDir);
+                ObjectNode written = tree.deepCopy();
+                written.set("model", model.toJson());
+                Path file = runsDir.resolve(r.name() + ".yaml");
+                Files.writeString(file, YAML.writeValueAsString(written));
+                System.out.println("monet train --config " + file + " --run-dir " + runDir);
+                continue;
+            }
+            System.out.println("=== sweep run " + r.name() + " " + r.overrides());
+            ObjectNode resolved = tree.deepCopy();
+            resolved.set("model", model.toJson());
+            try (Backend backend = Backends.create(rc.backend())) {
+                new Trainer(rc, resolved, model, runDir, backend, System.out).run(Files.exists(runDir.resolve("checkpoints")));
+            }
+        }
+        if (!writeOnly) printTable(runs, runDirs);
+        return 0;
+    }
+
+    static List<SweepRun> expand(ObjectNode sweep) {
+        List<SweepRun> out = new ArrayList<>();
+        if (sweep.has("grid")) {
+            List<Map<String, JsonNode>> combos = new ArrayList<>();
+            combos.add(new LinkedHashMap<>());
+            for (var it = sweep.get("grid").fields(); it.hasNext(); ) {
+                var axis = it.next();
+                if (!axis.getValue().isArray() || axis.getValue().isEmpty()) throw new ConfigException("grid." + axis.getKey(), "must be a non-empty list of values");
+                List<Map<String, JsonNode>> next = new ArrayList<>();
+                for (Map<String, JsonNode> c : combos) {
+                    for (JsonNode v : axis.getValue()) {
+                        Map<String, JsonNode> m = new LinkedHashMap<>(c);
+                        m.put(axis.getKey(), v);
+                        next.add(m);
+                    }
+                }
+                combos = next;
+            }
+            for (Map<String, JsonNode> c : combos) {
+                StringBuilder n = new StringBuilder();
+                c.forEach((k, v) -> n.append(n.isEmpty() ? "" : ",").append(k.substring(k.lastIndexOf('.') + 1)).append('=').append(v.asText()));
+                out.add(new SweepRun(n.toString().replaceAll("[^A-Za-z0-9_.,=-]", "_"), c));
+            }
+        }
+        if (sweep.has("runs")) {
+            for (JsonNode r : sweep.get("runs")) {
+                if (!r.hasNonNull("name")) throw new ConfigException("runs[]", "each run needs a name");
+                Map<String, JsonNode> m = new LinkedHashMap<>();
+                if (r.has("set")) r.get("set").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+                out.add(new SweepRun(r.get("name").asText(), m));
+            }
+        }
+        return out;
+    }
+
+    private static void printTable(List<SweepRun> runs, List<Path> dirs) throws java.io.IOException {
+        System.out.printf("%n%-40s %12s %12s %12s%n", "run", "final loss", "final val", "best val");
+        for (int i = 0; i < runs.size(); i++) {
+            List<JsonNode> m = MetricsLog.read(dirs.get(i).resolve("metrics.jsonl"));
+            double finalLoss = m.isEmpty() ? Double.NaN : m.get(m.size() - 1).get("loss").asDouble();
+            double lastVal = Double.NaN, bestVal = Double.POSITIVE_INFINITY;
+            for (JsonNode r : m) {
+                if (r.has("val_loss")) {
+                    lastVal = r.get("val_loss").asDouble();
+                    bestVal = Math.min(bestVal, lastVal);
+                }
+            }
+            System.out.printf("%-40s %12.4f %12.4f %12.4f%n", runs.get(i).name(), finalLoss, lastVal, bestVal == Double.POSITIVE_INFINITY ? Double.NaN : bestVal);
+        }
+    }
+}

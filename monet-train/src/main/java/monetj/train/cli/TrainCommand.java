@@ -1,0 +1,58 @@
+package monetj.train.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import monetj.core.backend.Backend;
+import monetj.core.model.MonetConfig;
+import monetj.train.config.RunConfig;
+import monetj.train.config.RunConfigLoader;
+import monetj.train.run.Backends;
+import monetj.train.run.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code monet train}: one training run from a YAML/JSON config. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a Monet model. train.steps is the total number of optimizer steps of the run; a resumed run",
+                "continues up to it. Writes DIR/config.resolved.json, DIR/metrics.jsonl and DIR/checkpoints/step-N.",
+                "Ctrl-C (SIGINT) or SIGTERM writes a checkpoint and stops; --resume continues from the latest one."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "run config (YAML or JSON)")
+    Path config;
+
+    @Option(names = "--run-dir", required = true, description = "directory for metrics and checkpoints")
+    Path runDir;
+
+    @Option(names = "--resume", description = "continue from the latest checkpoint in the run directory")
+    boolean resume;
+
+    @Option(names = "--set", description = "override a config value, e.g. --set train.steps=2000 (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode tree = RunConfigLoader.readTree(config);
+        for (String o : overrides) RunConfigLoader.override(tree, o);
+        RunConfig rc = RunConfigLoader.bind(tree, config.toString());
+        MonetConfig model = RunConfigLoader.modelConfig(rc, config);
+        ObjectNode resolved = tree.deepCopy();
+        resolved.set("model", model.toJson());
+        try (Backend backend = Backends.create(rc.backend())) {
+            System.out.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%n",
+                    model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir);
+            Trainer trainer = new Trainer(rc, resolved, model, runDir, backend, System.out);
+            Signal.handle(new Signal("INT"), s -> trainer.interrupt());
+            Signal.handle(new Signal("TERM"), s -> trainer.interrupt());
+            Trainer.Outcome outcome = trainer.run(resume);
+            if (outcome.finished()) {
+                System.out.printf("done: step %d, checkpoint %s%n", outcome.step(), outcome.lastCheckpoint());
+                return 0;
+            }
+            return 130;
+        }
+    }
+}

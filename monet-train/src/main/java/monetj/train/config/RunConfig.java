@@ -1,0 +1,151 @@
+package monetj.train.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A training run, as written in a YAML or JSON run config. Every section has defaults, so a config names only
+ * what differs; {@link RunConfigLoader} rejects unknown keys and checks every value.
+ *
+ * @param model a path to a Hugging Face style model config (relative to the run config), or the config inline
+ */
+public record RunConfig(
+        JsonNode model,
+        Data data,
+        Train train,
+        Optimizer optimizer,
+        Schedule schedule,
+        Loss loss,
+        Checkpoint checkpoint,
+        Backend backend) {
+
+    public RunConfig {
+        data = data != null ? data : new Data(null, null, null, null, null, null);
+        train = train != null ? train : new Train(null, null, null, null, null, null, null, null);
+        optimizer = optimizer != null ? optimizer : new Optimizer(null, null, null, null, null);
+        schedule = schedule != null ? schedule : new Schedule(null, null, null);
+        loss = loss != null ? loss : new Loss(null, null);
+        checkpoint = checkpoint != null ? checkpoint : new Checkpoint(null, null);
+        backend = backend != null ? backend : new Backend(null, null, null);
+    }
+
+    /**
+     * Where tokens come from: prepared token shards (a directory written by {@code monet data prepare}) or raw
+     * parquet / JSON-lines files tokenized on the fly.
+     */
+    public record Data(String train, String validation, String tokenizer, Integer seqLen, Integer seed, Boolean eos) {
+        public Data {
+            seqLen = def(seqLen, 2048);
+            seed = def(seed, 0);
+            tokenizer = def(tokenizer, "llama2");
+            eos = def(eos, false);
+            positive("data.seq_len", seqLen);
+        }
+    }
+
+    /**
+     * @param steps total optimizer steps of the run (a resumed run continues up to it)
+     * @param batchSize sequences per optimizer step (global batch)
+     * @param microBatchSize sequences per forward/backward; gradients are accumulated over batch/micro
+     */
+    public record Train(Integer steps, Integer batchSize, Integer microBatchSize, Integer seed, Integer logEvery, Integer evalEvery,
+            Integer evalBatches, String precision) {
+        public Train {
+            steps = def(steps, 1000);
+            batchSize = def(batchSize, 8);
+            microBatchSize = def(microBatchSize, batchSize);
+            seed = def(seed, 0);
+            logEvery = def(logEvery, 1);
+            evalEvery = def(evalEvery, 100);
+            evalBatches = def(evalBatches, 4);
+            precision = def(precision, "auto");
+            positive("train.steps", steps);
+            positive("train.batch_size", batchSize);
+            positive("train.micro_batch_size", microBatchSize);
+            positive("train.log_every", logEvery);
+            nonNegative("train.eval_every", evalEvery);
+            positive("train.eval_batches", evalBatches);
+            if (batchSize % microBatchSize != 0) {
+                throw new ConfigException("train.micro_batch_size", "must divide train.batch_size (" + batchSize + "), got " + microBatchSize);
+            }
+            oneOf("train.precision", precision, List.of("auto", "f32", "bf16-mixed"));
+        }
+
+        public int accumulationSteps() { return batchSize / microBatchSize; }
+    }
+
+    /** AdamW with decoupled weight decay (none on norms, biases and the expert biases b/b1/b2) and global-norm clipping. */
+    public record Optimizer(Double lr, List<Double> betas, Double eps, Double weightDecay, Double gradClip) {
+        public Optimizer {
+            lr = def(lr, 5e-4);
+            betas = def(betas, List.of(0.9, 0.95));
+            eps = def(eps, 1e-8);
+            weightDecay = def(weightDecay, 0.1);
+            gradClip = def(gradClip, 1.0);
+            if (!(lr > 0)) throw new ConfigException("optimizer.lr", "must be positive, got " + lr);
+            if (betas.size() != 2 || betas.stream().anyMatch(b -> !(b >= 0 && b < 1))) {
+                throw new ConfigException("optimizer.betas", "must be two numbers in [0, 1), got " + betas);
+            }
+            if (!(eps > 0)) throw new ConfigException("optimizer.eps", "must be positive, got " + eps);
+            if (!(weightDecay >= 0)) throw new ConfigException("optimizer.weight_decay", "must be >= 0, got " + weightDecay);
+            if (!(gradClip >= 0)) throw new ConfigException("optimizer.grad_clip", "must be >= 0 (0 disables clipping), got " + gradClip);
+        }
+    }
+
+    /** Linear warmup, then cosine or linear decay to {@code minLrRatio * lr} at the last step. */
+    public record Schedule(Integer warmupSteps, String decay, Double minLrRatio) {
+        public Schedule {
+            warmupSteps = def(warmupSteps, 0);
+            decay = def(decay, "cosine");
+            minLrRatio = def(minLrRatio, 0.1);
+            nonNegative("schedule.warmup_steps", warmupSteps);
+            oneOf("schedule.decay", decay, List.of("cosine", "linear", "constant"));
+            if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new ConfigException("schedule.min_lr_ratio", "must be in [0, 1], got " + minLrRatio);
+        }
+    }
+
+    /** Weights of the auxiliary routing losses (the paper's λ = 1e-3 for both). */
+    public record Loss(Double uniformityWeight, Double ambiguityWeight) {
+        public Loss {
+            uniformityWeight = def(uniformityWeight, 1e-3);
+            ambiguityWeight = def(ambiguityWeight, 1e-3);
+            if (!(uniformityWeight >= 0)) throw new ConfigException("loss.uniformity_weight", "must be >= 0, got " + uniformityWeight);
+            if (!(ambiguityWeight >= 0)) throw new ConfigException("loss.ambiguity_weight", "must be >= 0, got " + ambiguityWeight);
+        }
+    }
+
+    /** Checkpoint every {@code every} steps (0: only at the end and on interrupt), keeping the last {@code keep}. */
+    public record Checkpoint(Integer every, Integer keep) {
+        public Checkpoint {
+            every = def(every, 1000);
+            keep = def(keep, 3);
+            nonNegative("checkpoint.every", every);
+            positive("checkpoint.keep", keep);
+        }
+    }
+
+    /** {@code java} (the embedded executor) or {@code pjrt} (a plugin found by path or discovery). */
+    public record Backend(String kind, String plugin, Double memoryFraction) {
+        public Backend {
+            kind = def(kind, "java");
+            oneOf("backend.kind", kind, List.of("java", "pjrt"));
+            if (memoryFraction != null && !(memoryFraction > 0 && memoryFraction <= 1)) {
+                throw new ConfigException("backend.memory_fraction", "must be in (0, 1], got " + memoryFraction);
+            }
+        }
+    }
+
+    private static <T> T def(T v, T d) { return v != null ? v : d; }
+
+    private static void positive(String key, int v) {
+        if (v <= 0) throw new ConfigException(key, "must be a positive integer, got " + v);
+    }
+
+    private static void nonNegative(String key, int v) {
+        if (v < 0) throw new ConfigException(key, "must be >= 0, got " + v);
+    }
+
+    private static void oneOf(String key, String v, List<String> allowed) {
+        if (!allowed.contains(v)) throw new ConfigException(key, "must be one of " + allowed + ", got \"" + v + "\"");
+    }
+}

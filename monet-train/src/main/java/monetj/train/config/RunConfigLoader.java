@@ -1,0 +1,150 @@
+package monetj.train.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+import monetj.core.model.MonetConfig;
+
+/**
+ * Reads run configs (YAML or JSON, snake_case keys), applies {@code --set a.b=value} overrides, and turns
+ * every mistake into a message naming the key: unknown keys get the nearest valid key suggested.
+ */
+public final class RunConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private RunConfigLoader() {}
+
+    /** The parsed tree of a config file, before overrides. */
+    public static ObjectNode readTree(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new ConfigException("run config " + file + " does not exist");
+        JsonNode n;
+        try {
+            n = YAML.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+        }
+        if (n == null || n.isMissingNode() || n.isNull()) return YAML.createObjectNode();
+        if (!n.isObject()) throw new ConfigException(file + ": a run config must be a mapping of sections");
+        return (ObjectNode) n;
+    }
+
+    /** Applies one {@code a.b.c=value} override; the value is parsed as a YAML scalar or flow value. */
+    public static void override(ObjectNode root, String assignment) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) throw new ConfigException("--set expects key=value, got \"" + assignment + "\"");
+        String key = assignment.substring(0, eq).trim();
+        String raw = assignment.substring(eq + 1);
+        JsonNode value;
+        try {
+            value = raw.isEmpty() ? YAML.getNodeFactory().textNode("") : YAML.readTree(raw);
+        } catch (JsonProcessingException e) {
+            value = YAML.getNodeFactory().textNode(raw);
+        }
+        String[] path = key.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < path.length - 1; i++) {
+            JsonNode child = node.get(path[i]);
+            if (child == null || child.isNull()) child = node.putObject(path[i]);
+            if (!child.isObject()) throw new ConfigException(String.join(".", List.of(path).subList(0, i + 1)), "is not a section, cannot set " + key);
+            node = (ObjectNode) child;
+        }
+        node.set(path[path.length - 1], value);
+    }
+
+    /** Binds a tree to a {@link RunConfig}, translating binding errors into key-naming messages. */
+    public static RunConfig bind(JsonNode tree, String source) {
+        try {
+            return YAML.treeToValue(tree, RunConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String key = dotted(e);
+            String hint = nearest(e.getPropertyName(), e.getKnownPropertyIds());
+            throw new ConfigException(source + ": unknown config key '" + key + "'"
+                    + (hint != null ? " (did you mean '" + parentOf(key) + hint + "'?)" : "")
+                    + "; valid keys here: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            if (root instanceof ConfigException ce) throw new ConfigException(source + ": " + ce.getMessage());
+            throw new ConfigException(source + ": config key '" + dotted(e) + "' has the wrong type: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** Reads a file, applies overrides, binds and validates. */
+    public static RunConfig load(Path file, List<String> overrides) throws IOException {
+        ObjectNode tree = readTree(file);
+        for (String o : overrides) override(tree, o);
+        return bind(tree, file.toString());
+    }
+
+    /** The model config a run config names: a path (relative to the run config's directory) or an inline object. */
+    public static MonetConfig modelConfig(RunConfig rc, Path runConfigFile) throws IOException {
+        JsonNode m = rc.model();
+        if (m == null || m.isNull()) throw new ConfigException("model", "is required (a path to a model config.json, or the config inline)");
+        if (m.isTextual()) {
+            Path p = Path.of(m.asText());
+            if (!p.isAbsolute()) p = runConfigFile.toAbsolutePath().getParent().resolve(p).normalize();
+            if (!Files.isRegularFile(p)) throw new ConfigException("model", "points at " + p + ", which does not exist");
+            return MonetConfig.read(p);
+        }
+        if (m.isObject()) return MonetConfig.fromJson(m);
+        throw new ConfigException("model", "must be a path or a mapping, got " + m.getNodeType());
+    }
+
+    private static String dotted(JsonMappingException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String parentOf(String key) {
+        int i = key.lastIndexOf('.');
+        return i < 0 ? "" : key.substring(0, i + 1);
+    }
+
+    /** The known key closest in edit distance, if it is close enough to be a plausible typo. */
+    static String nearest(String word, Collection<Object> candidates) {
+        String best = null;
+        int bestDist = Integer.MAX_VALUE;
+        for (Object c : candidates) {
+            int d = editDistance(word, c.toString());
+            if (d < bestDist) {
+                bestDist = d;
+                best = c.toString();
+            }
+        }
+        return best != null && bestDist <= Math.max(2, word.length() / 3) ? best : null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

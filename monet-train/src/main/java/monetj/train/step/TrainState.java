@@ -1,0 +1,52 @@
+package monetj.train.step;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import monetj.core.model.MonetConfig;
+import monetj.core.model.MonetParameters;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+
+/**
+ * Everything the train step updates, on the host: trainable parameters (f32 master weights), BatchNorm
+ * buffers, AdamW moments and the step counter. Names are the Hugging Face ones; moments are {@code m.NAME}
+ * and {@code v.NAME} in checkpoints.
+ */
+public record TrainState(Map<String, HostTensor> params, Map<String, HostTensor> buffers, Map<String, HostTensor> m,
+        Map<String, HostTensor> v, long step) {
+
+    /** Splits model tensors into parameters and buffers (parameters converted to f32) with zero moments. */
+    public static TrainState fresh(MonetConfig config, Map<String, HostTensor> tensors) {
+        Map<String, HostTensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+        for (var e : MonetParameters.layout(config).entrySet()) {
+            HostTensor t = tensors.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException("model tensor '" + e.getKey() + "' is missing");
+            if (e.getValue().trainable()) {
+                params.put(e.getKey(), t.to(DType.F32));
+                m.put(e.getKey(), HostTensor.zeros(DType.F32, t.shape()));
+                v.put(e.getKey(), HostTensor.zeros(DType.F32, t.shape()));
+            } else {
+                buffers.put(e.getKey(), t.dtype().isFloating() ? t.to(DType.F32) : t);
+            }
+        }
+        return new TrainState(params, buffers, m, v, 0);
+    }
+
+    /** Parameters and buffers together, in layout order: what an HF export writes. */
+    public Map<String, HostTensor> modelTensors(MonetConfig config) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String name : MonetParameters.layout(config).keySet()) out.put(name, params.containsKey(name) ? params.get(name) : buffers.get(name));
+        return out;
+    }
+
+    /** The flat argument order of the step programs: parameters, buffers, m, v (step and data follow). */
+    public List<HostTensor> flat() {
+        List<HostTensor> out = new java.util.ArrayList<>();
+        out.addAll(params.values());
+        out.addAll(buffers.values());
+        out.addAll(m.values());
+        out.addAll(v.values());
+        return out;
+    }
+}
