@@ -152,6 +152,8 @@ public final class CheckCases {
         c.add(forward("dot_general bf16", DType.BF16, mmBf16, p -> Tensor.apply(DotGeneral.contracting(1, 0), p.get(0), p.get(1))));
         c.add(gradient("dot_general bf16", DType.BF16, mmBf16, p -> Tensor.apply(DotGeneral.contracting(1, 0), p.get(0), p.get(1))));
 
+        addDataMovement(c);
+
         c.add(forward("constant", DType.F32, List.of(any(DType.F32)), p -> {
             float[] big = new float[48];
             for (int i = 0; i < big.length; i++) big[i] = (float) Math.sin(i);
@@ -170,5 +172,54 @@ public final class CheckCases {
         c.add(forward("custom_vjp", DType.F32, List.of(any(DType.F32)), custom));
         c.add(gradient("custom_vjp", DType.F32, List.of(any(DType.F32)), custom));
         return c;
+    }
+
+    /** Slices, concatenate, pad, iota, the barrier, gather/scatter and sort; index inputs stay in range. */
+    private static void addDataMovement(List<CheckCase> c) {
+        CheckCase.Input start = in(DType.S32, Shape.SCALAR, 0, 4);
+        for (DType t : List.of(DType.F32, DType.BF16)) {
+            List<Function<List<Tensor>, Tensor>> fs = List.of(
+                    p -> p.get(0).slice(new int[] {0, 1}, new int[] {3, 4}, new int[] {2, 1}),
+                    p -> Tensor.concat(1, p.get(0), p.get(0).exp()),
+                    p -> p.get(0).pad(0.5, new int[] {1, -1}, new int[] {2, 1}, new int[] {1, 0}));
+            List<String> names = List.of("slice", "concatenate", "pad");
+            for (int i = 0; i < fs.size(); i++) {
+                c.add(forward(names.get(i), t, List.of(any(t)), fs.get(i)));
+                c.add(gradient(names.get(i), t, List.of(any(t)), fs.get(i)));
+            }
+            Function<List<Tensor>, Tensor> dyn = p -> p.get(0).dynamicSlice(1, p.get(1), 2);
+            c.add(forward("dynamic_slice", t, List.of(any(t), start), dyn));
+            c.add(gradient("dynamic_slice", t, List.of(any(t), start), dyn));
+            Function<List<Tensor>, Tensor> upd = p -> p.get(0).dynamicUpdateSlice(1, p.get(1), p.get(2));
+            List<CheckCase.Input> updIn = List.of(any(t), start, in(t, Shape.of(3, 2), -2, 2));
+            c.add(forward("dynamic_update_slice", t, updIn, upd));
+            c.add(gradient("dynamic_update_slice", t, updIn, upd));
+        }
+        c.add(forward("iota", DType.S32, List.of(in(DType.S32, S, -5, 5)), p -> p.get(0).add(Tensor.iota(p.get(0).graph(), DType.S32, S, 1))));
+        c.add(forward("iota", DType.F32, List.of(any(DType.F32)), p -> p.get(0).mul(Tensor.iota(p.get(0).graph(), DType.F32, S, 0))));
+        Function<List<Tensor>, Tensor> barrier = p -> {
+            List<Tensor> b = Tensor.optimizationBarrier(p.get(0).exp(), p.get(0));
+            return b.get(0).mul(b.get(1));
+        };
+        c.add(forward("optimization_barrier", DType.F32, List.of(any(DType.F32)), barrier));
+        c.add(gradient("optimization_barrier", DType.F32, List.of(any(DType.F32)), barrier));
+
+        List<CheckCase.Input> lookup = List.of(in(DType.F32, Shape.of(5, 3), -2, 2), in(DType.S32, Shape.of(2, 4), 0, 5));
+        Function<List<Tensor>, Tensor> take = p -> p.get(0).take(p.get(1), 0); // repeated ids make the gradient's scatter accumulate
+        c.add(forward("gather take", DType.F32, lookup, take));
+        c.add(gradient("gather take (scatter)", DType.F32, lookup, take));
+        List<CheckCase.Input> along = List.of(any(DType.F32), in(DType.S32, Shape.of(3, 2), 0, 4));
+        Function<List<Tensor>, Tensor> takeAlong = p -> p.get(0).takeAlongAxis(p.get(1), 1);
+        c.add(forward("gather take_along_axis", DType.F32, along, takeAlong));
+        c.add(gradient("gather take_along_axis", DType.F32, along, takeAlong));
+
+        for (DType t : List.of(DType.F32, DType.BF16, DType.S32)) {
+            CheckCase.Input x = in(t, S, -50, 50);
+            c.add(forward("sort ascending", t, List.of(x), p -> p.get(0).sort(1)));
+            c.add(forward("sort descending with positions", t, List.of(x), p -> p.get(0).sort(0, true, p.get(0).positionsAlong(0)).get(1)));
+        }
+        Function<List<Tensor>, Tensor> topValues = p -> p.get(0).topK(2).get(0);
+        c.add(forward("top_k", DType.F32, List.of(any(DType.F32)), p -> p.get(0).topK(3).get(1)));
+        c.add(gradient("top_k (sort)", DType.F32, List.of(any(DType.F32)), topValues));
     }
 }
