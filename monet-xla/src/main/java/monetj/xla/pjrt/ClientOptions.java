@@ -56,6 +56,18 @@ public record ClientOptions(Map<String, Object> values) {
         return plugin.getFileName().toString().contains("cuda") ? gpu(false, null) : none();
     }
 
+    /**
+     * As {@link #defaultsFor}, with a GPU memory pool of {@code memoryFraction} of device memory taken at start
+     * (null: no pool up front). Only XLA's CUDA plugin has this option; others refuse it here, by name.
+     */
+    public static ClientOptions forPlugin(Path plugin, Double memoryFraction) {
+        if (memoryFraction == null) return defaultsFor(plugin);
+        if (!plugin.getFileName().toString().contains("cuda")) {
+            throw new IllegalArgumentException("memory_fraction " + memoryFraction + " is an option of XLA's CUDA plugin; " + plugin + " does not take it");
+        }
+        return gpu(true, memoryFraction.floatValue());
+    }
+
     /** The options as a native array of PJRT_NamedValue (with their strings and lists) in {@code arena}. */
     MemorySegment encode(Arena arena) {
         if (values.isEmpty()) return MemorySegment.NULL;

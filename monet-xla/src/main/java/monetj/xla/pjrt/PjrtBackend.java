@@ -45,6 +45,15 @@ public final class PjrtBackend implements Backend {
         return new PjrtBackend(client, client.devices().get(0), true);
     }
 
+    /**
+     * The backend a run config or command line asks for: {@code plugin} (null: discovery) and, for the CUDA
+     * plugin, an optional {@code memoryFraction} of device memory to pool at start.
+     */
+    public static PjrtBackend open(String plugin, Double memoryFraction) {
+        Path path = PluginDiscovery.system().find(plugin == null ? null : Path.of(plugin));
+        return open(path, ClientOptions.forPlugin(path, memoryFraction));
+    }
+
     public PjrtClient client() { return client; }
 
     public PjrtDevice device() { return device; }

@@ -76,6 +76,18 @@ class PjrtBindingTest {
     }
 
     @Test
+    void backendFromRunSettings() {
+        try (PjrtBackend b = PjrtBackend.open(FakePlugin.library().toString(), null)) {
+            assertEquals("fake", b.platform());
+            assertEquals(0, b.device().id());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> PjrtBackend.open(FakePlugin.library().toString(), 0.5));
+        assertTrue(e.getMessage().contains("is an option of XLA's CUDA plugin"), e.getMessage());
+        assertEquals(ClientOptions.gpu(true, 0.5f), ClientOptions.forPlugin(java.nio.file.Path.of("x/xla_cuda_plugin.so"), 0.5));
+        assertEquals(ClientOptions.gpu(false, null), ClientOptions.forPlugin(java.nio.file.Path.of("x/xla_cuda_plugin.so"), null));
+    }
+
+    @Test
     void devicesAndMemory() {
         try (PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none())) {
             List<PjrtDevice> d = c.devices();
