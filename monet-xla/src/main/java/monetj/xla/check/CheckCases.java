@@ -7,6 +7,7 @@ import java.util.function.Function;
 import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
 import monetj.core.ir.Binary;
+import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
 import monetj.core.ir.CustomVjp;
 import monetj.core.ir.DotGeneral;
@@ -101,7 +102,7 @@ public final class CheckCases {
             Function<List<Tensor>, Tensor> clamp = p -> p.get(0).clamp(-0.5, 0.75);
             c.add(forward("clamp", t, List.of(any(t)), clamp));
             c.add(gradient("clamp", t, List.of(any(t)), clamp));
-            Function<List<Tensor>, Tensor> clampTensor = p -> Tensor.apply(new monetj.core.ir.Clamp(), p.get(0), p.get(1), p.get(2));
+            Function<List<Tensor>, Tensor> clampTensor = p -> Tensor.apply(new Clamp(), p.get(0), p.get(1), p.get(2));
             List<CheckCase.Input> bounds = List.of(in(t, S, -1, 0), any(t), in(t, S, 0, 1));
             c.add(forward("clamp bounds", t, bounds, clampTensor));
             c.add(gradient("clamp bounds", t, bounds, clampTensor));
