@@ -394,9 +394,14 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
 }
 
 static Api api;
+/* Two extension headers (Layouts = 4, Shardings = 19), listed by clients but never called. */
+typedef struct ExtensionBase { size_t struct_size; int32_t type; struct ExtensionBase *next; } ExtensionBase;
+static ExtensionBase shardings = {24, 19, NULL};
+static ExtensionBase layouts = {24, 4, &shardings};
 
 const Api *GetPjrtApi(void) {
   api.struct_size = sizeof(Api);
+  api.extension_start = &layouts;
   api.version.struct_size = 24;
   api.version.major_version = 0;
   api.version.minor_version = FAKE_MINOR;

@@ -14,6 +14,7 @@ public final class DeviceReport {
         List<String> lines = new ArrayList<>();
         lines.add("plugin      " + plugin.path());
         lines.add("PJRT C API  " + plugin.apiVersion() + " (PJRT_Api.struct_size " + plugin.apiStructSize() + ")");
+        lines.add("extensions  " + (plugin.extensions().isEmpty() ? "(none)" : String.join(", ", plugin.extensions())));
         for (Map.Entry<String, Object> a : plugin.attributes().entrySet()) lines.add("  " + a.getKey() + " = " + PjrtPlugin.format(a.getValue()));
         try (PjrtClient client = PjrtClient.create(plugin, ClientOptions.defaultsFor(pluginPath))) {
             lines.add("platform    " + client.platformName() + " (" + client.platformVersion() + ")");

@@ -12,6 +12,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import monetj.xla.pjrt.PjrtStructs.ApiVersion;
 
 /**
@@ -86,6 +88,25 @@ final class PjrtApi {
     }
 
     String version() { return major + "." + minor; }
+
+    /** PJRT_Extension_Type names by value (PJRT 0.114); later values are shown by number. */
+    private static final List<String> EXTENSION_TYPES = List.of("Gpu_Custom_Call", "Profiler", "Custom_Partitioner", "Stream", "Layouts", "FFI",
+            "MemoryDescriptions", "Triton", "RawBuffer", "PhaseCompile", "Example", "Unknown", "CrossHostTransfers", "ExecutableMetadata", "Callback",
+            "HostAllocator", "TpuTopology", "TpuExecutable", "Megascale", "Shardings", "AbiVersion", "Collectives", "MultiSlice",
+            "HostMemoryAllocator", "XlaTransform");
+
+    /** Walks the extension chain ({@code PJRT_Extension_Base}: struct_size @0, type @8, next @16). */
+    List<String> extensionNames() {
+        List<String> names = new ArrayList<>();
+        MemorySegment ext = table.get(ADDRESS, PjrtStructs.EXTENSION_START_FIELD);
+        while (!ext.equals(MemorySegment.NULL) && names.size() < 64) { // a bound against a corrupt (cyclic) chain
+            MemorySegment base = ext.reinterpret(24);
+            int type = base.get(JAVA_INT, 8);
+            names.add(type >= 0 && type < EXTENSION_TYPES.size() ? EXTENSION_TYPES.get(type) : "type " + type);
+            ext = base.get(ADDRESS, 16);
+        }
+        return names;
+    }
 
     /** Whether the plugin's table has a non-NULL entry for {@code f}. */
     boolean has(PjrtFunction f) {

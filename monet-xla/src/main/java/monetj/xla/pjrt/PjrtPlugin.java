@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import monetj.xla.pjrt.PjrtStructs.NamedValue;
@@ -52,6 +53,9 @@ public final class PjrtPlugin {
     public String apiVersion() { return api.version(); }
 
     public long apiStructSize() { return api.structSize; }
+
+    /** Names of the optional extensions the plugin chains from {@code PJRT_Api.extension_start}, in chain order. */
+    public List<String> extensions() { return api.extensionNames(); }
 
     /** Plugin attributes (e.g. xla_version, stablehlo_current_version): String, Long, long[], Float or Boolean. */
     public Map<String, Object> attributes() { return attributes; }

@@ -12,6 +12,7 @@ class DeviceReportTest {
         assertEquals(List.of(
                 "plugin      " + PjrtPlugin.load(FakePlugin.library()).path(),
                 "PJRT C API  0.114 (PJRT_Api.struct_size 1144)",
+                "extensions  Layouts, Shardings",
                 "  xla_version = 2",
                 "  stablehlo_current_version = 1.9.3",
                 "platform    fake (fake 0.1)",
