@@ -13,7 +13,7 @@ public final class Backends {
     public static Backend create(String kind, String plugin, Double memoryFraction) {
         return switch (kind) {
             case "java" -> new JavaExecutor();
-            case "pjrt" -> throw new UnsupportedOperationException("the PJRT backend is not available in this build");
+            case "pjrt" -> monetj.xla.pjrt.PjrtBackend.open(plugin, memoryFraction);
             default -> throw new IllegalArgumentException("backend must be java or pjrt, got " + kind);
         };
     }

@@ -1,0 +1,115 @@
+package monetj.xla.pjrt;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds a PJRT plugin: an explicit path (command line or config), else {@code MONET_PJRT_PLUGIN}, else
+ * {@code TPU_LIBRARY_PATH}, else the places pip puts them in Python site-packages directories:
+ * {@code libtpu/libtpu.so} (TPU) and {@code jax_plugins/<name>/xla_cuda_plugin.so} (GPU). The CUDA plugin is
+ * used where pip installed it, so that it finds the CUDA libraries of the neighbouring nvidia wheels.
+ */
+public final class PluginDiscovery {
+    public static final String ENV_PLUGIN = "MONET_PJRT_PLUGIN";
+
+    private final Map<String, String> env;
+    private final Path home;
+    private final List<Path> pythonRoots;
+
+    /** Looks at this process's environment, home directory and the usual Python installation prefixes. */
+    public static PluginDiscovery system() {
+        return new PluginDiscovery(System.getenv(), Path.of(System.getProperty("user.home")),
+                List.of(Path.of("/usr/local/lib"), Path.of("/usr/lib"), Path.of("/opt/conda/lib")));
+    }
+
+    /** @param pythonRoots directories holding {@code python3.*} installations (e.g. /usr/local/lib) */
+    public PluginDiscovery(Map<String, String> env, Path home, List<Path> pythonRoots) {
+        this.env = env;
+        this.home = home;
+        this.pythonRoots = pythonRoots;
+    }
+
+    /** The plugin to load; {@code explicit} (nullable) wins and must exist. */
+    public Path find(Path explicit) {
+        List<String> looked = new ArrayList<>();
+        if (explicit != null) {
+            if (Files.isRegularFile(explicit)) return explicit;
+            throw new PluginNotFoundException("PJRT plugin " + explicit + " (given explicitly) does not exist", List.of(explicit + " (no such file)"));
+        }
+        for (String var : List.of(ENV_PLUGIN, "TPU_LIBRARY_PATH")) {
+            String v = env.get(var);
+            if (v == null || v.isBlank()) {
+                looked.add("$" + var + " (not set)");
+                continue;
+            }
+            Path p = Path.of(v);
+            if (Files.isRegularFile(p)) return p;
+            looked.add("$" + var + " = " + v + " (no such file)");
+        }
+        for (Path site : sitePackages(looked)) {
+            Path tpu = site.resolve("libtpu/libtpu.so");
+            if (Files.isRegularFile(tpu)) return tpu;
+            looked.add(tpu + " (absent)");
+            Path jaxPlugins = site.resolve("jax_plugins");
+            List<Path> cuda = matches(jaxPlugins, "xla_cuda_plugin.so");
+            if (!cuda.isEmpty()) return cuda.get(cuda.size() - 1); // newest name sorts last (xla_cuda13 after xla_cuda12)
+            looked.add(jaxPlugins + "/*/xla_cuda_plugin.so (no match)");
+        }
+        throw new PluginNotFoundException("no PJRT plugin found", looked);
+    }
+
+    /**
+     * Python site-packages and dist-packages directories that exist, most specific environment first;
+     * prefixes without any are added to {@code looked}.
+     */
+    List<Path> sitePackages(List<String> looked) {
+        Set<Path> roots = new LinkedHashSet<>();
+        for (String var : List.of("VIRTUAL_ENV", "CONDA_PREFIX")) {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) roots.add(Path.of(v, "lib"));
+        }
+        roots.add(home.resolve(".local/lib"));
+        roots.addAll(pythonRoots);
+        List<Path> out = new ArrayList<>();
+        for (Path root : roots) {
+            int before = out.size();
+            for (Path python : children(root, "python3*")) {
+                for (String kind : List.of("site-packages", "dist-packages")) {
+                    Path p = python.resolve(kind);
+                    if (Files.isDirectory(p)) out.add(p);
+                }
+            }
+            if (out.size() == before) looked.add(root + "/python3*/{site,dist}-packages (none)");
+        }
+        return out;
+    }
+
+    private static List<Path> matches(Path dir, String file) {
+        List<Path> out = new ArrayList<>();
+        for (Path sub : children(dir, "*")) {
+            Path p = sub.resolve(file);
+            if (Files.isRegularFile(p)) out.add(p);
+        }
+        return out;
+    }
+
+    private static List<Path> children(Path dir, String glob) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return out;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
+            s.forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + dir, e);
+        }
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,146 @@
+package monetj.xla.pjrt;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fake PJRT plugin of src/test/resources/fakepjrt, compiled with gcc on first use (tests that need it are
+ * skipped, naming gcc, where no gcc is installed), and its test hooks.
+ */
+final class FakePlugin {
+    private static final Path SOURCE = Path.of("src/test/resources/fakepjrt");
+    private static final Path OUT = Path.of("target/fakepjrt");
+    private static SymbolLookup hooks;
+
+    private FakePlugin() {}
+
+    /** The fake plugin reporting PJRT C API 0.{@code minor}. */
+    static synchronized Path library(int minor) {
+        Path lib = OUT.resolve("libfakepjrt-0." + minor + ".so");
+        Path source = SOURCE.resolve("fake_pjrt.c");
+        try {
+            if (!Files.exists(lib) || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(source)) < 0
+                    || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(SOURCE.resolve("fake_pjrt.h"))) < 0) {
+                gcc(lib, "-DFAKE_MINOR=" + minor, source.toString());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return lib;
+    }
+
+    /** The fake plugin at the minor version of the binding's layouts. */
+    static Path library() { return library(PjrtApi.LAYOUT_MINOR); }
+
+    /** A shared library that exports no GetPjrtApi. */
+    static synchronized Path notAPlugin() throws IOException {
+        Path lib = OUT.resolve("libnotpjrt.so");
+        if (!Files.exists(lib)) {
+            Path src = OUT.resolve("not_pjrt.c");
+            Files.createDirectories(OUT);
+            Files.writeString(src, "int not_pjrt(void) { return 1; }\n");
+            gcc(lib, src.toString());
+        }
+        return lib;
+    }
+
+    private static void gcc(Path lib, String... args) {
+        Path gcc = findGcc();
+        assumeTrue(gcc != null, "gcc not found on PATH: the fake PJRT plugin used by this test is compiled with gcc at test time");
+        List<String> cmd = new ArrayList<>(List.of(gcc.toString(), "-O1", "-Wall", "-shared", "-fPIC", "-pthread", "-o", lib.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Files.createDirectories(OUT);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("gcc failed: " + cmd + "\n" + log);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("running gcc: " + e, e);
+        }
+    }
+
+    private static Path findGcc() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, "gcc");
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    private static synchronized MethodHandle hook(String name, FunctionDescriptor fd) {
+        if (hooks == null) hooks = SymbolLookup.libraryLookup(library(), Arena.global());
+        return Linker.nativeLinker().downcallHandle(hooks.find(name).orElseThrow(), fd);
+    }
+
+    /** A counter of the fake: initialize, clients, buffers, loaded, execs, events, errors, bad_destroys, awaits, donated. */
+    static long stat(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (long) hook("fake_stat", FunctionDescriptor.of(JAVA_LONG, ADDRESS)).invokeExact(arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static String lastProgram() {
+        try {
+            MemorySegment s = (MemorySegment) hook("fake_last_program", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(1 << 16).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static byte[] lastCompileOptions() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(4096);
+            long n = (long) hook("fake_last_compile_options", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG)).invokeExact(buf, 4096L);
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The non-donatable indices of the last execution (null if none was run). */
+    static long[] lastNonDonatable() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(JAVA_LONG, 64);
+            long n = (long) hook("fake_last_non_donatable", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG)).invokeExact(buf, 64L);
+            return n < 0 ? null : buf.asSlice(0, n * 8).toArray(JAVA_LONG);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static int lastPreallocate() {
+        try {
+            return (int) hook("fake_last_preallocate", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static float lastMemoryFraction() {
+        try {
+            return (float) hook("fake_last_memory_fraction", FunctionDescriptor.of(JAVA_FLOAT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

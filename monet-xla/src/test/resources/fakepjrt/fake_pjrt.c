@@ -1,0 +1,422 @@
+/*
+ * A fake PJRT plugin for testing Monet-J's binding without XLA. It serves the parts of the function table
+ * the binding calls, with the behaviours that matter to a client: errors with codes and messages, the
+ * struct_size rule (smaller than ours is refused), strict client options, asynchronous host<->device copies
+ * whose events fire late (a client that frees or reads host memory early sees garbage), donation, and
+ * bookkeeping of every object so a test can check each is destroyed exactly once.
+ *
+ * Its "compiler" accepts programs whose @main returns some of its arguments and "runs" them by copying, on
+ * as many devices (at most 2) as the module's mhlo.num_partitions says.
+ * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] fake_pjrt.c -o libfakepjrt.so
+ */
+#include "fake_pjrt.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef FAKE_MINOR
+#define FAKE_MINOR 114
+#endif
+
+enum { LIVE = 0x11FE, DEAD = 0xDEAD };
+enum { INVALID_ARGUMENT = 3, NOT_FOUND = 5, FAILED_PRECONDITION = 9, UNIMPLEMENTED = 12 };
+enum { MAX_ARGS = 64, TRANSFER_DELAY_MS = 30 };
+
+struct fake_error { int magic; int32_t code; char message[512]; };
+struct fake_event {
+  int magic; pthread_mutex_t mu; pthread_cond_t cv; bool ready; int32_t error_code; pthread_t thread; bool has_thread;
+};
+struct fake_device { int32_t id; int32_t local; };
+struct fake_buffer { int magic; fake_device *device; int32_t type; int64_t dims[8]; size_t num_dims; size_t size; char *data; bool donated; fake_event *ready; };
+struct fake_client { int magic; };
+struct fake_loaded { int magic; size_t num_devices; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
+struct fake_exec { int magic; size_t num_outputs; };
+
+static atomic_long stats_initialize, stats_clients, stats_buffers, stats_loaded, stats_execs, stats_events, stats_errors,
+    stats_bad_destroys, stats_awaits, stats_donated;
+static fake_device devices[2] = {{0, 0}, {1, 1}};
+static fake_device *device_list[2] = {&devices[0], &devices[1]};
+static char last_program[65536];
+static char last_options[4096];
+static size_t last_options_size;
+static int64_t last_non_donatable[MAX_ARGS];
+static long last_num_non_donatable = -1;
+static int last_preallocate = -1;
+static float last_memory_fraction = -1;
+
+/* ---- test hooks, called by the Java tests through java.lang.foreign ---- */
+long fake_stat(const char *name) {
+  struct { const char *n; atomic_long *v; } all[] = {
+      {"initialize", &stats_initialize}, {"clients", &stats_clients}, {"buffers", &stats_buffers}, {"loaded", &stats_loaded},
+      {"execs", &stats_execs}, {"events", &stats_events}, {"errors", &stats_errors}, {"bad_destroys", &stats_bad_destroys},
+      {"awaits", &stats_awaits}, {"donated", &stats_donated}};
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++) if (strcmp(all[i].n, name) == 0) return atomic_load(all[i].v);
+  return -1;
+}
+const char *fake_last_program(void) { return last_program; }
+size_t fake_last_compile_options(char *out, size_t cap) {
+  memcpy(out, last_options, last_options_size < cap ? last_options_size : cap);
+  return last_options_size;
+}
+long fake_last_non_donatable(int64_t *out, size_t cap) {
+  for (long i = 0; i < last_num_non_donatable && (size_t) i < cap; i++) out[i] = last_non_donatable[i];
+  return last_num_non_donatable;
+}
+int fake_last_preallocate(void) { return last_preallocate; }
+float fake_last_memory_fraction(void) { return last_memory_fraction; }
+
+/* ---- errors ---- */
+static fake_error *error(int32_t code, const char *fmt, ...) {
+  fake_error *e = calloc(1, sizeof *e);
+  e->magic = LIVE;
+  e->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->message, sizeof e->message, fmt, ap);
+  va_end(ap);
+  atomic_fetch_add(&stats_errors, 1);
+  return e;
+}
+
+/* The XLA wrapper's rule: a struct smaller than the plugin's is refused, a larger one accepted. */
+#define CHECK_SIZE(args, name, expected) \
+  if ((args)->struct_size < (expected)) return error(INVALID_ARGUMENT, "Unexpected " name " size: expected %ld, got %ld", (long) (expected), (long) (args)->struct_size);
+
+static fake_error *Error_Destroy(ErrorDestroyArgs *a) {
+  if (a->error->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  a->error->magic = DEAD;
+  atomic_fetch_sub(&stats_errors, 1);
+  return NULL;
+}
+static fake_error *Error_Message(ErrorMessageArgs *a) {
+  a->message = a->error->message;
+  a->message_size = strlen(a->error->message);
+  return NULL;
+}
+static fake_error *Error_GetCode(ErrorGetCodeArgs *a) { a->code = a->error->code; return NULL; }
+
+/* ---- plugin ---- */
+static fake_error *Plugin_Initialize(PluginInitializeArgs *a) {
+  CHECK_SIZE(a, "PJRT_Plugin_Initialize_Args", 16);
+  atomic_fetch_add(&stats_initialize, 1);
+  return NULL;
+}
+static const int64_t stablehlo_version[3] = {1, 9, 3};
+static NamedValue attributes[2] = {
+    {.struct_size = 56, .name = "xla_version", .name_size = 11, .type = 1, .int64_value = 2, .value_size = 1},
+    {.struct_size = 56, .name = "stablehlo_current_version", .name_size = 25, .type = 2, .int64_array_value = stablehlo_version, .value_size = 3},
+};
+static fake_error *Plugin_Attributes(PluginAttributesArgs *a) {
+  a->attributes = attributes;
+  a->num_attributes = 2;
+  return NULL;
+}
+
+/* ---- events: set ready by a worker thread ---- */
+static fake_event *event_new(void) {
+  fake_event *e = calloc(1, sizeof *e);
+  e->magic = LIVE;
+  pthread_mutex_init(&e->mu, NULL);
+  pthread_cond_init(&e->cv, NULL);
+  return e;
+}
+static void event_set(fake_event *e, int32_t code) {
+  pthread_mutex_lock(&e->mu);
+  e->ready = true;
+  e->error_code = code;
+  pthread_cond_broadcast(&e->cv);
+  pthread_mutex_unlock(&e->mu);
+}
+static void event_wait(fake_event *e) {
+  pthread_mutex_lock(&e->mu);
+  while (!e->ready) pthread_cond_wait(&e->cv, &e->mu);
+  pthread_mutex_unlock(&e->mu);
+}
+static fake_event *client_event(void) { atomic_fetch_add(&stats_events, 1); return event_new(); }
+
+static fake_error *Event_Destroy(EventArgs *a) {
+  fake_event *e = a->event;
+  if (e->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  event_wait(e);
+  if (e->has_thread) pthread_join(e->thread, NULL);
+  e->magic = DEAD;
+  atomic_fetch_sub(&stats_events, 1);
+  return NULL;
+}
+static fake_error *Event_Await(EventArgs *a) {
+  event_wait(a->event);
+  atomic_fetch_add(&stats_awaits, 1);
+  if (a->event->error_code != 0) return error(a->event->error_code, "fake transfer failed (%d)", a->event->error_code);
+  return NULL;
+}
+
+static void sleep_ms(int ms) {
+  struct timespec t = {0, ms * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+/* ---- client ---- */
+static fake_error *Client_Create(ClientCreateArgs *a) {
+  CHECK_SIZE(a, "PJRT_Client_Create_Args", 88);
+  for (size_t i = 0; i < a->num_options; i++) {
+    const NamedValue *v = &a->create_options[i];
+    if (v->struct_size < 56) return error(INVALID_ARGUMENT, "Unexpected PJRT_NamedValue size: expected 56, got %ld", (long) v->struct_size);
+    char name[128] = {0};
+    memcpy(name, v->name, v->name_size < 127 ? v->name_size : 127);
+    if (strcmp(name, "preallocate") == 0) {
+      if (v->type != 4) return error(INVALID_ARGUMENT, "Option %s has type index %d but expected type index is 4", name, v->type);
+      last_preallocate = v->bool_value;
+    } else if (strcmp(name, "memory_fraction") == 0) {
+      if (v->type != 3) return error(INVALID_ARGUMENT, "Option %s has type index %d but expected type index is 3", name, v->type);
+      last_memory_fraction = v->float_value;
+    } else {
+      return error(INVALID_ARGUMENT, "Unexpected option name passed to PJRT_Client_Create: %s", name);
+    }
+  }
+  fake_client *c = calloc(1, sizeof *c);
+  c->magic = LIVE;
+  a->client = c;
+  atomic_fetch_add(&stats_clients, 1);
+  return NULL;
+}
+static fake_error *Client_Destroy(ClientDestroyArgs *a) {
+  if (a->client->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  a->client->magic = DEAD;
+  atomic_fetch_sub(&stats_clients, 1);
+  return NULL;
+}
+static fake_error *Client_PlatformName(ClientStringArgs *a) { a->text = "fake"; a->text_size = 4; return NULL; }
+static fake_error *Client_PlatformVersion(ClientStringArgs *a) { a->text = "fake 0.1"; a->text_size = 8; return NULL; }
+static fake_error *Client_AddressableDevices(ClientDevicesArgs *a) { a->devices = device_list; a->num_devices = 2; return NULL; }
+
+/* ---- devices ---- */
+static fake_error *Device_GetDescription(DeviceGetDescriptionArgs *a) { a->description = a->device; return NULL; }
+static fake_error *DeviceDescription_Id(DeviceIntArgs *a) { a->value = a->description->id; return NULL; }
+static fake_error *DeviceDescription_ProcessIndex(DeviceIntArgs *a) { a->value = 0; return NULL; }
+static fake_error *DeviceDescription_Kind(DeviceKindArgs *a) { a->kind = "Fake Accelerator"; a->kind_size = 16; return NULL; }
+static fake_error *Device_LocalHardwareId(DeviceIntArgs *a) { a->value = a->description->local; return NULL; }
+static atomic_long bytes_in_use;
+static fake_error *Device_MemoryStats(DeviceMemoryStatsArgs *a) {
+  CHECK_SIZE(a, "PJRT_Device_MemoryStats_Args", DEVICE_MEMORY_STATS_STRUCT_SIZE);
+  a->bytes_in_use = atomic_load(&bytes_in_use);
+  a->bytes_limit = 1L << 30;
+  a->bytes_limit_is_set = true;
+  return NULL;
+}
+
+/* ---- buffers ---- */
+static size_t element_size(int32_t type) {
+  switch (type) {
+    case 1: return 1;              /* PRED */
+    case 4: case 11: return 4;     /* S32, F32 */
+    case 5: case 12: return 8;     /* S64, F64 */
+    case 10: case 13: return 2;    /* F16, BF16 */
+    default: return 0;
+  }
+}
+/* ready: the event after which the buffer's contents are valid. */
+static fake_buffer *buffer_new(fake_device *device, int32_t type, const int64_t *dims, size_t num_dims, fake_event *ready) {
+  fake_buffer *b = calloc(1, sizeof *b);
+  b->magic = LIVE;
+  b->device = device;
+  b->type = type;
+  b->num_dims = num_dims;
+  b->size = element_size(type);
+  for (size_t i = 0; i < num_dims; i++) { b->dims[i] = dims[i]; b->size *= (size_t) dims[i]; }
+  b->data = malloc(b->size ? b->size : 1);
+  b->ready = ready;
+  atomic_fetch_add(&stats_buffers, 1);
+  atomic_fetch_add(&bytes_in_use, (long) b->size);
+  return b;
+}
+
+struct copy_job { void *dst; const void *src; size_t size; fake_event *wait_for; fake_event *done; };
+static void *copy_later(void *p) {
+  struct copy_job *j = p;
+  if (j->wait_for) event_wait(j->wait_for);
+  sleep_ms(TRANSFER_DELAY_MS); /* the copy happens well after the call returned */
+  memcpy(j->dst, j->src, j->size);
+  event_set(j->done, 0);
+  free(j);
+  return NULL;
+}
+static void copy_async(void *dst, const void *src, size_t size, fake_event *wait_for, fake_event *done, fake_event *owner) {
+  struct copy_job *j = malloc(sizeof *j);
+  *j = (struct copy_job){dst, src, size, wait_for, done};
+  pthread_create(&owner->thread, NULL, copy_later, j);
+  owner->has_thread = true;
+}
+
+static fake_error *Client_BufferFromHostBuffer(BufferFromHostArgs *a) {
+  CHECK_SIZE(a, "PJRT_Client_BufferFromHostBuffer_Args", 120);
+  if (element_size(a->type) == 0) return error(INVALID_ARGUMENT, "unsupported PJRT_Buffer_Type %d", a->type);
+  if (a->byte_strides != NULL) return error(UNIMPLEMENTED, "fake plugin takes dense host buffers only");
+  if (a->num_dims > 8) return error(INVALID_ARGUMENT, "rank %zu too high", a->num_dims);
+  if (a->device != &devices[0] && a->device != &devices[1]) return error(INVALID_ARGUMENT, "unknown device");
+  /* One worker fills the buffer from host memory late; done_with_host_buffer is also the buffer's ready event. */
+  fake_event *done = client_event();
+  fake_buffer *b = buffer_new(a->device, a->type, a->dims, a->num_dims, done);
+  copy_async(b->data, a->data, b->size, NULL, done, done);
+  a->buffer = b;
+  a->done_with_host_buffer = done;
+  return NULL;
+}
+static fake_error *Buffer_ToHostBuffer(ToHostArgs *a) {
+  CHECK_SIZE(a, "PJRT_Buffer_ToHostBuffer_Args", 56);
+  fake_buffer *b = a->src;
+  if (b->magic != LIVE || b->donated) return error(FAILED_PRECONDITION, "buffer was deleted or donated");
+  if (a->dst == NULL) { a->dst_size = b->size; return NULL; }
+  if (a->dst_size < b->size) return error(INVALID_ARGUMENT, "dst_size too small: need %zu", b->size);
+  fake_event *e = client_event();
+  copy_async(a->dst, b->data, b->size, b->ready, e, e);
+  a->event = e;
+  return NULL;
+}
+static fake_error *Buffer_Destroy(BufferDestroyArgs *a) {
+  fake_buffer *b = a->buffer;
+  if (b->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  event_wait(b->ready);
+  b->magic = DEAD;
+  atomic_fetch_sub(&stats_buffers, 1);
+  atomic_fetch_sub(&bytes_in_use, (long) b->size);
+  return NULL;
+}
+
+/* ---- compile: @main must return only its own arguments ---- */
+static fake_error *Client_Compile(ClientCompileArgs *a) {
+  CHECK_SIZE(a, "PJRT_Client_Compile_Args", 56);
+  CHECK_SIZE(a->program, "PJRT_Program", 48);
+  if (a->program->format_size != 4 || memcmp(a->program->format, "mlir", 4) != 0)
+    return error(INVALID_ARGUMENT, "Unknown program format '%.*s'", (int) a->program->format_size, a->program->format);
+  size_t n = a->program->code_size < sizeof last_program - 1 ? a->program->code_size : sizeof last_program - 1;
+  memcpy(last_program, a->program->code, n);
+  last_program[n] = 0;
+  last_options_size = a->compile_options_size < sizeof last_options ? a->compile_options_size : sizeof last_options;
+  memcpy(last_options, a->compile_options, last_options_size);
+  if (strstr(last_program, "fake.fail")) return error(INVALID_ARGUMENT, "fake compiler refuses fake.fail");
+  const char *main = strstr(last_program, "@main(");
+  const char *ret = strstr(last_program, "\"func.return\"(");
+  if (!main || !ret) return error(INVALID_ARGUMENT, "no @main or func.return in the program");
+  fake_loaded *l = calloc(1, sizeof *l);
+  const char *partitions = strstr(last_program, "mhlo.num_partitions = ");
+  l->num_devices = partitions ? (size_t) atoi(partitions + 22) : 1;
+  if (l->num_devices < 1 || l->num_devices > 2) {
+    free(l);
+    return error(INVALID_ARGUMENT, "the fake plugin has 2 devices, the program needs %s", partitions + 22);
+  }
+  const char *signature_end = strstr(main, ") ->");
+  for (const char *p = main; (p = strstr(p, "%arg")) && p < signature_end; p++) l->num_args++;
+  for (const char *p = ret + 14; *p && *p != ')'; p++) {
+    if (strncmp(p, "%arg", 4) == 0) {
+      l->outputs[l->num_outputs++] = atoi(p + 4);
+      p += 4;
+    } else if (*p == '%') {
+      free(l);
+      return error(UNIMPLEMENTED, "the fake plugin runs only programs that return their arguments");
+    }
+  }
+  l->magic = LIVE;
+  a->executable = l;
+  atomic_fetch_add(&stats_loaded, 1);
+  return NULL;
+}
+static fake_error *LoadedExecutable_Destroy(LoadedDestroyArgs *a) {
+  if (a->executable->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  a->executable->magic = DEAD;
+  atomic_fetch_sub(&stats_loaded, 1);
+  return NULL;
+}
+static fake_error *LoadedExecutable_GetExecutable(GetExecutableArgs *a) {
+  fake_exec *e = calloc(1, sizeof *e);
+  e->magic = LIVE;
+  e->num_outputs = a->loaded_executable->num_outputs;
+  a->executable = e;
+  atomic_fetch_add(&stats_execs, 1);
+  return NULL;
+}
+static fake_error *LoadedExecutable_AddressableDevices(LoadedDevicesArgs *a) {
+  a->devices = device_list;
+  a->num_devices = a->executable->num_devices;
+  return NULL;
+}
+static fake_error *Executable_NumOutputs(NumOutputsArgs *a) { a->num_outputs = a->executable->num_outputs; return NULL; }
+static fake_error *Executable_Destroy(ExecutableDestroyArgs *a) {
+  if (a->executable->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  a->executable->magic = DEAD;
+  atomic_fetch_sub(&stats_execs, 1);
+  return NULL;
+}
+
+/* ---- execute: outputs are copies of the returned arguments; donated arguments are consumed ---- */
+static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
+  CHECK_SIZE(a, "PJRT_LoadedExecutable_Execute_Args", 80);
+  if (a->options == NULL) return error(INVALID_ARGUMENT, "options must not be NULL");
+  CHECK_SIZE(a->options, "PJRT_ExecuteOptions", EXECUTE_OPTIONS_STRUCT_SIZE);
+  fake_loaded *l = a->executable;
+  if (a->num_devices != l->num_devices) return error(INVALID_ARGUMENT, "executable runs on %zu devices, got %zu", l->num_devices, a->num_devices);
+  if (a->num_args != l->num_args) return error(INVALID_ARGUMENT, "expected %zu arguments, got %zu", l->num_args, a->num_args);
+  for (size_t d = 0; d < a->num_devices; d++) {
+    for (size_t i = 0; i < a->num_args; i++) {
+      fake_buffer *b = a->argument_lists[d][i];
+      if (b->magic != LIVE || b->donated) return error(FAILED_PRECONDITION, "argument %zu of device %zu was deleted or donated", i, d);
+      if (b->device != device_list[d]) return error(INVALID_ARGUMENT, "argument %zu of device %zu lives on device %d", i, d, b->device->id);
+    }
+  }
+  last_num_non_donatable = (long) a->options->num_non_donatable_input_indices;
+  bool keep[MAX_ARGS] = {false};
+  for (size_t i = 0; i < a->options->num_non_donatable_input_indices && i < MAX_ARGS; i++) {
+    last_non_donatable[i] = a->options->non_donatable_input_indices[i];
+    keep[a->options->non_donatable_input_indices[i]] = true;
+  }
+  for (size_t d = 0; d < a->num_devices; d++) {
+    fake_buffer *const *args = a->argument_lists[d];
+    for (size_t o = 0; o < l->num_outputs; o++) {
+      fake_buffer *src = args[l->outputs[o]];
+      event_wait(src->ready);
+      fake_event *ready = event_new();
+      fake_buffer *b = buffer_new(device_list[d], src->type, src->dims, src->num_dims, ready);
+      memcpy(b->data, src->data, src->size);
+      event_set(ready, 0);
+      a->output_lists[d][o] = b;
+    }
+    for (size_t i = 0; i < a->num_args; i++) {
+      if (!keep[i]) { args[i]->donated = true; atomic_fetch_add(&stats_donated, 1); }
+    }
+  }
+  if (a->device_complete_events)
+    for (size_t d = 0; d < a->num_devices; d++) a->device_complete_events[d] = NULL;
+  return NULL;
+}
+
+static Api api;
+/* Two extension headers (Layouts = 4, Shardings = 19), listed by clients but never called. */
+typedef struct ExtensionBase { size_t struct_size; int32_t type; struct ExtensionBase *next; } ExtensionBase;
+static ExtensionBase shardings = {24, 19, NULL};
+static ExtensionBase layouts = {24, 4, &shardings};
+
+const Api *GetPjrtApi(void) {
+  api.struct_size = sizeof(Api);
+  api.extension_start = &layouts;
+  api.version.struct_size = 24;
+  api.version.major_version = 0;
+  api.version.minor_version = FAKE_MINOR;
+  Fn *f = api.functions;
+  f[0] = (Fn) Error_Destroy; f[1] = (Fn) Error_Message; f[2] = (Fn) Error_GetCode;
+  f[3] = (Fn) Plugin_Initialize; f[4] = (Fn) Plugin_Attributes;
+  f[5] = (Fn) Event_Destroy; f[8] = (Fn) Event_Await;
+  f[10] = (Fn) Client_Create; f[11] = (Fn) Client_Destroy; f[12] = (Fn) Client_PlatformName;
+  f[14] = (Fn) Client_PlatformVersion; f[16] = (Fn) Client_AddressableDevices;
+  f[20] = (Fn) Client_Compile; f[22] = (Fn) Client_BufferFromHostBuffer;
+  f[23] = (Fn) DeviceDescription_Id; f[24] = (Fn) DeviceDescription_ProcessIndex; f[26] = (Fn) DeviceDescription_Kind;
+  f[29] = (Fn) Device_GetDescription; f[31] = (Fn) Device_LocalHardwareId; f[34] = (Fn) Device_MemoryStats;
+  f[40] = (Fn) Executable_Destroy; f[44] = (Fn) Executable_NumOutputs;
+  f[50] = (Fn) LoadedExecutable_Destroy; f[51] = (Fn) LoadedExecutable_GetExecutable;
+  f[52] = (Fn) LoadedExecutable_AddressableDevices; f[55] = (Fn) LoadedExecutable_Execute;
+  f[58] = (Fn) Buffer_Destroy; f[70] = (Fn) Buffer_ToHostBuffer;
+  return &api;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds a self-contained Monet-J bundle for accelerator hosts that have no JDK 25 (TPU VMs, GPU boxes):
+# a jlink'ed Java runtime with just the modules Monet-J uses, the application jars and a launcher.
+#
+#   scripts/bundle.sh            -> bundle/monet-bundle/ and bundle/monet-bundle.tar.gz (sizes printed)
+#
+# On the GPU host (with `pip install jax-cuda13-pjrt`, or MONET_PJRT_PLUGIN set to its xla_cuda_plugin.so),
+# this one line runs the cross-backend check, every op and gradient rule on the GPU against the Java executor:
+#
+#   tar xzf monet-bundle.tar.gz && monet-bundle/bin/monet selftest
+#
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/find-jdk.sh"
+JAVA_HOME="$(monet_find_jdk)" || exit 1
+export JAVA_HOME
+
+OUT="$ROOT/bundle"
+BUNDLE="$OUT/monet-bundle"
+APP="$ROOT/monet-train/target"
+LIMIT_MB=60
+# java.sql: Jackson's date handling; jdk.incubator.vector: the Java executor's kernels. Everything else in the
+# jars needs only java.base (checked with jdeps), and java.desktop, which Jackson uses optionally, is left out.
+MODULES="java.base,java.sql,jdk.incubator.vector"
+
+echo "bundle: building the jars (JDK at $JAVA_HOME)..." >&2
+(cd "$ROOT" && mvn -q -B -ntp -pl monet-train -am -DskipTests package) >&2
+
+rm -rf "$BUNDLE" "$OUT/monet-bundle.tar.gz"
+mkdir -p "$OUT"
+"$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --output "$BUNDLE/runtime" \
+  --strip-debug --no-header-files --no-man-pages --compress=zip-9
+mkdir -p "$BUNDLE/lib" "$BUNDLE/bin"
+cp "$APP"/monet-train-*.jar "$APP"/lib/*.jar "$BUNDLE/lib/"
+
+cat > "$BUNDLE/bin/monet" <<'LAUNCHER'
+#!/usr/bin/env bash
+# Runs the monet CLI on the bundled Java runtime. JVM options can be added with MONET_JAVA_OPTS.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+exec "$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@" \
+  2> >(grep -v 'WARNING: Using incubator modules' >&2)
+LAUNCHER
+chmod +x "$BUNDLE/bin/monet"
+
+"$BUNDLE/bin/monet" --version >/dev/null || { echo "bundle: the bundled launcher does not start" >&2; exit 1; }
+tar -C "$OUT" -czf "$OUT/monet-bundle.tar.gz" monet-bundle
+
+dir_mb=$(du -sm "$BUNDLE" | cut -f1)
+tar_mb=$(( ($(stat -c %s "$OUT/monet-bundle.tar.gz") + 1048575) / 1048576 ))
+echo "bundle: $BUNDLE ($dir_mb MB unpacked), $OUT/monet-bundle.tar.gz ($tar_mb MB)"
+if (( dir_mb > LIMIT_MB )); then echo "bundle: larger than $LIMIT_MB MB" >&2; exit 1; fi
