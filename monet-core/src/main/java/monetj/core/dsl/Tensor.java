@@ -607,8 +607,8 @@ public final class Tensor {
 
     /**
      * Softmax cross-entropy of these logits [.., V] against integer labels [..], one value per position:
-     * {@code logsumexp(logits) - logits[label]}, computed in the logits' dtype (convert bf16 logits to f32
-     * first). A label outside [0, V) picks no logit, so mask such positions out.
+     * {@code logsumexp(logits) - logits[label]}. The label's logit is gathered (labels outside [0, V) clamp, so mask
+     * such positions), which costs one element per position rather than a pass over the vocabulary.
      */
     public Tensor crossEntropyPerPosition(Tensor labels) {
         requireFloating("crossEntropy");
@@ -617,8 +617,10 @@ public final class Tensor {
         if (!labels.dtype().isInteger() || !labels.shape().equals(expected)) {
             throw new IllegalArgumentException("crossEntropy: labels " + labels.type() + " do not fit logits " + type() + " (need integer labels of shape " + expected + ")");
         }
-        // select rather than multiply by the one-hot, so -inf logits of other classes cannot produce 0 * inf
-        Tensor picked = labels.oneHot(dim(-1), DType.PRED).where(this, zerosLike()).sum(-1);
+        int[] column = labels.shape().dims();
+        column = Arrays.copyOf(column, column.length + 1);
+        column[column.length - 1] = 1;
+        Tensor picked = takeAlongAxis(labels.reshape(Shape.of(column)), -1).reshape(labels.shape());
         return logsumexp(-1).sub(picked);
     }
 

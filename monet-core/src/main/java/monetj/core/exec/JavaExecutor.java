@@ -99,8 +99,10 @@ public final class JavaExecutor implements Backend {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
                     for (Value v : n.inputs()) in.add(values[v.node().id()][v.index()]);
                     List<HostTensor> out;
+                    long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         out = n.op().evaluate(in);
+                        if (OpProfile.ENABLED) OpProfile.record(n.op(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }

@@ -70,7 +70,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (SweepRun r : runs) {
             ObjectNode tree = RunConfigLoader.readTree(base);
             for (var o : r.overrides().entrySet()) RunConfigLoader.override(tree, o.getKey() + "=" + YAML.writeValueAsString(o.getValue()).replaceFirst("^---\\s*", "").trim());
-            RunConfig rc = RunConfigLoader.bind(tree, base + " with " + r.name());
+            RunConfig rc = RunConfigLoader.withPathsResolved(RunConfigLoader.bind(tree, base + " with " + r.name()), base);
             MonetConfig model = RunConfigLoader.modelConfig(rc, base);
             Path runDir = runsDir.resolve(r.name());
             runDirs.add(runDir);

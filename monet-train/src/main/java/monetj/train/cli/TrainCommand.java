@@ -37,7 +37,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ObjectNode tree = RunConfigLoader.readTree(config);
         for (String o : overrides) RunConfigLoader.override(tree, o);
-        RunConfig rc = RunConfigLoader.bind(tree, config.toString());
+        RunConfig rc = RunConfigLoader.withPathsResolved(RunConfigLoader.bind(tree, config.toString()), config);
         MonetConfig model = RunConfigLoader.modelConfig(rc, config);
         ObjectNode resolved = tree.deepCopy();
         resolved.set("model", model.toJson());

@@ -94,6 +94,28 @@ public final class RunConfigLoader {
         return bind(tree, file.toString());
     }
 
+    /**
+     * The config with its data paths made absolute: {@code ~/} is the home directory, and relative paths (and
+     * globs, comma-separated) are taken relative to the run config's directory, like the model path.
+     */
+    public static RunConfig withPathsResolved(RunConfig rc, Path runConfigFile) {
+        Path base = runConfigFile.toAbsolutePath().getParent();
+        RunConfig.Data d = rc.data();
+        RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos());
+        return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
+    }
+
+    private static String resolve(String paths, Path base) {
+        if (paths == null) return null;
+        List<String> out = new java.util.ArrayList<>();
+        for (String p : paths.split(",")) {
+            String t = p.trim();
+            if (t.startsWith("~/")) t = System.getProperty("user.home") + t.substring(1);
+            out.add(t.startsWith("/") ? t : base.resolve(t).normalize().toString());
+        }
+        return String.join(",", out);
+    }
+
     /** The model config a run config names: a path (relative to the run config's directory) or an inline object. */
     public static MonetConfig modelConfig(RunConfig rc, Path runConfigFile) throws IOException {
         JsonNode m = rc.model();

@@ -178,11 +178,15 @@ public final class Trainer {
         return p;
     }
 
+    private Executable evalProgram;
+
+    /** Mean eval-mode LM loss over the first {@code eval_batches} batches of the validation data (the same ones each time). */
     private Double evaluate(DeviceState device, TrainStepProgram.Settings s, TrainState template) throws IOException {
         BatchLayout layout = new BatchLayout(s.microBatch(), s.seqLen(), rc.data().seed(), false, 0, 1);
+        if (evalProgram == null) evalProgram = backend.compile(TrainStepProgram.build(Kind.EVAL, s, template));
+        Executable eval = evalProgram;
         double sum = 0;
-        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation");
-             Executable eval = backend.compile(TrainStepProgram.build(Kind.EVAL, s, template))) {
+        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
                 DeviceBuffer tokens = backend.put(source.next().tokens());
                 List<DeviceBuffer> args = new ArrayList<>(device.params);

@@ -1,0 +1,35 @@
+package monetj.core.exec;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import monetj.core.ir.Op;
+
+/**
+ * Where the Java executor spends its time, per op name (set {@code MONET_PROFILE=1}); the table goes to
+ * stderr when the JVM exits. Off by default: the check is one static final boolean.
+ */
+final class OpProfile {
+    static final boolean ENABLED = System.getenv("MONET_PROFILE") != null;
+    private static final Map<String, LongAdder[]> TOTALS = new ConcurrentHashMap<>();
+
+    static {
+        if (ENABLED) Runtime.getRuntime().addShutdownHook(new Thread(OpProfile::print));
+    }
+
+    private OpProfile() {}
+
+    static void record(Op op, long nanos) {
+        LongAdder[] t = TOTALS.computeIfAbsent(op.name(), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        t[0].add(nanos);
+        t[1].increment();
+    }
+
+    private static void print() {
+        double total = TOTALS.values().stream().mapToLong(t -> t[0].sum()).sum() / 1e9;
+        System.err.printf("%nJava executor time by op (%.2f s in all):%n", total);
+        TOTALS.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0].sum(), a.getValue()[0].sum())).forEach(e ->
+                System.err.printf("  %-24s %9.3f s %6.1f%% %9d calls%n", e.getKey(), e.getValue()[0].sum() / 1e9,
+                        100 * e.getValue()[0].sum() / 1e9 / total, e.getValue()[1].sum()));
+    }
+}
