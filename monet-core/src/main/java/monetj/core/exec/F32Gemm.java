@@ -30,7 +30,6 @@ final class F32Gemm {
      */
     static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
         int batch = la.batch();
-        if (lb.batch() != batch) throw new IllegalArgumentException("matmul: lhs has " + batch + " matrices, rhs " + lb.batch());
         if (batch == 0 || m == 0 || n == 0 || k == 0) return;
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
