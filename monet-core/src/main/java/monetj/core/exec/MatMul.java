@@ -10,6 +10,12 @@ public final class MatMul {
 
     private MatMul() {}
 
+    /** The f32 kernel's shape, for benchmark reports: register tile, vector width and cache blocks. */
+    public static String f32KernelDescription() {
+        return "f32 micro-kernel " + F32MicroKernel.MR + "x" + F32MicroKernel.NR + " (2 x " + F32MicroKernel.SPECIES.vectorBitSize()
+                + "-bit vectors), blocks MC=" + F32Gemm.MC + " KC=" + F32Gemm.KC + " NC=" + F32Gemm.NC;
+    }
+
     /** The f32 product on all threads of the fork-join pool. */
     public static float[] matmulF32(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, int m, int k, int n) {
         return matmulF32(a, la, b, lb, m, k, n, Parallel.threads());

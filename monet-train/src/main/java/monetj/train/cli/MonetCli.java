@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Monet-J 0.1.0",
         description = "Train, inspect and export Monet (Mixture of Monosemantic Experts) models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
 public final class MonetCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
