@@ -10,7 +10,8 @@ import static monetj.core.exec.F32MicroKernel.NR;
  * an MC x KC block of A into MR-high row panels; the micro-kernel then runs each A panel (small enough for L1)
  * against every B panel. Packing is where layouts are absorbed, so transposed operands cost nothing extra, and
  * it zero-pads ragged edges so the micro-kernel always computes whole tiles. The output is cut into
- * independent rectangles (per batch, then along the longer of M and N) run on the fork-join pool.
+ * independent rectangles (per batch, then along the longer of M and N) run on the fork-join pool. Products
+ * with fewer rows than a register tile go to {@link F32DirectProduct}: packing B would not pay for itself.
  */
 final class F32Gemm {
     /** Depth of one packed block: an A panel of MR x KC floats fits in L1 with room for streaming B. */
@@ -33,6 +34,15 @@ final class F32Gemm {
         if (batch == 0 || m == 0 || n == 0 || k == 0) return;
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
+        if (m < MR) {
+            if (serial) {
+                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            } else {
+                int grain = (int) Math.max(1, PARALLEL_THRESHOLD / ((long) m * n * k));
+                Parallel.forRange(batch, grain, (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            }
+            return;
+        }
         // Several rectangles per thread so that work stealing evens out uneven cores.
         int perBatch = serial ? 1 : Math.max(1, ceilDiv(threads * 3, batch));
         boolean splitM = ceilDiv(m, MR) >= ceilDiv(n, NR);
