@@ -8,10 +8,21 @@ public final class MatMul {
     /** Below this many multiply-adds the f64 product runs on the calling thread. */
     private static final long F64_PARALLEL_THRESHOLD = 1L << 16;
 
+    /** Whether this JVM was started with the incubating Vector API, which the f32 kernels are written in. */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private MatMul() {}
+
+    private static void requireVectorApi() {
+        if (!VECTOR_API) {
+            throw new UnsupportedOperationException("matmul: the Java executor's f32 kernels need the incubating Vector API; start the JVM with "
+                    + "--add-modules jdk.incubator.vector (scripts/monet and the Maven build do)");
+        }
+    }
 
     /** The f32 kernel's shape, for benchmark reports: register tile, vector width and cache blocks. */
     public static String f32KernelDescription() {
+        requireVectorApi();
         return "f32 micro-kernel " + F32MicroKernel.MR + "x" + F32MicroKernel.NR + " (2 x " + F32MicroKernel.SPECIES.vectorBitSize()
                 + "-bit vectors), blocks MC=" + F32Gemm.MC + " KC=" + F32Gemm.KC + " NC=" + F32Gemm.NC;
     }
@@ -24,6 +35,7 @@ public final class MatMul {
     /** The f32 product on at most {@code threads} threads (1: the calling thread only). */
     public static float[] matmulF32(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, int m, int k, int n, int threads) {
         checkBatches(la, lb);
+        requireVectorApi();
         float[] c = new float[outputSize(la.batch(), m, n)];
         F32Gemm.multiply(a, la, b, lb, c, m, k, n, threads);
         return c;
