@@ -43,7 +43,7 @@ class DotGeneralTest {
         new Case("batched outer product", d(3, 2), d(4, 2), d(1), d(1), d(), d()),
         new Case("vector dot product", d(11), d(11), d(), d(), d(0), d(0)),
         new Case("size-1 dims everywhere", d(1, 4, 1), d(1, 1, 4), d(0), d(1), d(1), d(2)),
-        new Case("large enough to run in parallel", d(2, 70, 80), d(2, 90, 80), d(0), d(0), d(2), d(2)),
+        new Case("large enough to run in parallel", d(2, 90, 80), d(2, 100, 80), d(0), d(0), d(2), d(2)),
     };
 
     @Test
