@@ -1,5 +1,6 @@
 package monetj.core.exec;
 
+import java.util.Arrays;
 import java.util.List;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Transpose;
@@ -90,6 +91,6 @@ public final class DotKernel {
     }
 
     private static int[] concat(int[]... parts) {
-        return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+        return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
     }
 }

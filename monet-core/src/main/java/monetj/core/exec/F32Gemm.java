@@ -3,6 +3,8 @@ package monetj.core.exec;
 import static monetj.core.exec.F32MicroKernel.MR;
 import static monetj.core.exec.F32MicroKernel.NR;
 
+import java.util.Arrays;
+
 /**
  * Batched f32 matrix product C[b] += A[b] * B[b] with C row-major and A, B in any {@link MatrixLayout}.
  *
@@ -18,7 +20,7 @@ final class F32Gemm {
     static final int KC = 256;
     /** Width of one packed B block: KC x NC floats (512 KiB) fit in a 1 MiB L2. */
     static final int NC = 512;
-    /** Height of one packed A block. */
+    /** Height of one packed A block (MC x KC floats); it only sets how often A is repacked, the kernel reads one MR panel at a time. */
     static final int MC = 120;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 20;
@@ -44,12 +46,12 @@ final class F32Gemm {
             return;
         }
         // Several rectangles per thread so that work stealing evens out uneven cores.
-        int perBatch = serial ? 1 : Math.max(1, ceilDiv(threads * 3, batch));
-        boolean splitM = ceilDiv(m, MR) >= ceilDiv(n, NR);
-        int parts = Math.min(perBatch, splitM ? ceilDiv(m, MR) : ceilDiv(n, NR));
+        int perBatch = serial ? 1 : Math.max(1, Math.ceilDiv(threads * 3, batch));
+        boolean splitM = Math.ceilDiv(m, MR) >= Math.ceilDiv(n, NR);
+        int parts = Math.min(perBatch, splitM ? Math.ceilDiv(m, MR) : Math.ceilDiv(n, NR));
         int unit = splitM ? MR : NR, extent = splitM ? m : n;
-        int step = ceilDiv(ceilDiv(extent, unit), parts) * unit;
-        int partsPerBatch = ceilDiv(extent, step);
+        int step = Math.ceilDiv(Math.ceilDiv(extent, unit), parts) * unit;
+        int partsPerBatch = Math.ceilDiv(extent, step);
         Parallel.RangeBody body = (lo, hi) -> {
             Workspace w = new Workspace(Math.min(m, MC), Math.min(k, KC), Math.min(n, NC));
             for (int t = lo; t < hi; t++) {
@@ -71,8 +73,8 @@ final class F32Gemm {
         final float[] aPack, bPack, edge = new float[MR * NR];
 
         Workspace(int mc, int kc, int nc) {
-            aPack = new float[ceilDiv(mc, MR) * MR * kc];
-            bPack = new float[ceilDiv(nc, NR) * NR * kc];
+            aPack = new float[Math.ceilDiv(mc, MR) * MR * kc];
+            bPack = new float[Math.ceilDiv(nc, NR) * NR * kc];
         }
     }
 
@@ -107,7 +109,7 @@ final class F32Gemm {
     /** A ragged tile: computed whole into a scratch tile (the packs are zero-padded), then the valid part added. */
     private static void edgeTile(Workspace w, int aOff, int bOff, int kc, float[] c, int cOff, int ldc, int mr, int nr) {
         float[] t = w.edge;
-        java.util.Arrays.fill(t, 0f);
+        Arrays.fill(t, 0f);
         F32MicroKernel.tile(w.aPack, aOff, w.bPack, bOff, kc, t, 0, NR);
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += t[i * NR + j];
@@ -129,7 +131,7 @@ final class F32Gemm {
                 }
             }
             if (rows < MR) {
-                for (int p = 0; p < kc; p++) java.util.Arrays.fill(pack, dst + p * MR + rows, dst + (p + 1) * MR, 0f);
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * MR + rows, dst + (p + 1) * MR, 0f);
             }
         }
     }
@@ -151,10 +153,8 @@ final class F32Gemm {
                 }
             }
             if (cols < NR) {
-                for (int p = 0; p < kc; p++) java.util.Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
             }
         }
     }
-
-    private static int ceilDiv(int x, int y) { return Math.ceilDiv(x, y); }
 }
