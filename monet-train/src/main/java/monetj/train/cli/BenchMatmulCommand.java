@@ -75,7 +75,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
 
         out.printf("monet bench matmul: f32 [%d x %d] x [%d x %d], %d timed products after %d warm-up products (%.1f s)%n",
                 n, n, n, n, iterations, warmed, warmSeconds);
-        out.printf("  JVM: %s %s, %d threads used (fork-join pool %d, %d CPUs)%n", System.getProperty("java.vm.name"),
+        out.printf("  JVM: %s %s; threads used: %d (fork-join pool %d, CPUs %d)%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.vm.version"), t, poolThreads, Runtime.getRuntime().availableProcessors());
         out.printf("  kernel: %s%n", MatMul.f32KernelDescription());
         out.printf("  time per product: best %.2f ms, median %.2f ms%n", sorted[0] / 1e6, median(sorted) / 1e6);
