@@ -6,11 +6,12 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The blocked f32 product against a triple loop in f64. An f32 dot product of length k, however its partial
- * sums are grouped, is within (k + 1) u sum|a||b| of the exact value (u = 2^-24, first order; the blocked
- * kernel adds at most one extra rounding per depth block, hence k + 2 below). The f64 reference of the same
- * f32 inputs is exact to far better than that, so the bound is the whole tolerance: a lost, doubled or
- * misplaced term is orders of magnitude above it.
+ * The blocked f32 product against a triple loop in f64. Each term of an f32 dot product of length k passes
+ * through at most KC fused multiply-add roundings inside its depth block and one addition into C per block,
+ * at most k + 1 roundings in all, so the result is within (k + 1) u sum|a||b| of the exact value to first
+ * order (u = 2^-24); k + 2 below covers the second-order term. The f64 reference of the same f32 inputs is
+ * exact to far better than that, so the bound is the whole tolerance: a lost, doubled or misplaced term is
+ * orders of magnitude above it.
  */
 class MatMulTest {
     private static final double U = Math.ulp(1f) / 2;
