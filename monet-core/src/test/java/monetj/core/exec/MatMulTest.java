@@ -35,10 +35,11 @@ class MatMulTest {
     }
 
     @Test
-    void parallelSplitsAlongEitherDimensionAgreeWithTheSerialResult() {
-        // Split along M, along N, per batch, and rows too few for a register tile (no packing).
+    void everyWayOfSplittingAmongThreadsAgreesWithTheSerialResult() {
+        // Five matrices: whole matrices per thread with 2 threads, one matrix at a time with 3 and 8, split by
+        // rows (taller than wide) or by columns (wider than tall); and rows too few for a register tile.
         for (int[] mkn : new int[][] {{301, 97, 45}, {6, 211, 700}, {96, 96, 96}, {4, 400, 300}}) {
-            Operands o = Operands.random(rnd, 3, mkn[0], mkn[1], mkn[2], Layout.ROW_MAJOR, Layout.TRANSPOSED);
+            Operands o = Operands.random(rnd, 5, mkn[0], mkn[1], mkn[2], Layout.ROW_MAJOR, Layout.TRANSPOSED);
             float[] serial = MatMul.matmulF32(o.a, o.la, o.b, o.lb, mkn[0], mkn[1], mkn[2], 1);
             for (int threads : new int[] {2, 3, 8}) {
                 float[] parallel = MatMul.matmulF32(o.a, o.la, o.b, o.lb, mkn[0], mkn[1], mkn[2], threads);
