@@ -1,5 +1,7 @@
 package monetj.core.exec;
 
+import java.util.Arrays;
+import java.util.List;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Transpose;
 import monetj.core.tensor.DType;
@@ -8,8 +10,11 @@ import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
 
 /**
- * The executor's dot_general: operands are laid out as [batch, M, K] and [batch, K, N] (a transpose only when
- * the dimension numbers need one), then each batch is a plain matrix product.
+ * The executor's dot_general as batched matrix products: the lhs is read as [batch, M, K] and the rhs as
+ * [batch, K, N], where M groups the lhs free dimensions, N the rhs free ones and K the contracting ones.
+ * When each group can be walked with a single stride (true for plain, transposed and most attention-style
+ * layouts, whatever the batch dimensions) the operand is read in place; otherwise it is first transposed into
+ * that order. f32, bf16 and f16 compute in f32, f64 (or an f64 result) and integers in f64.
  */
 public final class DotKernel {
     private DotKernel() {}
@@ -17,27 +22,66 @@ public final class DotKernel {
     public static HostTensor dotGeneral(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
         int[] lf = DotGeneral.freeDims(lhs.shape().rank(), op.lhsBatch(), op.lhsContract());
         int[] rf = DotGeneral.freeDims(rhs.shape().rank(), op.rhsBatch(), op.rhsContract());
-        int batch = product(lhs.shape(), op.lhsBatch()), m = product(lhs.shape(), lf), k = product(lhs.shape(), op.lhsContract());
-        int n = product(rhs.shape(), rf);
-        HostTensor a = arrange(lhs, concat(op.lhsBatch(), lf, op.lhsContract()));
-        HostTensor b = arrange(rhs, concat(op.rhsBatch(), op.rhsContract(), rf));
-        if (lhs.dtype() == DType.F64) {
-            double[] r = MatMul.matmulF64(a.doubles(), b.doubles(), batch, m, k, n);
-            return HostTensor.of(out.shape(), r).to(out.dtype());
+        int m = product(lhs.shape(), lf), k = product(lhs.shape(), op.lhsContract()), n = product(rhs.shape(), rf);
+        Operand a = operand(lhs, op.lhsBatch(), lf, op.lhsContract());
+        Operand b = operand(rhs, op.rhsBatch(), op.rhsContract(), rf);
+        if (lhs.dtype() == DType.F64 || out.dtype() == DType.F64 || !lhs.dtype().isFloating()) {
+            double[] r = MatMul.matmulF64(a.tensor.doubles(), a.layout, b.tensor.doubles(), b.layout, m, k, n);
+            return out.dtype() == DType.F64 ? HostTensor.of(out.shape(), r) : HostTensor.fromDoubles(out.dtype(), out.shape(), r);
         }
-        if (!lhs.dtype().isFloating()) {
-            double[] r = MatMul.matmulF64(a.doubles(), b.doubles(), batch, m, k, n);
-            return HostTensor.fromDoubles(out.dtype(), out.shape(), r);
-        }
-        float[] r = MatMul.matmulF32(a.floats(), b.floats(), batch, m, k, n);
+        float[] r = MatMul.matmulF32(a.tensor.floats(), a.layout, b.tensor.floats(), b.layout, m, k, n);
         HostTensor f = HostTensor.of(out.shape(), r);
         return out.dtype() == DType.F32 ? f : f.to(out.dtype());
     }
 
-    private static HostTensor arrange(HostTensor t, int[] perm) {
-        boolean identity = true;
-        for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
-        return identity ? t : new Transpose(perm).evaluate(java.util.List.of(t)).get(0);
+    /** An operand's elements and how to read them as a batch of matrices. */
+    private record Operand(HostTensor tensor, MatrixLayout layout) {}
+
+    /** The operand as matrices with rows from {@code rowDims} and columns from {@code colDims}, batched over {@code batchDims}. */
+    private static Operand operand(HostTensor t, int[] batchDims, int[] rowDims, int[] colDims) {
+        Shape s = t.shape();
+        long[] strides = s.strides();
+        long rowStride = groupStride(s, strides, rowDims), colStride = groupStride(s, strides, colDims);
+        if (rowStride >= 0 && colStride >= 0) {
+            return new Operand(t, new MatrixLayout(batchOffsets(s, strides, batchDims), (int) rowStride, (int) colStride));
+        }
+        int[] perm = concat(batchDims, rowDims, colDims);
+        HostTensor arranged = new Transpose(perm).evaluate(List.of(t)).get(0);
+        return new Operand(arranged, MatrixLayout.rowMajor(product(s, batchDims), product(s, rowDims), product(s, colDims)));
+    }
+
+    /**
+     * The single stride that walks the dimensions {@code dims} (in that order, the last fastest) as one flat
+     * index, or -1 when there is none. Dimensions of size 1 never move and so do not constrain it.
+     */
+    private static long groupStride(Shape s, long[] strides, int[] dims) {
+        long stride = 0, expectedOuter = -1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            int d = dims[i];
+            if (s.dim(d) == 1) continue;
+            if (expectedOuter < 0) stride = strides[d];
+            else if (strides[d] != expectedOuter) return -1;
+            expectedOuter = strides[d] * s.dim(d);
+        }
+        return stride;
+    }
+
+    /** Start of each matrix, batch indices enumerated row-major over {@code batchDims} in the given order. */
+    private static int[] batchOffsets(Shape s, long[] strides, int[] batchDims) {
+        int[] offsets = new int[product(s, batchDims)];
+        int[] index = new int[batchDims.length];
+        long offset = 0;
+        for (int b = 0; b < offsets.length; b++) {
+            offsets[b] = (int) offset;
+            for (int i = batchDims.length - 1; i >= 0; i--) {
+                int d = batchDims[i];
+                offset += strides[d];
+                if (++index[i] < s.dim(d)) break;
+                offset -= strides[d] * s.dim(d);
+                index[i] = 0;
+            }
+        }
+        return offsets;
     }
 
     private static int product(Shape s, int[] dims) {
@@ -47,6 +91,6 @@ public final class DotKernel {
     }
 
     private static int[] concat(int[]... parts) {
-        return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+        return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
     }
 }

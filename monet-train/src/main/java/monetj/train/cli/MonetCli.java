@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         version = "Monet-J 0.1.0",
         description = "Train, inspect and export Monet (Mixture of Monosemantic Experts) models on the JVM.",
         subcommands = {TrainCommand.class, SweepCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class,
-                DataCommand.class, DevicesCommand.class, SelftestCommand.class, CommandLine.HelpCommand.class})
+                DataCommand.class, DevicesCommand.class, SelftestCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MonetCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

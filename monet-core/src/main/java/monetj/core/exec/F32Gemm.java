@@ -1,0 +1,209 @@
+package monetj.core.exec;
+
+import static monetj.core.exec.F32MicroKernel.MR;
+import static monetj.core.exec.F32MicroKernel.NR;
+
+import java.util.Arrays;
+
+/**
+ * Batched f32 matrix product C[b] += A[b] * B[b] with C row-major and A, B in any {@link MatrixLayout}.
+ *
+ * <p>The classic blocked scheme: a KC x NC block of B is packed into NR-wide column panels that stay in L2,
+ * an MC x KC block of A into MR-high row panels; the micro-kernel then runs each A panel (small enough for L1)
+ * against every B panel. Packing is where layouts are absorbed, so transposed operands cost nothing extra, and
+ * it zero-pads ragged edges so the micro-kernel always computes whole tiles.
+ *
+ * <p>Threads share the work in one of three ways: whole matrices when the batch is large enough; for a
+ * taller-than-wide matrix, B blocks packed once and their rows of A split among threads; for a wider one,
+ * column ranges, each thread packing its own columns of B. Products with fewer rows than a register tile go to
+ * {@link F32DirectProduct}: packing B would not pay for itself.
+ */
+final class F32Gemm {
+    /** Depth of one packed block: an A panel of MR x KC floats fits in L1 with room for streaming B. */
+    static final int KC = 256;
+    /** Width of one packed B block: KC x NC floats (512 KiB) fit in a 1 MiB L2. */
+    static final int NC = 512;
+    /** Height of one packed A block (MC x KC floats); it only sets how often A is repacked, the kernel reads one MR panel at a time. */
+    static final int MC = 120;
+    /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
+    private static final long PARALLEL_THRESHOLD = 1L << 20;
+    /** Pieces per thread when one matrix is split, so that work stealing evens out uneven cores. */
+    private static final int PIECES_PER_THREAD = 3;
+
+    private F32Gemm() {}
+
+    /** The operands and result of one batched product. */
+    private record Product(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n) {
+        int cBase(int bi) { return bi * m * n; }
+    }
+
+    /**
+     * C[b] (m x n, row-major, batch stride m * n) += A[b] (m x k) * B[b] (k x n), on up to {@code threads}
+     * threads of the fork-join pool.
+     */
+    static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
+        int batch = la.batch();
+        if (batch == 0 || m == 0 || n == 0 || k == 0) return;
+        long work = (long) batch * m * n * k;
+        boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
+        if (m < MR) {
+            if (serial) {
+                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            } else {
+                int grain = (int) Math.max(1, PARALLEL_THRESHOLD / ((long) m * n * k));
+                Parallel.forRange(batch, grain, (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            }
+            return;
+        }
+        Product p = new Product(a, la, b, lb, c, m, k, n);
+        if (serial) {
+            wholeMatrices(p, 0, batch);
+        } else if (batch >= 2 * threads) {
+            Parallel.forRange(batch, 1, (lo, hi) -> wholeMatrices(p, lo, hi));
+        } else {
+            for (int bi = 0; bi < batch; bi++) {
+                if (Math.ceilDiv(m, MR) >= Math.ceilDiv(n, NR)) rowsInParallel(p, bi, threads);
+                else columnsInParallel(p, bi, threads);
+            }
+        }
+    }
+
+    private static void wholeMatrices(Product p, int b0, int b1) {
+        Workspace w = Workspace.forThread();
+        for (int bi = b0; bi < b1; bi++) block(p, bi, 0, p.n, w);
+    }
+
+    /** One matrix: each B block is packed once, then threads take ranges of A's rows against it. */
+    private static void rowsInParallel(Product p, int bi, int threads) {
+        int rowPanels = Math.ceilDiv(p.m, MR), grain = Math.max(1, Math.ceilDiv(rowPanels, threads * PIECES_PER_THREAD));
+        // Shared by all threads while they run, so not a per-thread buffer.
+        float[] bPack = new float[Math.ceilDiv(Math.min(p.n, NC), NR) * NR * Math.min(p.k, KC)];
+        for (int jc = 0; jc < p.n; jc += NC) {
+            int nc = Math.min(NC, p.n - jc);
+            for (int pc = 0; pc < p.k; pc += KC) {
+                int kc = Math.min(KC, p.k - pc), j = jc, d = pc;
+                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack);
+                Parallel.forRange(rowPanels, grain, (lo, hi) ->
+                        rowsAgainstPackedB(p, bi, lo * MR, Math.min(p.m, hi * MR), j, nc, d, kc, bPack, Workspace.forThread()));
+            }
+        }
+    }
+
+    /** One matrix, wider than tall: threads take column ranges, each packing its own part of B. */
+    private static void columnsInParallel(Product p, int bi, int threads) {
+        int colPanels = Math.ceilDiv(p.n, NR), grain = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
+        Parallel.forRange(colPanels, grain, (lo, hi) -> block(p, bi, lo * NR, Math.min(p.n, hi * NR), Workspace.forThread()));
+    }
+
+    /** All rows and columns [j0, j1) of matrix bi, on the calling thread. */
+    private static void block(Product p, int bi, int j0, int j1, Workspace w) {
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < p.k; pc += KC) {
+                int kc = Math.min(KC, p.k - pc);
+                float[] bPack = w.bPack(kc, nc);
+                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack);
+                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, w);
+            }
+        }
+    }
+
+    /** Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times a packed B block. */
+    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, Workspace w) {
+        int ldc = p.n, cBase = p.cBase(bi);
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            float[] aPack = w.aPack(mc, kc);
+            packA(p.a, p.la.offset(bi), p.la.rowStride(), p.la.colStride(), ic, mc, pc, kc, aPack);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = Math.min(NR, nc - jr);
+                    int aOff = ir * kc, bOff = jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, p.c, cOff, ldc);
+                    } else {
+                        edgeTile(aPack, aOff, bPack, bOff, kc, p.c, cOff, ldc, mr, nr, w.edge);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Pack buffers, one set per thread and kept between products: allocating (and zeroing) them for every
+     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC and KC x NC
+     * floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
+     */
+    private static final class Workspace {
+        private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
+
+        private float[] aPack = new float[0], bPack = new float[0];
+        final float[] edge = new float[MR * NR];
+
+        static Workspace forThread() { return PER_THREAD.get(); }
+
+        float[] aPack(int mc, int kc) {
+            int size = Math.ceilDiv(mc, MR) * MR * kc;
+            if (aPack.length < size) aPack = new float[size];
+            return aPack;
+        }
+
+        float[] bPack(int kc, int nc) {
+            int size = Math.ceilDiv(nc, NR) * NR * kc;
+            if (bPack.length < size) bPack = new float[size];
+            return bPack;
+        }
+    }
+
+    /** A ragged tile: computed whole into a scratch tile (the packs are zero-padded), then the valid part added. */
+    private static void edgeTile(float[] aPack, int aOff, float[] bPack, int bOff, int kc, float[] c, int cOff, int ldc, int mr, int nr, float[] t) {
+        Arrays.fill(t, 0f);
+        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, t, 0, NR);
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += t[i * NR + j];
+        }
+    }
+
+    /** Packs rows [i0, i0 + mc) x depth [p0, p0 + kc) of A into MR-high panels: panel q holds {@code pack[q*MR*kc + p*MR + i]}. */
+    private static void packA(float[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack) {
+        for (int q = 0; q * MR < mc; q++) {
+            int rows = Math.min(MR, mc - q * MR), dst = q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
+            if (cs <= rs) {
+                // Depth is the contiguous direction: read each row along p.
+                for (int i = 0; i < rows; i++) {
+                    for (int p = 0, s = src + i * rs; p < kc; p++, s += cs) pack[dst + p * MR + i] = a[s];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    for (int i = 0, s = src + p * cs; i < rows; i++, s += rs) pack[dst + p * MR + i] = a[s];
+                }
+            }
+            if (rows < MR) {
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * MR + rows, dst + (p + 1) * MR, 0f);
+            }
+        }
+    }
+
+    /** Packs depth [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-wide panels: panel q holds {@code pack[q*NR*kc + p*NR + j]}. */
+    private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack) {
+        for (int q = 0; q * NR < nc; q++) {
+            int cols = Math.min(NR, nc - q * NR), dst = q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++) System.arraycopy(b, src + p * rs, pack, dst + p * NR, cols);
+            } else if (cs < rs) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = b[s];
+                }
+            } else {
+                // Depth is the contiguous direction (B given transposed): read each column along p.
+                for (int j = 0; j < cols; j++) {
+                    for (int p = 0, s = src + j * cs; p < kc; p++, s += rs) pack[dst + p * NR + j] = b[s];
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
+            }
+        }
+    }
+}

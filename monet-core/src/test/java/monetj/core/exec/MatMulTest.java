@@ -1,0 +1,169 @@
+package monetj.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The blocked f32 product against a triple loop in f64. Each term of an f32 dot product of length k passes
+ * through at most KC fused multiply-add roundings inside its depth block and one addition into C per block,
+ * at most k + 1 roundings in all, so the result is within (k + 1) u sum|a||b| of the exact value to first
+ * order (u = 2^-24); k + 2 below covers the second-order term. The f64 reference of the same f32 inputs is
+ * exact to far better than that, so the bound is the whole tolerance: a lost, doubled or misplaced term is
+ * orders of magnitude above it.
+ */
+class MatMulTest {
+    private static final double U = Math.ulp(1f) / 2;
+    private static final int[] SIZES = {1, 2, 5, 6, 7, 13, 16, 17, 31, 32, 33, 47, 64, 97, 121, 130};
+    private final Random rnd = new Random(11);
+
+    @Test
+    void randomShapesAndLayoutsMatchTheTripleLoop() {
+        for (int trial = 0; trial < 120; trial++) {
+            int batch = 1 + rnd.nextInt(3);
+            int m = pick(), k = pick(), n = pick();
+            check(batch, m, k, n, Layout.values()[rnd.nextInt(3)], Layout.values()[rnd.nextInt(3)], 1 + rnd.nextInt(2));
+        }
+    }
+
+    @Test
+    void blockEdgesBeyondTheCacheBlocksAreCovered() {
+        // Depth past KC, width past NC, height past MC, each with a ragged remainder.
+        check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
+        check(2, 2 * F32Gemm.MC + 1, 2 * F32Gemm.KC + 1, 37, Layout.TRANSPOSED, Layout.STRIDED, 2);
+    }
+
+    @Test
+    void everyWayOfSplittingAmongThreadsAgreesWithTheSerialResult() {
+        // Five matrices: whole matrices per thread with 2 threads, one matrix at a time with 3 and 8, split by
+        // rows (taller than wide) or by columns (wider than tall); and rows too few for a register tile.
+        for (int[] mkn : new int[][] {{301, 97, 45}, {6, 211, 700}, {96, 96, 96}, {4, 400, 300}}) {
+            Operands o = Operands.random(rnd, 5, mkn[0], mkn[1], mkn[2], Layout.ROW_MAJOR, Layout.TRANSPOSED);
+            float[] serial = MatMul.matmulF32(o.a, o.la, o.b, o.lb, mkn[0], mkn[1], mkn[2], 1);
+            for (int threads : new int[] {2, 3, 8}) {
+                float[] parallel = MatMul.matmulF32(o.a, o.la, o.b, o.lb, mkn[0], mkn[1], mkn[2], threads);
+                // Every element is computed by the same kernel in the same order whichever thread runs it.
+                assertArrayEquals(serial, parallel, threads + " threads, shape " + java.util.Arrays.toString(mkn));
+            }
+        }
+    }
+
+    @Test
+    void emptyDimensionsGiveEmptyOrZeroResults() {
+        assertEquals(0, MatMul.matmulF32(new float[0], new float[0], 2, 0, 3, 0).length);
+        assertArrayEquals(new float[6], MatMul.matmulF32(new float[0], new float[0], 1, 2, 0, 3));
+        assertEquals(0, MatMul.matmulF32(new float[0], new float[0], 0, 4, 4, 4).length);
+        assertArrayEquals(new double[6], MatMul.matmulF64(new double[0], new double[0], 1, 2, 0, 3));
+    }
+
+    @Test
+    void f64ProductReadsTransposedAndStridedOperands() {
+        for (int trial = 0; trial < 30; trial++) {
+            int batch = 1 + rnd.nextInt(3), m = pick(), k = pick(), n = pick();
+            Operands o = Operands.random(rnd, batch, m, k, n, Layout.values()[rnd.nextInt(3)], Layout.values()[rnd.nextInt(3)]);
+            double[] a = toDoubles(o.a), b = toDoubles(o.b);
+            double[] c = MatMul.matmulF64(a, o.la, b, o.lb, m, k, n);
+            double[] expected = reference(o, m, k, n);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(expected[i], c[i], 1e-12 * Math.max(1, Math.abs(expected[i])), "f64 element " + i);
+            }
+        }
+    }
+
+    @Test
+    void mismatchedBatchCountsAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> MatMul.matmulF32(new float[8], MatrixLayout.rowMajor(2, 2, 2),
+                new float[4], MatrixLayout.rowMajor(1, 2, 2), 2, 2, 2));
+        assertTrue(e.getMessage().contains("2 matrices") && e.getMessage().contains("rhs 1"), e.getMessage());
+    }
+
+    private int pick() { return SIZES[rnd.nextInt(SIZES.length)]; }
+
+    private void check(int batch, int m, int k, int n, Layout layoutA, Layout layoutB, int threads) {
+        Operands o = Operands.random(rnd, batch, m, k, n, layoutA, layoutB);
+        float[] c = MatMul.matmulF32(o.a, o.la, o.b, o.lb, m, k, n, threads);
+        double[] expected = reference(o, m, k, n), magnitude = absReference(o, m, k, n);
+        assertEquals(batch * m * n, c.length);
+        for (int i = 0; i < c.length; i++) {
+            double bound = (k + 2) * U * magnitude[i];
+            double err = Math.abs(c[i] - expected[i]);
+            if (!(err <= bound)) {
+                fail("batch " + batch + " m " + m + " k " + k + " n " + n + " (" + layoutA + " x " + layoutB + ", " + threads + " threads): element "
+                        + i + " is " + c[i] + ", expected " + expected[i] + " within " + bound);
+            }
+        }
+    }
+
+    private static double[] reference(Operands o, int m, int k, int n) { return tripleLoop(o, m, k, n, false); }
+
+    private static double[] absReference(Operands o, int m, int k, int n) { return tripleLoop(o, m, k, n, true); }
+
+    private static double[] tripleLoop(Operands o, int m, int k, int n, boolean abs) {
+        double[] c = new double[o.la.batch() * m * n];
+        for (int b = 0; b < o.la.batch(); b++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) {
+                        double x = (double) o.a[o.la.offset(b) + i * o.la.rowStride() + p * o.la.colStride()]
+                                * o.b[o.lb.offset(b) + p * o.lb.rowStride() + j * o.lb.colStride()];
+                        s += abs ? Math.abs(x) : x;
+                    }
+                    c[(b * m + i) * n + j] = s;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** How a test operand is stored. */
+    enum Layout { ROW_MAJOR, TRANSPOSED, STRIDED }
+
+    /** Random operands in the requested layouts; batch matrices are stored in reverse order to exercise the offsets. */
+    record Operands(float[] a, MatrixLayout la, float[] b, MatrixLayout lb) {
+        static Operands random(Random rnd, int batch, int m, int k, int n, Layout layoutA, Layout layoutB) {
+            return new Operands(stored(rnd, batch, m, k, layoutA), layout(batch, m, k, layoutA),
+                    stored(rnd, batch, k, n, layoutB), layout(batch, k, n, layoutB));
+        }
+
+        private static float[] stored(Random rnd, int batch, int rows, int cols, Layout l) {
+            MatrixLayout layout = layout(batch, rows, cols, l);
+            int size = batch == 0 ? 0 : layout.offset(0) + Math.max(0, rows - 1) * layout.rowStride() + Math.max(0, cols - 1) * layout.colStride() + 1;
+            float[] data = new float[rows * cols == 0 ? 0 : size];
+            // Padding gets NaN so a read outside the matrices poisons the result.
+            java.util.Arrays.fill(data, Float.NaN);
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) data[layout.offset(b) + i * layout.rowStride() + j * layout.colStride()] = rnd.nextFloat() * 2 - 1;
+                }
+            }
+            return data;
+        }
+
+        private static MatrixLayout layout(int batch, int rows, int cols, Layout l) {
+            return switch (l) {
+                case ROW_MAJOR -> reversed(MatrixLayout.rowMajor(batch, rows, cols), batch, rows * cols);
+                case TRANSPOSED -> reversed(MatrixLayout.columnMajor(batch, rows, cols), batch, rows * cols);
+                // Rows padded by 3 elements, matrices by one padded row more.
+                case STRIDED -> {
+                    int[] offsets = new int[batch];
+                    for (int b = 0; b < batch; b++) offsets[b] = (batch - 1 - b) * (rows + 1) * (cols + 3);
+                    yield new MatrixLayout(offsets, cols + 3, 1);
+                }
+            };
+        }
+
+        private static MatrixLayout reversed(MatrixLayout l, int batch, int size) {
+            int[] offsets = new int[batch];
+            for (int b = 0; b < batch; b++) offsets[b] = (batch - 1 - b) * size;
+            return new MatrixLayout(offsets, l.rowStride(), l.colStride());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package monetj.train.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code monet bench}: micro-benchmarks of the embedded executor, one subcommand each. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measure the speed of the embedded Java executor's kernels.",
+        subcommands = {BenchMatmulCommand.class, BenchDispatchCommand.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
