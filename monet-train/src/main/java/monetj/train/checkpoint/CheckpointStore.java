@@ -40,6 +40,7 @@ public final class CheckpointStore {
         Path target = root.resolve("step-" + step);
         try {
             writer.write(tmp);
+            pauseForCrashTests();
             try (Stream<Path> files = Files.list(tmp)) {
                 for (Path f : files.toList()) fsync(f);
             }
@@ -56,6 +57,21 @@ public final class CheckpointStore {
         }
         prune();
         return target;
+    }
+
+    /**
+     * Crash tests kill a training process while it saves: {@code -Dmonet.test.checkpointPauseMillis=N} holds each
+     * save for N ms after its files are written and before the rename, so the kill lands there.
+     */
+    private static void pauseForCrashTests() {
+        long ms = Long.getLong("monet.test.checkpointPauseMillis", 0);
+        if (ms > 0) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Writes a checkpoint's files into a directory. */

@@ -20,11 +20,11 @@ final class TrainingData {
     static PrefetchingBatchIterator open(String spec, String tokenizer, boolean eos, BatchLayout layout, IteratorState state, int modelVocab, String key) {
         if (spec == null || spec.isBlank()) throw new ConfigException(key, "is required (a token shard directory or parquet/JSONL files)");
         Path dir = Path.of(spec);
-        if (Files.isDirectory(dir)) return TrainingBatches.fromShards(dir, layout, modelVocab, state);
         try {
+            if (Files.isDirectory(dir)) return TrainingBatches.fromShards(dir, layout, modelVocab, state);
             return TrainingBatches.streaming(List.of(spec.split(",")), "text", tokenizer, eos, layout, modelVocab, state, new SkipLog());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, "(" + spec + "): " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ConfigException(key + " (" + spec + "): " + e.getMessage());
         }
     }
 }
