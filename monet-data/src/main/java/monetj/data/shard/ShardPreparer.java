@@ -133,8 +133,8 @@ public final class ShardPreparer {
     }
 
     private void submit(ExecutorService pool, ArrayDeque<Chunk> inFlight, List<TextDocument> docs, int source) {
-        List<String> texts = docs.stream().map(TextDocument::text).toList();
-        inFlight.add(new Chunk(docs, source, pool.submit(() -> tokenizer.encodeAll(texts))));
+        // One document at a time per worker: --threads is then exactly the number of cores tokenizing.
+        inFlight.add(new Chunk(docs, source, pool.submit(() -> docs.stream().map(d -> tokenizer.encode(d.text())).toArray(int[][]::new))));
     }
 
     /** Writes finished chunks, in order, until at most {@code keep} remain in flight. */

@@ -1,6 +1,5 @@
 package monetj.data.tokenizer;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,14 +86,6 @@ public final class TextTokenizer implements AutoCloseable {
     /** Token ids of {@code text}, with no special tokens added. */
     public int[] encode(String text) {
         return toInts(tokenizer.encode(text, false, false).getIds());
-    }
-
-    /** Encodes many documents in one native call (the library spreads them over threads). */
-    public int[][] encodeAll(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-        int[][] out = new int[encodings.length][];
-        for (int i = 0; i < encodings.length; i++) out[i] = toInts(encodings[i].getIds());
-        return out;
     }
 
     public String decode(int[] ids) {
