@@ -117,7 +117,9 @@ public final class ShardPreparer {
             drain(inFlight, 0, dir, width);
             progress.update(1.0, documents, tokens);
         } finally {
+            // After a failure, wait for running encodes: the caller frees the tokenizer's native memory next.
             pool.shutdownNow();
+            pool.close();
         }
         if (shard != null) shards.add(shard.finish());
         if (documents == 0) throw new DataInputException("no documents in " + options.inputs() + " (skipped " + skips.total() + "): nothing to write");
