@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
+import monetj.data.source.DataInputException;
 import monetj.data.source.DocumentReader;
 import monetj.data.source.SkipLog;
 import monetj.data.source.TextDocument;
@@ -18,9 +24,15 @@ import monetj.data.tokenizer.TextTokenizer;
  * same as for prepared shards (BOS before each document, windows of seqLen + 1 every seqLen tokens). Each
  * epoch reads the files in an order shuffled from (seed, epoch); row r of every file belongs to process
  * {@code r mod processCount}, so processes never share a document and together read them all. The state is
- * the position of the next token: epoch, file, row and offset into that document's tokens.
+ * the position of the next token: epoch, file, row and offset into that document's tokens. Documents are
+ * tokenized a little ahead on all cores, in order.
  */
 public final class StreamingBatchSource implements BatchSource {
+    private static final int LOOKAHEAD_PER_THREAD = 4;
+
+    /** A document read ahead of the current one, being tokenized. */
+    private record Pending(TextDocument doc, Future<int[]> ids) {}
+
     private final List<Path> files;
     private final String textColumn;
     private final TextTokenizer tokenizer;
@@ -28,6 +40,9 @@ public final class StreamingBatchSource implements BatchSource {
     private final boolean eos;
     private final SkipLog skips;
     private final String dataset;
+    private final int threads = Runtime.getRuntime().availableProcessors();
+    private final ExecutorService pool = Executors.newFixedThreadPool(threads, r -> Thread.ofPlatform().daemon().name("monet-stream-tokenize").unstarted(r));
+    private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
 
     private long epoch;
     private int fileCursor;
@@ -111,17 +126,31 @@ public final class StreamingBatchSource implements BatchSource {
         }
     }
 
-    /** Reads this process's next document of the current file into {@link #doc}, or null at the file's end. */
+    /**
+     * Takes this process's next document of the current file into {@link #doc} (null at the file's end). The
+     * documents after it are already being tokenized on the pool; the state still names this one.
+     */
     private void loadDocument() {
         doc = null;
         offset = 0;
-        for (TextDocument d = reader.next(); d != null; d = reader.next()) {
+        while (ahead.size() < LOOKAHEAD_PER_THREAD * threads) {
+            TextDocument d = reader.next();
+            if (d == null) break;
             if (d.row() % layout.processCount() != layout.processIndex()) continue;
-            doc = tokenizer.frame(tokenizer.encode(d.text()), eos);
-            docRow = d.row();
-            documentThisEpoch = true;
-            return;
+            ahead.add(new Pending(d, pool.submit(() -> tokenizer.frame(tokenizer.encode(d.text()), eos))));
         }
+        Pending next = ahead.poll();
+        if (next == null) return;
+        try {
+            doc = next.ids().get();
+        } catch (ExecutionException e) {
+            throw new DataInputException(next.doc().file() + " row " + next.doc().row() + ": tokenizer failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while tokenizing", e);
+        }
+        docRow = next.doc().row();
+        documentThisEpoch = true;
     }
 
     private void nextFile() {
@@ -165,5 +194,10 @@ public final class StreamingBatchSource implements BatchSource {
     }
 
     @Override
-    public void close() { reader.close(); }
+    public void close() {
+        // Wait for running encodes: the tokenizer's native memory is freed when its owner closes it next.
+        pool.shutdownNow();
+        pool.close();
+        reader.close();
+    }
 }

@@ -117,7 +117,9 @@ public final class ShardPreparer {
             drain(inFlight, 0, dir, width);
             progress.update(1.0, documents, tokens);
         } finally {
+            // After a failure, wait for running encodes: the caller frees the tokenizer's native memory next.
             pool.shutdownNow();
+            pool.close();
         }
         if (shard != null) shards.add(shard.finish());
         if (documents == 0) throw new DataInputException("no documents in " + options.inputs() + " (skipped " + skips.total() + "): nothing to write");
@@ -133,8 +135,8 @@ public final class ShardPreparer {
     }
 
     private void submit(ExecutorService pool, ArrayDeque<Chunk> inFlight, List<TextDocument> docs, int source) {
-        List<String> texts = docs.stream().map(TextDocument::text).toList();
-        inFlight.add(new Chunk(docs, source, pool.submit(() -> tokenizer.encodeAll(texts))));
+        // One document at a time per worker: --threads is then exactly the number of cores tokenizing.
+        inFlight.add(new Chunk(docs, source, pool.submit(() -> docs.stream().map(d -> tokenizer.encode(d.text())).toArray(int[][]::new))));
     }
 
     /** Writes finished chunks, in order, until at most {@code keep} remain in flight. */

@@ -1,6 +1,6 @@
 package monetj.data.tokenizer;
 
-import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,11 +56,11 @@ public final class TextTokenizer implements AutoCloseable {
         if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) System.setProperty("RUST_FLAVOR", "cpu");
         try {
             return HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | EngineException e) {
             throw new IllegalStateException("cannot load the Hugging Face tokenizers native library for " + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch") + " (DJL unpacks it from the ai.djl.huggingface:tokenizers jar into ~/.djl.ai/tokenizers;"
                     + " set DJL_CACHE_DIR to a writable directory, or RUST_LIBRARY_PATH to a libtokenizers you built): " + e, e);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(tokenizerJson + ": the tokenizers library rejected it: " + e.getMessage(), e);
         }
     }
@@ -88,14 +87,6 @@ public final class TextTokenizer implements AutoCloseable {
     /** Token ids of {@code text}, with no special tokens added. */
     public int[] encode(String text) {
         return toInts(tokenizer.encode(text, false, false).getIds());
-    }
-
-    /** Encodes many documents in one native call (the library spreads them over threads). */
-    public int[][] encodeAll(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-        int[][] out = new int[encodings.length][];
-        for (int i = 0; i < encodings.length; i++) out[i] = toInts(encodings[i].getIds());
-        return out;
     }
 
     public String decode(int[] ids) {

@@ -48,11 +48,19 @@ class DataCommandTest {
         assertEquals(0, inspect.exit(), inspect.err());
         assertTrue(inspect.out().contains("documents  3") && inspect.out().contains("document length in tokens"), inspect.out());
 
+        Run bench = run("bench", "--shards", out.toString(), "--batch", "2", "--seq-len", "4", "--seconds", "0.2");
+        assertEquals(0, bench.exit(), bench.err());
+        assertTrue(bench.out().matches("(?s).*batch 2 x 5: [0-9,.]+ batches/s.*"), bench.out());
+
+        Run encode = run("encode", "--tokenizer", tokenizer.toString(), "a second document");
+        assertEquals(0, encode.exit(), encode.err());
+
         Run doc = run("inspect", out.toString(), "--doc", "1");
         assertEquals(0, doc.exit(), doc.err());
         try (TextTokenizer tok = TextTokenizer.load(tokenizer)) {
-            String expected = "1 " + Arrays.stream(tok.encode("a second document")).mapToObj(Integer::toString).collect(Collectors.joining(" "));
-            assertEquals(expected, doc.out().strip());
+            String ids = Arrays.stream(tok.encode("a second document")).mapToObj(Integer::toString).collect(Collectors.joining(" "));
+            assertEquals("1 " + ids, doc.out().strip());
+            assertEquals(ids, encode.out().strip());
         }
     }
 

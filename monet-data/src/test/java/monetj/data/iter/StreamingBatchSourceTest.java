@@ -166,6 +166,21 @@ class StreamingBatchSourceTest {
     }
 
     @Test
+    void closingWhileDocumentsAreStillBeingTokenizedIsSafe() throws Exception {
+        // The tokenizer is native: freeing it under a running encode would crash the JVM, not fail a test.
+        List<String> longTexts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) longTexts.add("the cat in a hat ".repeat(20_000 + i));
+        Path big = TestParquet.texts(tmp.resolve("big.parquet"), longTexts, 8);
+        for (int round = 0; round < 5; round++) {
+            TextTokenizer own = TextTokenizer.load(TestTokenizers.write(tmp, 0));
+            StreamingBatchSource src = new StreamingBatchSource(List.of(big), "text", own, new BatchLayout(1, 8, 0, false, 0, 1), false, new SkipLog());
+            src.next();
+            src.close();
+            own.close();
+        }
+    }
+
+    @Test
     void aProcessWithNoDocumentsIsToldSo() throws Exception {
         Path one = TestParquet.texts(tmp.resolve("one.parquet"), List.of("only row"), 4);
         try (StreamingBatchSource src = new StreamingBatchSource(List.of(one), "text", tok, new BatchLayout(1, 4, 0, false, 1, 2), false, new SkipLog())) {

@@ -96,14 +96,6 @@ class LlamaTokenizerParityTest {
     }
 
     @Test
-    void batchEncodingEqualsOneByOne() {
-        try (TextTokenizer tok = TextTokenizer.load(tokenizerJson)) {
-            int[][] batch = tok.encodeAll(SAMPLES);
-            for (int i = 0; i < SAMPLES.size(); i++) assertArrayEquals(tok.encode(SAMPLES.get(i)), batch[i]);
-        }
-    }
-
-    @Test
     void conversionIsDeterministic() throws Exception {
         Path again = tmp.resolve("again.json");
         LlamaTokenizerJsConverter.convert(packageDir, again);

@@ -40,6 +40,13 @@ class TextTokenizerTest {
     void notATokenizerFileIsRefusedByName() throws Exception {
         Path file = Files.writeString(tmp.resolve("tokenizer.json"), "{\"model\": {}}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(file));
-        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": no model.vocab"), e.getMessage());
+    }
+
+    @Test
+    void aTokenizerTheLibraryRejectsIsRefusedByName() throws Exception {
+        Path file = Files.writeString(tmp.resolve("bad.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [\"a b\"]}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": the tokenizers library rejected it"), e.getMessage());
     }
 }
