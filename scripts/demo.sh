@@ -14,7 +14,8 @@ CORPUS="${MONET_CACHE:-$HOME/.cache/monet-j}/corpus/sotu/sotu.parquet"
 
 if [[ ! -f runs/demo-data/train/index.json || ! -f runs/demo-data/valid/index.json ]]; then
   echo "== preparing token shards (every 20th address held out for validation)"
-  $MONET data prepare --input "$CORPUS" --out runs/demo-data/train --holdout-every 20 --holdout-out runs/demo-data/valid --overwrite
+  $MONET data prepare --input "$CORPUS" --out runs/demo-data/train --holdout-every 20 --overwrite
+  $MONET data prepare --input "$CORPUS" --out runs/demo-data/valid --holdout-every 20 --holdout --overwrite
 fi
 
 echo "== training (configs/demo.yaml)"

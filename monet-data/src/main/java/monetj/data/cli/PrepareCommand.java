@@ -48,6 +48,13 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the output directory if it exists.")
     boolean overwrite;
 
+    @Option(names = "--holdout-every", defaultValue = "0", paramLabel = "N",
+            description = "Hold out every N-th document (in input order) for validation: they are left out of the shards.")
+    int holdoutEvery;
+
+    @Option(names = "--holdout", description = "Write only the held-out documents (run once without and once with this flag for disjoint train/validation sets).")
+    boolean holdoutOnly;
+
     @Override
     public Integer call() throws Exception {
         List<Path> files = InputFiles.expand(inputs);
@@ -55,7 +62,7 @@ public final class PrepareCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TokenShardIndex index;
         try (TextTokenizer tok = TextTokenizer.load(TokenizerLocator.resolve(tokenizer))) {
-            var options = new ShardPreparer.Options(files, textColumn, out, eos, shardTokens, t, overwrite);
+            var options = new ShardPreparer.Options(files, textColumn, out, eos, shardTokens, t, overwrite, holdoutEvery, holdoutOnly);
             index = ShardPreparer.prepare(options, tok, new ProgressBar(spec.commandLine().getErr()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -30,8 +30,28 @@ public final class ShardPreparer {
     private static final int CHUNK_DOCUMENTS = 256;
     private static final int CHUNK_CHARS = 1 << 20;
 
-    /** What to prepare. {@code maxShardTokens} caps a shard (documents are never split across shards). */
-    public record Options(List<Path> inputs, String textColumn, Path out, boolean eos, long maxShardTokens, int threads, boolean overwrite) {}
+    /**
+     * What to prepare. {@code maxShardTokens} caps a shard (documents are never split across shards). With
+     * {@code holdoutEvery} = N > 0, every N-th document of the input order (ordinals N-1, 2N-1, ...) is held out:
+     * left out of the shards, or, with {@code holdoutOnly}, the only documents written, so two runs give disjoint
+     * training and validation sets.
+     */
+    public record Options(List<Path> inputs, String textColumn, Path out, boolean eos, long maxShardTokens, int threads, boolean overwrite,
+            int holdoutEvery, boolean holdoutOnly) {
+        public Options(List<Path> inputs, String textColumn, Path out, boolean eos, long maxShardTokens, int threads, boolean overwrite) {
+            this(inputs, textColumn, out, eos, maxShardTokens, threads, overwrite, 0, false);
+        }
+
+        public Options {
+            if (holdoutEvery < 0) throw new IllegalArgumentException("--holdout-every must be >= 0, got " + holdoutEvery);
+            if (holdoutOnly && holdoutEvery == 0) throw new IllegalArgumentException("--holdout needs --holdout-every N");
+        }
+
+        boolean keeps(long ordinal) {
+            if (holdoutEvery == 0) return true;
+            return (ordinal % holdoutEvery == holdoutEvery - 1) == holdoutOnly;
+        }
+    }
 
     /** Told about progress now and then: fraction of input bytes done, documents and tokens so far. */
     public interface Progress {
@@ -95,6 +115,7 @@ public final class ShardPreparer {
         });
         try {
             ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
+            long ordinal = 0;
             for (int s = 0; s < options.inputs().size(); s++) {
                 Path file = options.inputs().get(s);
                 try (DocumentReader reader = DocumentReader.open(file, options.textColumn(), 0, skips)) {
@@ -102,6 +123,7 @@ public final class ShardPreparer {
                     List<TextDocument> docs = new ArrayList<>();
                     long chars = 0;
                     for (TextDocument d = reader.next(); d != null; d = reader.next()) {
+                        if (!options.keeps(ordinal++)) continue;
                         docs.add(d);
                         chars += d.text().length();
                         if (docs.size() == CHUNK_DOCUMENTS || chars >= CHUNK_CHARS) {

@@ -41,6 +41,25 @@ class ShardPreparerTest {
     }
 
     @Test
+    void holdoutSplitsDocumentsIntoDisjointTrainingAndValidationSets() throws Exception {
+        List<String> a = texts(23, "A");
+        Path in = tmp.resolve("a.jsonl");
+        Files.write(in, a.stream().map(t -> "{\"text\": \"" + t + "\"}").toList());
+        try (TextTokenizer tok = TextTokenizer.load(TestTokenizers.write(tmp, 0))) {
+            var train = ShardPreparer.prepare(new ShardPreparer.Options(List.of(in), "text", tmp.resolve("train"), false, 1 << 20, 2, false, 5, false), tok, QUIET);
+            var valid = ShardPreparer.prepare(new ShardPreparer.Options(List.of(in), "text", tmp.resolve("valid"), false, 1 << 20, 2, false, 5, true), tok, QUIET);
+            assertEquals(19, train.documents());
+            assertEquals(4, valid.documents()); // ordinals 4, 9, 14, 19
+            try (TokenShardSet t = TokenShardSet.open(tmp.resolve("train")); TokenShardSet v = TokenShardSet.open(tmp.resolve("valid"))) {
+                assertEquals(a.get(4), tok.decode(java.util.Arrays.copyOfRange(v.document(0), 1, v.document(0).length)));
+                assertEquals(a.get(5), tok.decode(java.util.Arrays.copyOfRange(t.document(4), 1, t.document(4).length)));
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> new ShardPreparer.Options(List.of(in), "text", tmp.resolve("x"), false, 1, 1, false, 0, true));
+        assertTrue(e.getMessage().contains("--holdout-every"), e.getMessage());
+    }
+
+    @Test
     void documentsAreStoredInInputOrderEachStartingWithBos() throws Exception {
         List<String> a = texts(40, "A");
         List<String> b = texts(25, "B");
