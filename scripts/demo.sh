@@ -26,4 +26,4 @@ echo "== curves, export, generation"
 $MONET plot runs/demo
 LAST="$(ls -d runs/demo/checkpoints/step-* | sort -t- -k2 -n | tail -1)"
 $MONET export-hf --checkpoint "$LAST" --out runs/demo-hf
-$MONET generate --model runs/demo-hf --prompt "The state of the Union is" --max-new-tokens 24
+$MONET generate --model runs/demo-hf --prompt "The state of the Union is" --max-new-tokens 32 --temperature 0.8 --top-p 0.9 --seed 1

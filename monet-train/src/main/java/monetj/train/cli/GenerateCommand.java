@@ -62,17 +62,18 @@ public final class GenerateCommand implements Callable<Integer> {
             int maxLen = Math.min(m.config().maxPositionEmbeddings(), ids.length + maxNewTokens);
             System.out.print(prompt);
             System.out.flush();
-            List<Integer> produced = new ArrayList<>();
-            int[] shown = {0};
+            List<Integer> text = new ArrayList<>();
+            for (int id : body) text.add(id);
+            int[] shown = {tok.decode(body).length()};
             try (Generator gen = new Generator(m.config(), weights, backend, maxLen)) {
                 gen.generate(ids, maxNewTokens, new Generator.Sampling(temperature, topP, seed), id -> {
-                    produced.add(id);
-                    // Decode the whole continuation each time: SentencePiece pieces only read right in context.
-                    String text = tok.decode(produced.stream().mapToInt(Integer::intValue).toArray());
-                    String fresh = text.substring(Math.min(shown[0], text.length()));
-                    System.out.print(fresh);
+                    text.add(id);
+                    // Decode prompt and continuation together each time: SentencePiece pieces (and the space a
+                    // continuation starts with) only read right in context.
+                    String all = tok.decode(text.stream().mapToInt(Integer::intValue).toArray());
+                    System.out.print(all.substring(Math.min(shown[0], all.length())));
                     System.out.flush();
-                    shown[0] = text.length();
+                    shown[0] = Math.max(shown[0], all.length());
                 });
             }
             System.out.println();
