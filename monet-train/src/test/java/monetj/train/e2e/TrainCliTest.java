@@ -44,6 +44,18 @@ class TrainCliTest {
     }
 
     @Test
+    void mixedPrecisionTrainsWithF32MasterWeights() throws Exception {
+        TinyRun t = new TinyRun(tmp);
+        Path run = tmp.resolve("bf16");
+        var r = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString(), "--set", "train.precision=bf16-mixed");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<String> losses = TinyRun.losses(run);
+        assertTrue(Double.parseDouble(losses.get(5).split(":")[1]) < Double.parseDouble(losses.get(0).split(":")[1]), losses.toString());
+        var ck = monetj.train.checkpoint.TrainCheckpoint.read(run.resolve("checkpoints/step-6"), null);
+        assertEquals(monetj.core.tensor.DType.F32, ck.state().params().get("model.layers.0.moe.u1.weight").dtype());
+    }
+
+    @Test
     void badInputGivesClearErrors() throws Exception {
         TinyRun t = new TinyRun(tmp);
         Files.writeString(tmp.resolve("typo.yaml"), Files.readString(t.config).replace("steps: 6", "stepz: 6"));
