@@ -30,7 +30,14 @@ public final class HfModelDirectory {
     private HfModelDirectory() {}
 
     /** A model read from disk: its config and every tensor (parameters and buffers) by HF name. */
-    public record Model(MonetConfig config, Map<String, HostTensor> tensors) {}
+    public record Model(MonetConfig config, Map<String, HostTensor> tensors) {
+        /** The tensors with floating ones in f32 (bf16 checkpoints computed in f32), step counters unchanged. */
+        public Map<String, HostTensor> f32Tensors() {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            tensors.forEach((k, v) -> out.put(k, v.dtype().isFloating() ? v.to(DType.F32) : v));
+            return out;
+        }
+    }
 
     public static Model read(Path dir) throws IOException {
         Path configFile = dir.resolve("config.json");

@@ -1,7 +1,6 @@
 package monetj.train.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
@@ -44,8 +43,7 @@ public final class ForwardCommand implements Callable<Integer> {
         HostTensor ids = Safetensors.read(input).tensors().get("input_ids");
         if (ids == null) throw new IllegalArgumentException(input + ": no tensor named input_ids");
         ForwardProgram.checkIds(ids, m.config());
-        Map<String, HostTensor> weights = new LinkedHashMap<>();
-        m.tensors().forEach((k, v) -> weights.put(k, v.dtype().isFloating() ? v.to(monetj.core.tensor.DType.F32) : v));
+        Map<String, HostTensor> weights = m.f32Tensors();
         boolean training = mode.equals("train");
         ForwardProgram program = ForwardProgram.build(m.config(), ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, grads);
         try (Backend backend = backendOptions.create()) {

@@ -3,14 +3,12 @@ package monetj.train.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
 import monetj.core.model.Generator;
 import monetj.core.model.HfModelDirectory;
-import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.data.tokenizer.TextTokenizer;
 import monetj.data.tokenizer.TokenizerLocator;
@@ -51,8 +49,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (maxNewTokens <= 0) throw new IllegalArgumentException("--max-new-tokens must be positive, got " + maxNewTokens);
         HfModelDirectory.Model m = HfModelDirectory.read(model);
         String tokSpec = tokenizer != null ? tokenizer : Files.isRegularFile(model.resolve("tokenizer.json")) ? model.toString() : TokenizerLocator.LLAMA2;
-        Map<String, HostTensor> weights = new LinkedHashMap<>();
-        m.tensors().forEach((k, v) -> weights.put(k, v.dtype().isFloating() ? v.to(DType.F32) : v));
+        Map<String, HostTensor> weights = m.f32Tensors();
         try (TextTokenizer tok = TextTokenizer.load(TokenizerLocator.resolve(tokSpec)); Backend backend = backendOptions.create()) {
             TextTokenizer.requireFitsModel(tok.info(), m.config().vocabSize());
             int[] body = tok.encode(prompt);

@@ -1,15 +1,12 @@
 package monetj.xla.check;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
 import monetj.core.exec.JavaExecutor;
 import monetj.xla.pjrt.ClientOptions;
 import monetj.xla.pjrt.PjrtBackend;
-import monetj.xla.pjrt.PluginDiscovery;
-import monetj.xla.pjrt.PluginNotFoundException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,13 +17,7 @@ import org.junit.jupiter.api.Test;
 class PjrtCrossBackendTest {
     @Test
     void everyOpAgreesWithTheJavaExecutor() {
-        Path plugin;
-        try {
-            plugin = PluginDiscovery.system().find(null);
-        } catch (PluginNotFoundException e) {
-            assumeTrue(false, "no PJRT plugin (xla_cuda_plugin.so or libtpu.so) installed: " + e.getMessage());
-            return;
-        }
+        Path plugin = InstalledPlugin.findOrSkip();
         try (PjrtBackend pjrt = PjrtBackend.open(plugin, ClientOptions.defaultsFor(plugin))) {
             List<CheckResult> results = CrossBackendCheck.run(pjrt, new JavaExecutor(), null, r -> System.out.println(CrossBackendCheck.line(r)));
             List<String> failed = results.stream().filter(r -> !r.passed()).map(CrossBackendCheck::line).toList();

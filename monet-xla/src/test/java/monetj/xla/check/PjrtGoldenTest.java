@@ -1,14 +1,11 @@
 package monetj.xla.check;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import monetj.core.model.GoldenCheck;
 import monetj.xla.pjrt.ClientOptions;
 import monetj.xla.pjrt.PjrtBackend;
-import monetj.xla.pjrt.PluginDiscovery;
-import monetj.xla.pjrt.PluginNotFoundException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,13 +14,7 @@ class PjrtGoldenTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-vd", "tiny-hd"})
     void modelMatchesTheReferenceOnThePlugin(String name) throws Exception {
-        Path plugin;
-        try {
-            plugin = PluginDiscovery.system().find(null);
-        } catch (PluginNotFoundException e) {
-            assumeTrue(false, "no PJRT plugin (xla_cuda_plugin.so or libtpu.so) installed: " + e.getMessage());
-            return;
-        }
+        Path plugin = InstalledPlugin.findOrSkip();
         try (PjrtBackend pjrt = PjrtBackend.open(plugin, ClientOptions.defaultsFor(plugin))) {
             GoldenCheck.Report r = GoldenCheck.run(pjrt, name);
             System.out.println(name + " on " + pjrt.deviceDescription() + ": largest relative error per tensor group");
