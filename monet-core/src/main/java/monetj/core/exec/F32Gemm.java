@@ -124,7 +124,7 @@ final class F32Gemm {
             for (int jc = 0; jc < p.n; jc += NC) {
                 for (int pc = 0; pc < p.k; pc += KC) {
                     offsets[block++] = size;
-                    size += Math.ceilDiv(Math.min(NC, p.n - jc), NR) * NR * Math.min(KC, p.k - pc);
+                    size = Math.addExact(size, Math.ceilDiv(Math.min(NC, p.n - jc), NR) * NR * Math.min(KC, p.k - pc));
                 }
             }
             float[] spare = SPARE.getAndSet(null);
