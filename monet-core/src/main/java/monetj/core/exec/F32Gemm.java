@@ -29,8 +29,8 @@ final class F32Gemm {
     static final int MC = 120;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 20;
-    /** Pieces per thread when one matrix is split, so that work stealing evens out uneven cores. */
-    private static final int PIECES_PER_THREAD = 3;
+    /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
+    private static final int PIECES_PER_THREAD = 8;
 
     private F32Gemm() {}
 
@@ -52,16 +52,15 @@ final class F32Gemm {
             if (serial) {
                 F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
             } else {
-                int grain = (int) Math.max(1, PARALLEL_THRESHOLD / ((long) m * n * k));
-                Parallel.forRange(batch, grain, (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+                SharedTaskCounter.run(threads, batch, bi -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, bi, bi + 1));
             }
             return;
         }
         Product p = new Product(a, la, b, lb, c, m, k, n);
         if (serial) {
-            wholeMatrices(p, 0, batch);
+            for (int bi = 0; bi < batch; bi++) block(p, bi, 0, p.n, Workspace.forThread());
         } else if (batch >= 2 * threads) {
-            Parallel.forRange(batch, 1, (lo, hi) -> wholeMatrices(p, lo, hi));
+            SharedTaskCounter.run(threads, batch, bi -> block(p, bi, 0, p.n, Workspace.forThread()));
         } else {
             for (int bi = 0; bi < batch; bi++) {
                 if (Math.ceilDiv(m, MR) >= Math.ceilDiv(n, NR)) rowsInParallel(p, bi, threads);
@@ -70,21 +69,16 @@ final class F32Gemm {
         }
     }
 
-    private static void wholeMatrices(Product p, int b0, int b1) {
-        Workspace w = Workspace.forThread();
-        for (int bi = b0; bi < b1; bi++) block(p, bi, 0, p.n, w);
-    }
-
     /**
      * One matrix, taller than wide: threads take ranges of A's rows, in one parallel region. Each block of B
      * is packed once, by whichever thread reaches it first, into a buffer all of them read.
      */
     private static void rowsInParallel(Product p, int bi, int threads) {
-        int rowPanels = Math.ceilDiv(p.m, MR), grain = Math.max(1, Math.ceilDiv(rowPanels, threads * PIECES_PER_THREAD));
+        int rowPanels = Math.ceilDiv(p.m, MR), step = Math.max(1, Math.ceilDiv(rowPanels, threads * PIECES_PER_THREAD));
         SharedPackedB shared = new SharedPackedB(p, bi);
-        Parallel.forRange(rowPanels, grain, (lo, hi) -> {
+        SharedTaskCounter.run(threads, Math.ceilDiv(rowPanels, step), piece -> {
             Workspace w = Workspace.forThread();
-            int i0 = lo * MR, i1 = Math.min(p.m, hi * MR), block = 0;
+            int i0 = piece * step * MR, i1 = Math.min(p.m, (piece + 1) * step * MR), block = 0;
             for (int jc = 0; jc < p.n; jc += NC) {
                 int nc = Math.min(NC, p.n - jc);
                 for (int pc = 0; pc < p.k; pc += KC, block++) {
@@ -152,8 +146,9 @@ final class F32Gemm {
 
     /** One matrix, wider than tall: threads take column ranges, each packing its own part of B. */
     private static void columnsInParallel(Product p, int bi, int threads) {
-        int colPanels = Math.ceilDiv(p.n, NR), grain = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
-        Parallel.forRange(colPanels, grain, (lo, hi) -> block(p, bi, lo * NR, Math.min(p.n, hi * NR), Workspace.forThread()));
+        int colPanels = Math.ceilDiv(p.n, NR), step = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
+        SharedTaskCounter.run(threads, Math.ceilDiv(colPanels, step),
+                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), Workspace.forThread()));
     }
 
     /** All rows and columns [j0, j1) of matrix bi, on the calling thread. */
