@@ -46,10 +46,12 @@ while warmed < 3 or time.perf_counter() - start < 2.0:
     a @ b
     warmed += 1
 times = []
+cpu_start, wall_start = time.process_time(), time.perf_counter()
 for _ in range(iterations):
     t = time.perf_counter()
     a @ b
     times.append(time.perf_counter() - t)
+cores_busy = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
 times.sort()
 median = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
 flops = 2.0 * n ** 3
@@ -59,6 +61,7 @@ try:
 except Exception:
     blas = "unknown BLAS"
 print(f"numpy {np.__version__} ({blas}): f32 [{n} x {n}] x [{n} x {n}], {iterations} timed products after {warmed} warm-up products")
+print(f"  process CPU time / wall time while timed: {cores_busy:.2f}")
 print(f"GFLOP/s: best {flops / times[0] / 1e9:.1f}, median {flops / median / 1e9:.1f}, mean {flops / (sum(times) / len(times)) / 1e9:.1f}")
 PY
 )"
@@ -66,4 +69,6 @@ echo
 echo "$numpy_report"
 numpy_line="$(grep '^GFLOP/s:' <<<"$numpy_report")"
 echo
-printf '%-22s %s\n' "Monet-J executor" "$java_line" "numpy reference" "$numpy_line"
+java_cpu="$(grep -o 'wall time while timed: [0-9.]*' <<<"$java_report" | awk '{print $NF}')"
+numpy_cpu="$(grep -o 'wall time while timed: [0-9.]*' <<<"$numpy_report" | awk '{print $NF}')"
+printf '%-22s %s   (CPU/wall %s)\n' "Monet-J executor" "$java_line" "$java_cpu" "numpy reference" "$numpy_line" "$numpy_cpu"

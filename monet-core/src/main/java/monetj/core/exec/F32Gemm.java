@@ -4,6 +4,8 @@ import static monetj.core.exec.F32MicroKernel.MR;
 import static monetj.core.exec.F32MicroKernel.NR;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Batched f32 matrix product C[b] += A[b] * B[b] with C row-major and A, B in any {@link MatrixLayout}.
@@ -14,7 +16,7 @@ import java.util.Arrays;
  * it zero-pads ragged edges so the micro-kernel always computes whole tiles.
  *
  * <p>Threads share the work in one of three ways: whole matrices when the batch is large enough; for a
- * taller-than-wide matrix, B blocks packed once and their rows of A split among threads; for a wider one,
+ * taller-than-wide matrix, rows of A split among threads that share each packed block of B; for a wider one,
  * column ranges, each thread packing its own columns of B. Products with fewer rows than a register tile go to
  * {@link F32DirectProduct}: packing B would not pay for itself.
  */
@@ -27,8 +29,8 @@ final class F32Gemm {
     static final int MC = 120;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 20;
-    /** Pieces per thread when one matrix is split, so that work stealing evens out uneven cores. */
-    private static final int PIECES_PER_THREAD = 3;
+    /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
+    private static final int PIECES_PER_THREAD = 8;
 
     private F32Gemm() {}
 
@@ -50,16 +52,15 @@ final class F32Gemm {
             if (serial) {
                 F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
             } else {
-                int grain = (int) Math.max(1, PARALLEL_THRESHOLD / ((long) m * n * k));
-                Parallel.forRange(batch, grain, (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+                SharedTaskCounter.run(threads, batch, bi -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, bi, bi + 1));
             }
             return;
         }
         Product p = new Product(a, la, b, lb, c, m, k, n);
         if (serial) {
-            wholeMatrices(p, 0, batch);
+            for (int bi = 0; bi < batch; bi++) block(p, bi, 0, p.n, Workspace.forThread());
         } else if (batch >= 2 * threads) {
-            Parallel.forRange(batch, 1, (lo, hi) -> wholeMatrices(p, lo, hi));
+            SharedTaskCounter.run(threads, batch, bi -> block(p, bi, 0, p.n, Workspace.forThread()));
         } else {
             for (int bi = 0; bi < batch; bi++) {
                 if (Math.ceilDiv(m, MR) >= Math.ceilDiv(n, NR)) rowsInParallel(p, bi, threads);
@@ -68,31 +69,86 @@ final class F32Gemm {
         }
     }
 
-    private static void wholeMatrices(Product p, int b0, int b1) {
-        Workspace w = Workspace.forThread();
-        for (int bi = b0; bi < b1; bi++) block(p, bi, 0, p.n, w);
+    /**
+     * One matrix, taller than wide: threads take ranges of A's rows, in one parallel region. Each block of B
+     * is packed once, by whichever thread reaches it first, into a buffer all of them read.
+     */
+    private static void rowsInParallel(Product p, int bi, int threads) {
+        int rowPanels = Math.ceilDiv(p.m, MR), step = Math.max(1, Math.ceilDiv(rowPanels, threads * PIECES_PER_THREAD));
+        SharedPackedB shared = new SharedPackedB(p, bi);
+        SharedTaskCounter.run(threads, Math.ceilDiv(rowPanels, step), piece -> {
+            Workspace w = Workspace.forThread();
+            int i0 = piece * step * MR, i1 = Math.min(p.m, (piece + 1) * step * MR), block = 0;
+            for (int jc = 0; jc < p.n; jc += NC) {
+                int nc = Math.min(NC, p.n - jc);
+                for (int pc = 0; pc < p.k; pc += KC, block++) {
+                    int kc = Math.min(KC, p.k - pc);
+                    int offset = shared.ready(block, jc, nc, pc, kc);
+                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, shared.pack, offset, w);
+                }
+            }
+        });
+        shared.release();
     }
 
-    /** One matrix: each B block is packed once, then threads take ranges of A's rows against it. */
-    private static void rowsInParallel(Product p, int bi, int threads) {
-        int rowPanels = Math.ceilDiv(p.m, MR), grain = Math.max(1, Math.ceilDiv(rowPanels, threads * PIECES_PER_THREAD));
-        // Shared by all threads while they run, so not a per-thread buffer.
-        float[] bPack = new float[Math.ceilDiv(Math.min(p.n, NC), NR) * NR * Math.min(p.k, KC)];
-        for (int jc = 0; jc < p.n; jc += NC) {
-            int nc = Math.min(NC, p.n - jc);
-            for (int pc = 0; pc < p.k; pc += KC) {
-                int kc = Math.min(KC, p.k - pc), j = jc, d = pc;
-                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack);
-                Parallel.forRange(rowPanels, grain, (lo, hi) ->
-                        rowsAgainstPackedB(p, bi, lo * MR, Math.min(p.m, hi * MR), j, nc, d, kc, bPack, Workspace.forThread()));
+    /**
+     * All of one matrix's B in packed blocks (ordered by column block, then depth block), each packed on first
+     * use. A thread that needs a block another thread is still packing waits for it: a few tens of
+     * microseconds at most, against a wake-up of the whole pool per block if packing were a separate step.
+     */
+    private static final class SharedPackedB {
+        private static final int ABSENT = 0, PACKING = 1, READY = 2;
+        /** Buffers up to this many floats (16 MiB) are kept for the next product instead of being reallocated. */
+        private static final int SPARE_LIMIT = 1 << 22;
+        private static final AtomicReference<float[]> SPARE = new AtomicReference<>();
+
+        private final Product p;
+        private final int bi;
+        final float[] pack;
+        private final int[] offsets;
+        private final AtomicIntegerArray state;
+
+        SharedPackedB(Product p, int bi) {
+            this.p = p;
+            this.bi = bi;
+            int blocks = Math.ceilDiv(p.n, NC) * Math.ceilDiv(p.k, KC);
+            offsets = new int[blocks];
+            state = new AtomicIntegerArray(blocks);
+            int size = 0, block = 0;
+            for (int jc = 0; jc < p.n; jc += NC) {
+                for (int pc = 0; pc < p.k; pc += KC) {
+                    offsets[block++] = size;
+                    size = Math.addExact(size, Math.ceilDiv(Math.min(NC, p.n - jc), NR) * NR * Math.min(KC, p.k - pc));
+                }
             }
+            float[] spare = SPARE.getAndSet(null);
+            pack = spare != null && spare.length >= size ? spare : new float[size];
+        }
+
+        /** Where block {@code block} (columns [jc, jc + nc), depth [pc, pc + kc)) starts in {@link #pack}, once it is packed. */
+        int ready(int block, int jc, int nc, int pc, int kc) {
+            if (state.get(block) != READY) {
+                if (state.compareAndSet(block, ABSENT, PACKING)) {
+                    packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, pack, offsets[block]);
+                    state.set(block, READY);
+                } else {
+                    while (state.get(block) != READY) Thread.onSpinWait();
+                }
+            }
+            return offsets[block];
+        }
+
+        /** Offers the buffer to the next product; a product running concurrently just allocates its own. */
+        void release() {
+            if (pack.length <= SPARE_LIMIT) SPARE.set(pack);
         }
     }
 
     /** One matrix, wider than tall: threads take column ranges, each packing its own part of B. */
     private static void columnsInParallel(Product p, int bi, int threads) {
-        int colPanels = Math.ceilDiv(p.n, NR), grain = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
-        Parallel.forRange(colPanels, grain, (lo, hi) -> block(p, bi, lo * NR, Math.min(p.n, hi * NR), Workspace.forThread()));
+        int colPanels = Math.ceilDiv(p.n, NR), step = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
+        SharedTaskCounter.run(threads, Math.ceilDiv(colPanels, step),
+                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), Workspace.forThread()));
     }
 
     /** All rows and columns [j0, j1) of matrix bi, on the calling thread. */
@@ -102,14 +158,17 @@ final class F32Gemm {
             for (int pc = 0; pc < p.k; pc += KC) {
                 int kc = Math.min(KC, p.k - pc);
                 float[] bPack = w.bPack(kc, nc);
-                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack);
-                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, w);
+                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack, 0);
+                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, 0, w);
             }
         }
     }
 
-    /** Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times a packed B block. */
-    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, Workspace w) {
+    /**
+     * Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times the B block
+     * packed at {@code bPack[bBase...]}.
+     */
+    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase, Workspace w) {
         int ldc = p.n, cBase = p.cBase(bi);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
@@ -119,7 +178,7 @@ final class F32Gemm {
                 int mr = Math.min(MR, mc - ir);
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
-                    int aOff = ir * kc, bOff = jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
+                    int aOff = ir * kc, bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
                     if (mr == MR && nr == NR) {
                         F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, p.c, cOff, ldc);
                     } else {
@@ -185,10 +244,13 @@ final class F32Gemm {
         }
     }
 
-    /** Packs depth [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-wide panels: panel q holds {@code pack[q*NR*kc + p*NR + j]}. */
-    private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack) {
+    /**
+     * Packs depth [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-wide panels from {@code pack[at]} on:
+     * panel q holds {@code pack[at + q*NR*kc + p*NR + j]}.
+     */
+    private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
         for (int q = 0; q * NR < nc; q++) {
-            int cols = Math.min(NR, nc - q * NR), dst = q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
+            int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, src + p * rs, pack, dst + p * NR, cols);
             } else if (cs < rs) {

@@ -1,6 +1,7 @@
 package monetj.train.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -62,11 +63,13 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         double maxError = checkSample(a, b, c, n, rnd);
 
         long[] nanos = new long[iterations];
+        long cpuStart = processCpuNanos(), wallStart = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             c = MatMul.matmulF32(a, layout, b, layout, n, n, n, t);
             nanos[i] = System.nanoTime() - start;
         }
+        double coresBusy = (double) (processCpuNanos() - cpuStart) / (System.nanoTime() - wallStart);
         maxError = Math.max(maxError, checkSample(a, b, c, n, rnd));
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
@@ -80,6 +83,8 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         out.printf("  kernel: %s%n", MatMul.f32KernelDescription());
         out.printf("  time per product: best %.2f ms, median %.2f ms%n", sorted[0] / 1e6, median(sorted) / 1e6);
         out.printf("  sampled entries vs f64: max error %.2e relative to sum |a||b|%n", maxError);
+        // On a shared machine this shows how much CPU the products really got.
+        out.printf("  process CPU time / wall time while timed: %.2f (%d threads asked for)%n", coresBusy, t);
         out.printf("GFLOP/s: best %.1f, median %.1f, mean %.1f%n", flops / sorted[0], flops / median(sorted), flops / mean);
         out.flush();
         // An f32 dot product of length n is within about n * 2^-24 of exact, relative to sum |a||b|.
@@ -88,6 +93,10 @@ public final class BenchMatmulCommand implements Callable<Integer> {
             return 2;
         }
         return 0;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static float[] randomMatrix(Random rnd, int n) {
