@@ -19,19 +19,36 @@ OUT="$ROOT/bundle"
 BUNDLE="$OUT/monet-bundle"
 APP="$ROOT/monet-train/target"
 LIMIT_MB=60
-# java.sql: Jackson's date handling; jdk.incubator.vector: the Java executor's kernels. Everything else in the
-# jars needs only java.base (checked with jdeps), and java.desktop, which Jackson uses optionally, is left out.
-MODULES="java.base,java.sql,jdk.incubator.vector"
+# java.sql: Jackson's date handling; jdk.incubator.vector: the Java executor's kernels; jdk.unsupported:
+# sun.misc.Signal, so `monet train` checkpoints on SIGINT/SIGTERM. jdeps also lists java.compiler, jdk.jfr and
+# jdk.management (optional code paths of dependencies) and java.desktop (`monet plot`, 15 MB): left out, since
+# accelerator hosts train and plots are drawn anywhere with scripts/monet.
+MODULES="java.base,java.sql,jdk.unsupported,jdk.incubator.vector"
 
 echo "bundle: building the jars (JDK at $JAVA_HOME)..." >&2
+rm -rf "$APP/lib" # copy-dependencies never removes jars that are no longer dependencies
 (cd "$ROOT" && mvn -q -B -ntp -pl monet-train -am -DskipTests package) >&2
 
 rm -rf "$BUNDLE" "$OUT/monet-bundle.tar.gz"
 mkdir -p "$OUT"
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --output "$BUNDLE/runtime" \
   --strip-debug --no-header-files --no-man-pages --compress=zip-9
+# The JVM library ships with its symbol table (5 MB); strip it when binutils is installed.
+if command -v strip >/dev/null; then strip --strip-unneeded "$BUNDLE/runtime/lib/server/libjvm.so"; fi
 mkdir -p "$BUNDLE/lib" "$BUNDLE/bin"
 cp "$APP"/monet-train-*.jar "$APP"/lib/*.jar "$BUNDLE/lib/"
+# The runtime above only runs on this platform, so jars that carry native libraries for every platform keep
+# only this one's: the tokenizers (native/lib/linux-ARCH/) and snappy (org/xerial/snappy/native/Linux/ARCH/).
+arch="$(uname -m)"; [[ "$arch" == amd64 ]] && arch=x86_64; [[ "$arch" == arm64 ]] && arch=aarch64
+keep_only_natives() { # JAR PREFIX KEEP
+  local others
+  others=$(unzip -Z1 "$1" "$2*" | grep "^$2[^/]*/." | grep -v "^$2$3/" | grep -v '/$' || true) # files in other platforms' folders
+  if [[ -n "$others" ]]; then zip -q -d "$1" $others >/dev/null; fi
+}
+if command -v zip >/dev/null && command -v unzip >/dev/null; then
+  for jar in "$BUNDLE"/lib/tokenizers-*.jar; do keep_only_natives "$jar" native/lib/ "linux-$arch"; done
+  for jar in "$BUNDLE"/lib/snappy-java-*.jar; do keep_only_natives "$jar" org/xerial/snappy/native/ "Linux/$arch"; done
+fi
 
 cat > "$BUNDLE/bin/monet" <<'LAUNCHER'
 #!/usr/bin/env bash

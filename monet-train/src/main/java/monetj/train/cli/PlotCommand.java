@@ -21,6 +21,10 @@ public final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
+            throw new IllegalStateException("this Java runtime has no java.desktop module (the accelerator bundle leaves it out); "
+                    + "plot with scripts/monet on a machine with a full JDK 25");
+        }
         Path metrics = run.resolve("metrics.jsonl");
         if (!Files.isRegularFile(metrics)) throw new IllegalArgumentException(run + " has no metrics.jsonl (not a run directory?)");
         Path png = out != null ? out : run.resolve("curves.png");
