@@ -20,10 +20,10 @@ BUNDLE="$OUT/monet-bundle"
 APP="$ROOT/monet-train/target"
 LIMIT_MB=60
 # java.sql: Jackson's date handling; jdk.incubator.vector: the Java executor's kernels; jdk.unsupported:
-# sun.misc.Signal, so `monet train` checkpoints on SIGINT/SIGTERM. jdeps also lists java.compiler, jdk.jfr and
-# jdk.management (optional code paths of dependencies) and java.desktop (`monet plot`, 15 MB): left out, since
-# accelerator hosts train and plots are drawn anywhere with scripts/monet.
-MODULES="java.base,java.sql,jdk.unsupported,jdk.incubator.vector"
+# sun.misc.Signal, so `monet train` checkpoints on SIGINT/SIGTERM; jdk.jfr: the Parquet reader's events.
+# jdeps also lists java.compiler and jdk.management (optional code paths of DJL) and java.desktop (`monet plot`,
+# 15 MB): left out, since accelerator hosts train and plots are drawn anywhere with scripts/monet.
+MODULES="java.base,java.sql,jdk.unsupported,jdk.jfr,jdk.incubator.vector"
 
 echo "bundle: building the jars (JDK at $JAVA_HOME)..." >&2
 rm -rf "$APP/lib" # copy-dependencies never removes jars that are no longer dependencies
