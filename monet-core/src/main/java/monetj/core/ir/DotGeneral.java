@@ -1,6 +1,5 @@
 package monetj.core.ir;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;

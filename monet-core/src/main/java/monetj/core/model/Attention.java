@@ -1,43 +1,58 @@
 package monetj.core.model;
 
 import monetj.core.dsl.Tensor;
+import monetj.core.nn.Initializer;
+import monetj.core.nn.Linear;
+import monetj.core.nn.Module;
+import monetj.core.nn.ParamTree;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.Shape;
 
 /**
- * LLaMA self-attention: q/k/v/o projections without bias, rotary embeddings, causal mask, softmax in f32,
+ * LLaMA self-attention: q/k/v/o projections without bias, rotary embeddings, a mask, softmax in f32, and
  * grouped-query attention when there are fewer key/value heads (each serves {@code heads / kvHeads} query heads).
  */
-final class Attention {
-    private Attention() {}
+final class Attention extends Module {
+    private final MonetConfig c;
+    private final Linear q, k, v, o;
 
-    /** Keys and values of the positions attended to, [B, kvHeads, S, hd] each, and their validity mask [T, S]. */
+    Attention(MonetConfig c) {
+        this.c = c;
+        Initializer init = Initializer.normal(c.initializerRange());
+        int qDim = c.numAttentionHeads() * c.headDim(), kvDim = c.numKeyValueHeads() * c.headDim();
+        this.q = child("q_proj", new Linear(c.hiddenSize(), qDim, false, DType.F32, init));
+        this.k = child("k_proj", new Linear(c.hiddenSize(), kvDim, false, DType.F32, init));
+        this.v = child("v_proj", new Linear(c.hiddenSize(), kvDim, false, DType.F32, init));
+        this.o = child("o_proj", new Linear(qDim, c.hiddenSize(), false, DType.F32, init));
+    }
+
+    /** Keys and values of the positions attended to, [B, kvHeads, S, hd] each, and which are visible to each query [T, S]. */
     record Context(Tensor keys, Tensor values, Tensor mask) {}
 
     /** q [B, heads, T, hd], k and v [B, kvHeads, T, hd], rotated. */
     record Projected(Tensor q, Tensor k, Tensor v) {}
 
-    static Projected project(MonetConfig c, Weights w, Tensor x, Tensor cos, Tensor sin) {
+    Projected project(ParamTree<Tensor> p, Tensor x, Tensor cos, Tensor sin) {
         int b = x.dim(0), t = x.dim(1), hd = c.headDim();
-        Tensor q = Linear.apply(x, w.get("q_proj.weight")).reshape(b, t, c.numAttentionHeads(), hd).transpose(0, 2, 1, 3);
-        Tensor k = Linear.apply(x, w.get("k_proj.weight")).reshape(b, t, c.numKeyValueHeads(), hd).transpose(0, 2, 1, 3);
-        Tensor v = Linear.apply(x, w.get("v_proj.weight")).reshape(b, t, c.numKeyValueHeads(), hd).transpose(0, 2, 1, 3);
-        return new Projected(RotaryEmbedding.apply(q, cos, sin), RotaryEmbedding.apply(k, cos, sin), v);
+        Tensor qh = q.forward(p, x).reshape(b, t, c.numAttentionHeads(), hd).transpose(0, 2, 1, 3);
+        Tensor kh = k.forward(p, x).reshape(b, t, c.numKeyValueHeads(), hd).transpose(0, 2, 1, 3);
+        Tensor vh = v.forward(p, x).reshape(b, t, c.numKeyValueHeads(), hd).transpose(0, 2, 1, 3);
+        return new Projected(RotaryEmbedding.apply(qh, cos, sin), RotaryEmbedding.apply(kh, cos, sin), vh);
     }
 
     /** Attention of queries q [B, heads, T, hd] over a context; returns the o_proj output [B, T, d]. */
-    static Tensor attend(MonetConfig c, Weights w, Tensor q, Context ctx) {
-        int b = q.dim(0), t = q.dim(2), hd = c.headDim();
-        Tensor k = repeatKv(c, ctx.keys()), v = repeatKv(c, ctx.values());
-        Tensor scores = Tensor.einsum("bhqd,bhkd->bhqk", q, k).convert(DType.F32).mul(1.0 / Math.sqrt(hd));
+    Tensor attend(ParamTree<Tensor> p, Tensor qh, Context ctx) {
+        int b = qh.dim(0), t = qh.dim(2), hd = c.headDim();
+        Tensor kh = repeatKv(ctx.keys()), vh = repeatKv(ctx.values());
+        Tensor scores = Tensor.einsum("bhqd,bhkd->bhqk", qh, kh).convert(DType.F32).mul(1.0 / Math.sqrt(hd));
         Tensor masked = ctx.mask().where(scores, scores.scalar(Double.NEGATIVE_INFINITY));
-        Tensor probs = masked.softmax(-1).convert(v.dtype());
-        Tensor out = Tensor.einsum("bhqk,bhkd->bqhd", probs, v).reshape(b, t, c.numAttentionHeads() * hd);
-        return Linear.apply(out, w.get("o_proj.weight"));
+        Tensor probs = masked.softmax(-1).convert(vh.dtype());
+        Tensor out = Tensor.einsum("bhqk,bhkd->bqhd", probs, vh).reshape(b, t, c.numAttentionHeads() * hd);
+        return o.forward(p, out);
     }
 
     /** [B, kvHeads, S, hd] → [B, heads, S, hd], query head h reading kv head h / (heads / kvHeads), as HF's repeat_kv. */
-    private static Tensor repeatKv(MonetConfig c, Tensor kv) {
+    private Tensor repeatKv(Tensor kv) {
         int rep = c.numAttentionHeads() / c.numKeyValueHeads();
         if (rep == 1) return kv;
         int b = kv.dim(0), s = kv.dim(2), hd = kv.dim(3);

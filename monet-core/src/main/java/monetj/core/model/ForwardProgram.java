@@ -8,6 +8,7 @@ import monetj.core.autodiff.Autodiff;
 import monetj.core.backend.Backend;
 import monetj.core.dsl.Tensor;
 import monetj.core.ir.Graph;
+import monetj.core.nn.ParamTree;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -47,7 +48,7 @@ public final class ForwardProgram {
         }
         Tensor ids = new Tensor(g, g.parameter("input_ids", TensorType.of(DType.S32, batch, seq)));
         args.add("input_ids");
-        MonetModel.Output out = new MonetModel(config).forward(weights, ids, training);
+        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(weights), ids, training);
         Tensor loss = MonetModel.languageModelLoss(out.logits(), ids);
         Map<String, Tensor> results = new LinkedHashMap<>();
         results.put("logits", out.logits());

@@ -12,6 +12,7 @@ import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.dsl.Tensor;
 import monetj.core.ir.Graph;
+import monetj.core.nn.ParamTree;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -103,7 +104,7 @@ public final class Generator implements AutoCloseable {
         TensorType cacheType = TensorType.of(DType.F32, 1, config.numKeyValueHeads(), maxLen, config.headDim());
         for (int l = 0; l < config.numHiddenLayers(); l++) keys.add(new Tensor(g, g.parameter("key_cache." + l, cacheType)));
         for (int l = 0; l < config.numHiddenLayers(); l++) values.add(new Tensor(g, g.parameter("value_cache." + l, cacheType)));
-        MonetModel.CachedOutput out = new MonetModel(config).forwardCached(w, ids, start, keys, values);
+        MonetModel.CachedOutput out = new MonetModel(config).forwardCached(ParamTree.of(w), ids, start, keys, values);
         Tensor last = out.logits().slice(1, steps - 1, steps).reshape(config.vocabSize());
         List<monetj.core.ir.Value> results = new ArrayList<>();
         results.add(last.value());

@@ -1,6 +1,12 @@
 package monetj.core.model;
 
 import monetj.core.dsl.Tensor;
+import monetj.core.nn.Initializer;
+import monetj.core.nn.Linear;
+import monetj.core.nn.Param;
+import monetj.core.nn.ParamTree;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.Shape;
 
 /**
  * Mixture of horizontally decomposed experts (spec §4): expert (i, j) is {@code V_j σ(U_i x + b1_i) + b2_j}, and
@@ -9,15 +15,26 @@ import monetj.core.dsl.Tensor;
  * The two contractions are done head-first ("btim,bthi->bthm" then "bthm,bthj->btjm", the paper's Algorithm 1), so
  * the largest temporary is the (B, T, E, m) hidden activation itself.
  */
-final class MoHdeLayer {
-    private MoHdeLayer() {}
+final class MoHdeLayer extends ExpertLayer {
+    private final MonetConfig c;
+    private final Linear u, v;
+    private final Param b;
 
-    static Tensor forward(MonetConfig c, Weights w, Tensor z, Tensor g1, Tensor g2) {
-        int b = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
-        Tensor u = Linear.apply(z, w.get("u.weight"), w.get("u.bias")).relu().square().reshape(b, t, e, m);
-        Tensor perHead = Tensor.einsum("btim,bthi->bthm", u, g1);
+    MoHdeLayer(MonetConfig c) {
+        this.c = c;
+        Initializer init = Initializer.normal(c.initializerRange());
+        int em = c.moeExperts() * c.moeDim();
+        this.u = child("u", new Linear(c.hiddenSize(), em, true, DType.F32, init));
+        this.v = child("v", new Linear(em, c.hiddenSize(), false, DType.F32, init));
+        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros());
+    }
+
+    @Override
+    Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2) {
+        int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
+        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
+        Tensor perHead = Tensor.einsum("btim,bthi->bthm", hidden, g1);
         Tensor y = Tensor.einsum("bthm,bthj->btjm", perHead, g2);
-        Tensor out = Linear.apply(y.reshape(b, t, e * m), w.get("v.weight"));
-        return out.add(Tensor.einsum("bthj,jd->btd", g2, w.get("b")));
+        return v.forward(p, y.reshape(bs, t, e * m)).add(Tensor.einsum("bthj,jd->btd", g2, p.get(b)));
     }
 }

@@ -1,6 +1,12 @@
 package monetj.core.model;
 
 import monetj.core.dsl.Tensor;
+import monetj.core.nn.Initializer;
+import monetj.core.nn.Linear;
+import monetj.core.nn.Param;
+import monetj.core.nn.ParamTree;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.Shape;
 
 /**
  * Mixture of vertically decomposed experts (spec §5): expert (i, j) stacks two half-width blocks,
@@ -9,28 +15,44 @@ import monetj.core.dsl.Tensor;
  * X11, X22 and biases X13, X23 scale by the head-summed weights; the cross flows X12, X21 route one side's
  * activations through the other side's weights, contracted head-first so no (B, T, H, E, m) tensor appears.
  */
-final class MoVdeLayer {
-    private MoVdeLayer() {}
+final class MoVdeLayer extends ExpertLayer {
+    private final MonetConfig c;
+    private final Linear u1, u2, v11, v12, v21, v22;
+    private final Param b1, b2;
 
-    static Tensor forward(MonetConfig c, Weights w, Tensor z, Tensor g1, Tensor g2) {
+    MoVdeLayer(MonetConfig c) {
+        this.c = c;
+        Initializer init = Initializer.normal(c.initializerRange());
+        int d = c.hiddenSize(), half = c.moeExperts() * c.moeDim() / 2;
+        this.u1 = child("u1", new Linear(d, half, true, DType.F32, init));
+        this.u2 = child("u2", new Linear(d, half, true, DType.F32, init));
+        this.v11 = child("v11", new Linear(half, d / 2, false, DType.F32, init));
+        this.v12 = child("v12", new Linear(half, d / 2, false, DType.F32, init));
+        this.v21 = child("v21", new Linear(half, d / 2, false, DType.F32, init));
+        this.v22 = child("v22", new Linear(half, d / 2, false, DType.F32, init));
+        this.b1 = parameter("b1", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros());
+        this.b2 = parameter("b2", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros());
+    }
+
+    @Override
+    Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2) {
         int b = z.dim(0), t = z.dim(1), e = c.moeExperts(), half = c.moeDim() / 2;
-        Tensor x1 = Linear.apply(z, w.get("u1.weight"), w.get("u1.bias")).relu().square().reshape(b, t, e, half);
-        Tensor x2 = Linear.apply(z, w.get("u2.weight"), w.get("u2.bias")).relu().square().reshape(b, t, e, half);
+        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half);
+        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half);
 
         Tensor x11 = Tensor.einsum("btim,bthi->btim", x1, g1);
         Tensor x12 = Tensor.einsum("bthm,bthi->btim", Tensor.einsum("btjm,bthj->bthm", x2, g2), g1);
-        Tensor x13 = Tensor.einsum("bthi,id->btd", g1, w.get("b1"));
+        Tensor x13 = Tensor.einsum("bthi,id->btd", g1, p.get(b1));
         Tensor x21 = Tensor.einsum("bthm,bthj->btjm", Tensor.einsum("btim,bthi->bthm", x1, g1), g2);
         Tensor x22 = Tensor.einsum("btjm,bthj->btjm", x2, g2);
-        Tensor x23 = Tensor.einsum("bthj,jd->btd", g2, w.get("b2"));
+        Tensor x23 = Tensor.einsum("bthj,jd->btd", g2, p.get(b2));
 
-        Tensor first = project(x11, w, "v11").add(project(x12, w, "v12")).add(x13);
-        Tensor second = project(x21, w, "v21").add(project(x22, w, "v22")).add(x23);
+        Tensor first = project(p, v11, x11).add(project(p, v12, x12)).add(x13);
+        Tensor second = project(p, v21, x21).add(project(p, v22, x22)).add(x23);
         return Tensor.concat(-1, first, second);
     }
 
-    private static Tensor project(Tensor experts, Weights w, String name) {
-        int b = experts.dim(0), t = experts.dim(1);
-        return Linear.apply(experts.reshape(b, t, -1), w.get(name + ".weight"));
+    private static Tensor project(ParamTree<Tensor> p, Linear v, Tensor experts) {
+        return v.forward(p, experts.reshape(experts.dim(0), experts.dim(1), -1));
     }
 }

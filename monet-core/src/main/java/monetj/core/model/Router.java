@@ -2,6 +2,10 @@ package monetj.core.model;
 
 import java.util.Map;
 import monetj.core.dsl.Tensor;
+import monetj.core.nn.Initializer;
+import monetj.core.nn.Linear;
+import monetj.core.nn.Module;
+import monetj.core.nn.ParamTree;
 import monetj.core.tensor.DType;
 
 /**
@@ -10,21 +14,29 @@ import monetj.core.tensor.DType;
  * {@code n_i >= min(max_i n_i, σ*)} with {@code σ* = Φ⁻¹(1 - k/E)}, so at least the best expert always is; the
  * routing probabilities are a softmax of the raw logits over the selected experts (exactly zero elsewhere).
  */
-final class Router {
-    private Router() {}
+final class Router extends Module {
+    private final MonetConfig c;
+    private final Linear w1, w2;
+    private final RouterBatchNorm norm1, norm2;
 
-    static RoutingProbabilities forward(MonetConfig c, Weights w, Tensor z, boolean training, Map<String, Tensor> updates, String prefix) {
-        double threshold = c.routingThreshold();
-        Tensor g1 = axis(c, w, z, "w1", "norm1", threshold, training, updates, prefix);
-        Tensor g2 = axis(c, w, z, "w2", "norm2", threshold, training, updates, prefix);
-        return new RoutingProbabilities(g1, g2);
+    Router(MonetConfig c) {
+        this.c = c;
+        Initializer init = Initializer.normal(c.initializerRange());
+        this.w1 = child("w1", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, DType.F32, init));
+        this.w2 = child("w2", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, DType.F32, init));
+        this.norm1 = child("norm1", new RouterBatchNorm(c.moeHeads()));
+        this.norm2 = child("norm2", new RouterBatchNorm(c.moeHeads()));
     }
 
-    private static Tensor axis(MonetConfig c, Weights w, Tensor z, String proj, String norm, double threshold, boolean training,
-            Map<String, Tensor> updates, String prefix) {
+    RoutingProbabilities forward(ParamTree<Tensor> p, Tensor z, boolean training, Map<String, Tensor> updates) {
+        double threshold = c.routingThreshold();
+        return new RoutingProbabilities(axis(p, w1, norm1, z, threshold, training, updates), axis(p, w2, norm2, z, threshold, training, updates));
+    }
+
+    private Tensor axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> updates) {
         int b = z.dim(0), t = z.dim(1);
-        Tensor a = Linear.apply(z, w.get(proj + ".weight")).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
-        Tensor n = RouterBatchNorm.normalise(a, w.scope(norm), training, updates, prefix + norm + ".");
+        Tensor a = proj.forward(p, z).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
+        Tensor n = norm.normalise(p, a, training, updates);
         Tensor cut = n.max(-1).keepDims(n.shape(), -1).minimum(threshold);
         Tensor selected = n.ge(cut);
         return selected.where(a, a.scalar(-1e10)).softmax(-1);

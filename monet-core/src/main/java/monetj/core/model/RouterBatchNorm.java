@@ -1,8 +1,14 @@
 package monetj.core.model;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.dsl.Tensor;
+import monetj.core.nn.Initializer;
+import monetj.core.nn.Module;
+import monetj.core.nn.Param;
+import monetj.core.nn.ParamTree;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
 
 /**
  * The router's BatchNorm1d(heads, affine=False): one mean and variance per routing head, pooled over all
@@ -10,13 +16,18 @@ import monetj.core.dsl.Tensor;
  * running statistics (momentum 0.1, unbiased variance, as PyTorch); inference uses the running statistics.
  * Its output only decides which experts are selected, so nothing here carries a gradient.
  */
-final class RouterBatchNorm {
+final class RouterBatchNorm extends Module {
     static final double EPS = 1e-5, MOMENTUM = 0.1;
+    private final Param runningMean, runningVar, batchesTracked;
 
-    private RouterBatchNorm() {}
+    RouterBatchNorm(int heads) {
+        this.runningMean = buffer("running_mean", DType.F32, Shape.of(heads), Initializer.zeros());
+        this.runningVar = buffer("running_var", DType.F32, Shape.of(heads), Initializer.ones());
+        this.batchesTracked = buffer("num_batches_tracked", DType.S64, Shape.SCALAR, (t, rng) -> HostTensor.zeros(DType.S64, t.shape()));
+    }
 
-    /** Normalised logits [B, T, H, E] (no gradient); in training, the updated buffers go into {@code updates}. */
-    static Tensor normalise(Tensor logits, Weights buffers, boolean training, Map<String, Tensor> updates, String prefix) {
+    /** Normalised logits [B, T, H, E] (no gradient); in training, the moved buffers go into {@code updates} by path. */
+    Tensor normalise(ParamTree<Tensor> p, Tensor logits, boolean training, Map<String, Tensor> updates) {
         Tensor a = logits.stopGradient();
         int h = a.dim(2);
         Tensor mean, var;
@@ -25,17 +36,14 @@ final class RouterBatchNorm {
             mean = a.mean(0, 1, 3);
             var = a.sub(mean.reshape(1, 1, h, 1)).square().mean(0, 1, 3);
             Tensor unbiased = var.mul((double) n / Math.max(1, n - 1));
-            Tensor rm = buffers.get("running_mean"), rv = buffers.get("running_var");
-            updates.put(prefix + "running_mean", rm.mul(1 - MOMENTUM).add(mean.convert(rm.dtype()).mul(MOMENTUM)));
-            updates.put(prefix + "running_var", rv.mul(1 - MOMENTUM).add(unbiased.convert(rv.dtype()).mul(MOMENTUM)));
-            Tensor steps = buffers.get("num_batches_tracked");
-            updates.put(prefix + "num_batches_tracked", steps.add(steps.onesLike()));
+            Tensor rm = p.get(runningMean), rv = p.get(runningVar), steps = p.get(batchesTracked);
+            updates.put(runningMean.path(), rm.mul(1 - MOMENTUM).add(mean.convert(rm.dtype()).mul(MOMENTUM)));
+            updates.put(runningVar.path(), rv.mul(1 - MOMENTUM).add(unbiased.convert(rv.dtype()).mul(MOMENTUM)));
+            updates.put(batchesTracked.path(), steps.add(steps.onesLike()));
         } else {
-            mean = buffers.get("running_mean").convert(a.dtype());
-            var = buffers.get("running_var").convert(a.dtype());
+            mean = p.get(runningMean).convert(a.dtype());
+            var = p.get(runningVar).convert(a.dtype());
         }
         return a.sub(mean.reshape(1, 1, h, 1)).mul(var.add(EPS).rsqrt().reshape(1, 1, h, 1));
     }
-
-    static Map<String, Tensor> newUpdates() { return new LinkedHashMap<>(); }
 }

@@ -33,6 +33,13 @@ public final class ParamTree<T> {
         return new ParamTree<>(m);
     }
 
+    /** A tree with the entries of an ordered map, in its order. */
+    public static <T> ParamTree<T> of(Map<String, ? extends T> entries) {
+        LinkedHashMap<String, T> m = new LinkedHashMap<>();
+        entries.forEach((name, value) -> put(m, name, value));
+        return new ParamTree<>(m);
+    }
+
     public static <T> ParamTree<T> empty() { return new ParamTree<>(new LinkedHashMap<>()); }
 
     private static <T> void put(Map<String, T> m, String name, T value) {

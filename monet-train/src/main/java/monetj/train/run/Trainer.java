@@ -19,7 +19,7 @@ import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.model.MonetConfig;
-import monetj.core.model.MonetInitializer;
+import monetj.core.model.MonetModel;
 import monetj.core.tensor.HostTensor;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.IteratorState;
@@ -84,7 +84,7 @@ public final class Trainer {
             if (store.latest().isPresent()) {
                 throw new IllegalStateException(runDir + " already holds checkpoints; pass --resume to continue it or choose another --run-dir");
             }
-            state = TrainState.fresh(model, MonetInitializer.initialize(model, rc.train().seed()));
+            state = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         }
         int micro = rc.train().microBatchSize(), accumulation = rc.train().accumulationSteps(), seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {

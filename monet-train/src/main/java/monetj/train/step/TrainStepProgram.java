@@ -8,6 +8,7 @@ import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Value;
+import monetj.core.nn.ParamTree;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
 import monetj.core.model.MonetParameters;
@@ -67,7 +68,7 @@ public final class TrainStepProgram {
         }
         int t = s.seqLen();
         Tensor ids = tokens.slice(1, 0, t), targets = tokens.slice(1, 1, t + 1);
-        MonetModel.Output out = new MonetModel(s.model()).forward(weights, ids, kind != Kind.EVAL);
+        MonetModel.Output out = new MonetModel(s.model()).forward(ParamTree.of(weights), ids, kind != Kind.EVAL);
         Tensor lm = out.logits().crossEntropy(targets);
         if (kind == Kind.EVAL) {
             g.setOutputs(List.of(lm.value()));

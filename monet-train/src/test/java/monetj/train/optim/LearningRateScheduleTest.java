@@ -3,7 +3,6 @@ package monetj.train.optim;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import monetj.core.dsl.Tensor;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.testing.GraphTesting;

@@ -8,7 +8,7 @@ import java.util.List;
 import monetj.core.ir.Graph;
 import monetj.core.model.ForwardProgram;
 import monetj.core.model.MonetConfig;
-import monetj.core.model.MonetInitializer;
+import monetj.core.model.MonetModel;
 import monetj.train.optim.AdamW;
 import monetj.train.optim.LearningRateSchedule;
 import monetj.xla.stablehlo.MlirOpt;
@@ -27,7 +27,7 @@ class TrainStepEmissionTest {
         StableHloEmitter emitter = new StableHloEmitter();
         for (String name : List.of("tiny-vd", "tiny-hd")) {
             MonetConfig model = MonetConfig.read(Path.of("../configs/models/" + name + ".json"));
-            TrainState state = TrainState.fresh(model, MonetInitializer.initialize(model, 0));
+            TrainState state = TrainState.fresh(model, new MonetModel(model).init(0).asMap());
             for (boolean bf16 : new boolean[] {false, true}) {
                 var s = new TrainStepProgram.Settings(model, 2, 16, 3, bf16, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
                         new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);

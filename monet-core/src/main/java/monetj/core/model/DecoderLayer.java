@@ -1,0 +1,45 @@
+package monetj.core.model;
+
+import java.util.Map;
+import monetj.core.dsl.Tensor;
+import monetj.core.nn.Module;
+import monetj.core.nn.ParamTree;
+
+/**
+ * One decoder layer (spec §2): {@code h = x + Attn(RMSNorm(x))}, {@code z = RMSNorm(h)}, the router (on layers
+ * {@code l % moe_groups == 0}; later layers of the group reuse its routing), then {@code h + MoE(z, g1, g2)}.
+ * Registration order follows the Hugging Face module tree, so variables list in checkpoint order.
+ */
+final class DecoderLayer extends Module {
+    private final Attention attention;
+    private final ExpertLayer experts;
+    private final Router router;
+    private final RmsNorm inputNorm, postAttentionNorm;
+
+    DecoderLayer(MonetConfig c, int index) {
+        this.attention = child("self_attn", new Attention(c));
+        this.experts = child("moe", ExpertLayer.of(c));
+        this.router = c.hasRouter(index) ? child("router", new Router(c)) : null;
+        this.inputNorm = child("input_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
+        this.postAttentionNorm = child("post_attention_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
+    }
+
+    /** Computes this layer's attention given its normalised input (full causal, or against a cache). */
+    @FunctionalInterface
+    interface AttentionCall {
+        Tensor apply(Attention attention, Tensor normalisedInput);
+    }
+
+    /** The layer's output, and the routing now in force (its own router's, else the group's {@code routing}). */
+    record Output(Tensor hidden, RoutingProbabilities routing) {}
+
+    boolean hasRouter() { return router != null; }
+
+    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, boolean training, Map<String, Tensor> updates, AttentionCall attend) {
+        Tensor h = x.add(attend.apply(attention, inputNorm.forward(p, x)));
+        Tensor z = postAttentionNorm.forward(p, h);
+        RoutingProbabilities r = router != null ? router.forward(p, z, training, updates) : routing;
+        Tensor out = h.add(experts.forward(p, z, r.g1().convert(z.dtype()), r.g2().convert(z.dtype())));
+        return new Output(out, r);
+    }
+}
