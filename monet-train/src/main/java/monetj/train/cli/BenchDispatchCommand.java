@@ -25,7 +25,7 @@ public final class BenchDispatchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "10", description = "timed rounds; the median is reported (default ${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--iterations", defaultValue = "2000", description = "executes per round (default ${DEFAULT-VALUE})")
+    @Option(names = "--iterations", defaultValue = "20000", description = "executes per round (default ${DEFAULT-VALUE})")
     int iterations;
 
     @Spec
