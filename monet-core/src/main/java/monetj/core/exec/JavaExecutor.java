@@ -6,11 +6,14 @@ import java.util.Set;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
+import monetj.core.ir.Binary;
+import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.CustomCall;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
 import monetj.core.ir.Parameter;
 import monetj.core.ir.Value;
+import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 
@@ -58,25 +61,62 @@ public final class JavaExecutor implements Backend {
         @Override public void close() { tensor = null; }
     }
 
+    /**
+     * A compiled graph: the live nodes in order, each with the values it reads and the values that die after it.
+     * One rewrite saves most of the memory traffic of scalar arithmetic: an f32 binary op whose operand is a
+     * scalar broadcast (x * 0.9, g / n) reads the scalar itself, and the broadcast is never materialised unless
+     * something else needs it.
+     */
     private static final class Program implements Executable {
         private final Graph graph;
         private final List<Node> nodes;
-        private final int[][] lastUseFrees; // per position in `nodes`: node ids whose values die after it
+        private final List<List<Value>> reads;   // per position: the values the step reads
+        private final int[] scalarOperand;      // per position: for a fused binary op, which operand is the scalar; else -1
+        private final boolean[] skipped;        // per position: a broadcast nobody needs materialised
+        private final int[][] lastUseFrees;     // per position: node ids whose values die after it
         private final int maxId;
 
         Program(Graph graph, List<Node> nodes) {
             this.graph = graph;
             this.nodes = nodes;
             this.maxId = nodes.isEmpty() ? 0 : nodes.get(nodes.size() - 1).id() + 1;
+            int n = nodes.size();
+            reads = new ArrayList<>(n);
+            scalarOperand = new int[n];
+            skipped = new boolean[n];
+            int[] plainUses = new int[maxId];
+            for (Value v : graph.outputs()) plainUses[v.node().id()]++;
+            for (int p = 0; p < n; p++) {
+                Node node = nodes.get(p);
+                int k = fusableScalarOperand(node);
+                scalarOperand[p] = k;
+                List<Value> r = new ArrayList<>(node.inputs());
+                if (k >= 0) r.set(k, node.inputs().get(k).node().inputs().get(0));
+                reads.add(r);
+                for (Value v : r) plainUses[v.node().id()]++;
+            }
+            for (int p = 0; p < n; p++) skipped[p] = isScalarSplat(nodes.get(p)) && plainUses[nodes.get(p).id()] == 0;
             int[] last = new int[maxId];
             java.util.Arrays.fill(last, -1);
-            for (int p = 0; p < nodes.size(); p++) for (Value v : nodes.get(p).inputs()) last[v.node().id()] = p;
+            for (int p = 0; p < n; p++) for (Value v : reads.get(p)) last[v.node().id()] = p;
             for (Value v : graph.outputs()) last[v.node().id()] = Integer.MAX_VALUE;
             List<List<Integer>> frees = new ArrayList<>();
-            for (int p = 0; p < nodes.size(); p++) frees.add(new ArrayList<>());
+            for (int p = 0; p < n; p++) frees.add(new ArrayList<>());
             for (int id = 0; id < maxId; id++) if (last[id] >= 0 && last[id] != Integer.MAX_VALUE) frees.get(last[id]).add(id);
-            lastUseFrees = new int[nodes.size()][];
-            for (int p = 0; p < nodes.size(); p++) lastUseFrees[p] = frees.get(p).stream().mapToInt(Integer::intValue).toArray();
+            lastUseFrees = new int[n][];
+            for (int p = 0; p < n; p++) lastUseFrees[p] = frees.get(p).stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** An f32 broadcast_in_dim of a single element. */
+        private static boolean isScalarSplat(Node n) {
+            return n.op() instanceof BroadcastInDim && n.types().get(0).dtype() == DType.F32 && n.inputs().get(0).shape().size() == 1;
+        }
+
+        /** For an f32 binary op with exactly one scalar-splat operand, that operand's index; else -1. */
+        private static int fusableScalarOperand(Node n) {
+            if (!(n.op() instanceof Binary) || n.types().get(0).dtype() != DType.F32) return -1;
+            boolean a = isScalarSplat(n.inputs().get(0).node()), b = isScalarSplat(n.inputs().get(1).node());
+            return a == b ? -1 : a ? 0 : 1;
         }
 
         @Override
@@ -95,13 +135,14 @@ public final class JavaExecutor implements Backend {
                                 + param.type() + ", got " + t.type());
                     }
                     values[n.id()] = new HostTensor[] {t};
-                } else {
+                } else if (!skipped[p]) {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
-                    for (Value v : n.inputs()) in.add(values[v.node().id()][v.index()]);
+                    for (Value v : reads.get(p)) in.add(values[v.node().id()][v.index()]);
                     List<HostTensor> out;
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
-                        out = n.op().evaluate(in);
+                        int k = scalarOperand[p];
+                        out = k < 0 ? n.op().evaluate(in) : List.of(((Binary) n.op()).evaluateWithScalar(in.get(1 - k), (float) in.get(k).getDouble(0), k == 0));
                         if (OpProfile.ENABLED) OpProfile.record(n.op(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);

@@ -97,6 +97,34 @@ public record Binary(Kind kind) implements Op {
         return List.of(HostTensor.of(x.shape(), r).to(t));
     }
 
+    /**
+     * The f32 kernel with one operand a scalar: {@code x op s}, or {@code s op x} when {@code scalarFirst}. The Java
+     * executor uses it for an operand that is a broadcast scalar, instead of materialising the broadcast.
+     */
+    public HostTensor evaluateWithScalar(HostTensor x, float s, boolean scalarFirst) {
+        int n = x.shape().intSize();
+        float[] a = x.floats(), r = new float[n];
+        Parallel.forRange(n, 1 << 15, (lo, hi) -> {
+            switch (kind) {
+                case ADD -> { for (int i = lo; i < hi; i++) r[i] = a[i] + s; }
+                case MULTIPLY -> { for (int i = lo; i < hi; i++) r[i] = a[i] * s; }
+                case SUBTRACT -> {
+                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s - a[i];
+                    else for (int i = lo; i < hi; i++) r[i] = a[i] - s;
+                }
+                case DIVIDE -> {
+                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s / a[i];
+                    else for (int i = lo; i < hi; i++) r[i] = a[i] / s;
+                }
+                default -> {
+                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(s, a[i]);
+                    else for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i], s);
+                }
+            }
+        });
+        return HostTensor.of(x.shape(), r);
+    }
+
     @Override
     public List<Tensor> vjp(VjpArgs args) {
         Tensor a = args.input(0), b = args.input(1), g = args.cotangent();

@@ -72,6 +72,22 @@ class JavaExecutorTest {
     }
 
     @Test
+    void scalarOperandsAreReadWithoutMaterialisingTheirBroadcast() {
+        Graph g = new Graph("scalars");
+        Tensor x = new Tensor(g, g.parameter("x", vec));
+        Tensor three = Tensor.full(g, DType.F32, vec.shape(), 3); // a broadcast scalar on the left
+        g.setOutputs(List.of(three.sub(x).value(), three.div(x).value(), x.sub(0.5).value(), x.div(4.0).value(), x.pow(2.0).value(),
+                three.value() /* also needed whole: must still be materialised */));
+        List<HostTensor> r = exec.run(g, List.of(HostTensor.of(Shape.of(3), new float[] {1, 2, 4})));
+        assertArrayEquals(new float[] {2, 1, -1}, r.get(0).floats());
+        assertArrayEquals(new float[] {3, 1.5f, 0.75f}, r.get(1).floats());
+        assertArrayEquals(new float[] {0.5f, 1.5f, 3.5f}, r.get(2).floats());
+        assertArrayEquals(new float[] {0.25f, 0.5f, 1}, r.get(3).floats());
+        assertArrayEquals(new float[] {1, 4, 16}, r.get(4).floats());
+        assertArrayEquals(new float[] {3, 3, 3}, r.get(5).floats());
+    }
+
+    @Test
     void bf16ValuesStayBf16() {
         Graph g = new Graph("bf16");
         TensorType t = TensorType.of(DType.BF16, 2);
