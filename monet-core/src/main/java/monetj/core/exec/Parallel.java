@@ -1,9 +1,14 @@
 package monetj.core.exec;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Splits index ranges over the common fork-join pool; small ranges run inline. */
+/**
+ * Splits index ranges over the calling thread and the common fork-join pool; small ranges run inline. Chunks are
+ * taken from a shared counter, so the caller keeps working instead of waiting for a chunk it cannot steal back,
+ * and a thread slowed by other work on its core simply takes fewer chunks.
+ */
 public final class Parallel {
     private Parallel() {}
 
@@ -12,39 +17,28 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** The calling thread plus the common pool's workers. */
     public static int threads() { return ForkJoinPool.getCommonPoolParallelism() + 1; }
 
     /** Runs {@code body} over [0, n) in chunks of at least {@code grain} indices. */
     public static void forRange(int n, int grain, RangeBody body) {
-        if (n <= grain || threads() == 1) {
+        int workers = threads();
+        if (n <= grain || workers == 1) {
             if (n > 0) body.run(0, n);
             return;
         }
-        int chunks = Math.min(threads() * 4, (n + grain - 1) / grain);
+        int chunks = Math.min(workers * 4, (n + grain - 1) / grain);
         int step = (n + chunks - 1) / chunks;
-        ForkJoinPool.commonPool().invoke(new Split(0, n, step, body));
-    }
-
-    private static final class Split extends RecursiveAction {
-        final int from, to, step;
-        final RangeBody body;
-
-        Split(int from, int to, int step, RangeBody body) {
-            this.from = from;
-            this.to = to;
-            this.step = step;
-            this.body = body;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= step) {
-                body.run(from, to);
-                return;
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                int lo = c * step, hi = Math.min(n, lo + step);
+                if (lo < hi) body.run(lo, hi);
             }
-            int mid = from + ((to - from) / step / 2) * step;
-            if (mid == from) mid = from + step;
-            invokeAll(new Split(from, mid, step, body), new Split(mid, to, step, body));
-        }
+        };
+        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[Math.min(workers - 1, chunks - 1)];
+        for (int i = 0; i < helpers.length; i++) helpers[i] = ForkJoinPool.commonPool().submit(drain);
+        drain.run();
+        for (ForkJoinTask<?> h : helpers) h.join();
     }
 }

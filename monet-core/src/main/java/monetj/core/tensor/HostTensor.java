@@ -88,6 +88,12 @@ public final class HostTensor {
     /** Converts floats to any floating dtype. */
     public static HostTensor fromFloats(DType dtype, Shape shape, float[] v) {
         if (dtype == DType.F32) return of(shape, v);
+        if (dtype == DType.BF16) {
+            if (v.length != shape.intSize()) throw new IllegalArgumentException("shape " + shape + " needs " + shape.intSize() + " values, got " + v.length);
+            short[] h = new short[v.length];
+            for (int i = 0; i < v.length; i++) h[i] = Float16.bf16FromFloat(v[i]);
+            return ofShorts(dtype, shape, h);
+        }
         double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) d[i] = v[i];
         return fromDoubles(dtype, shape, d);
@@ -128,7 +134,15 @@ public final class HostTensor {
             return a;
         }
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) out[i] = (float) getDouble(i);
+        if (dtype() == DType.BF16) {
+            short[] h = shorts();
+            for (int i = 0; i < n; i++) out[i] = Float16.bf16ToFloat(h[i]);
+        } else if (dtype() == DType.F16) {
+            short[] h = shorts();
+            for (int i = 0; i < n; i++) out[i] = Float16.f16ToFloat(h[i]);
+        } else {
+            for (int i = 0; i < n; i++) out[i] = (float) getDouble(i);
+        }
         return out;
     }
 
@@ -218,6 +232,8 @@ public final class HostTensor {
     public HostTensor to(DType target) {
         if (target == dtype()) return this;
         if (target == DType.S64 && !dtype().isFloating()) return of(shape(), longs()); // exact beyond 2^53
+        if (target == DType.BF16 && dtype() == DType.F32) return fromFloats(target, shape(), floats());
+        if (target == DType.F32 && (dtype() == DType.BF16 || dtype() == DType.F16)) return of(shape(), floats());
         return fromDoubles(target, shape(), doubles());
     }
 
