@@ -96,6 +96,7 @@ public final class Trainer {
                 rc.optimizer().gradClip(), LearningRateSchedule.of(rc), rc.loss().uniformityWeight(), rc.loss().ambiguityWeight());
         Map<Kind, Executable> programs = compile(settings, state, accumulation);
         double flopsPerToken = FlopCount.trainingFlopsPerToken(model, seq);
+        Double peakFlops = PeakFlops.of(backend);
 
         try (PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
              MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step())) {
@@ -137,8 +138,7 @@ public final class Trainer {
                 record.put("step_s", seconds);
                 record.put("data_wait_s", dataWait);
                 record.put("compute_s", seconds - dataWait);
-                Double peak = PeakFlops.of(backend);
-                if (peak != null) record.put("mfu", flopsPerToken * tokens / seconds / peak);
+                if (peakFlops != null) record.put("mfu", flopsPerToken * tokens / seconds / peakFlops);
                 record.put("unused_experts", m.unusedExperts());
                 record.put("selected_per_head", m.selectedPerHead());
                 boolean evalNow = rc.train().evalEvery() > 0 && rc.data().validation() != null && (step % rc.train().evalEvery() == 0 || step == rc.train().steps());

@@ -1,7 +1,6 @@
 package monetj.train.step;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetParameters;
@@ -37,16 +36,6 @@ public record TrainState(Map<String, HostTensor> params, Map<String, HostTensor>
     public Map<String, HostTensor> modelTensors(MonetConfig config) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String name : MonetParameters.layout(config).keySet()) out.put(name, params.containsKey(name) ? params.get(name) : buffers.get(name));
-        return out;
-    }
-
-    /** The flat argument order of the step programs: parameters, buffers, m, v (step and data follow). */
-    public List<HostTensor> flat() {
-        List<HostTensor> out = new java.util.ArrayList<>();
-        out.addAll(params.values());
-        out.addAll(buffers.values());
-        out.addAll(m.values());
-        out.addAll(v.values());
         return out;
     }
 }
