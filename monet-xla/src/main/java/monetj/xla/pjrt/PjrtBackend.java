@@ -7,6 +7,7 @@ import java.util.Set;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
+import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Value;
 import monetj.core.tensor.HostTensor;
@@ -24,25 +25,29 @@ public final class PjrtBackend implements Backend {
     private final PjrtClient client;
     private final PjrtDevice device;
     private final boolean ownsClient;
-    private final StableHloEmitter emitter = new StableHloEmitter(OpEmissions.standard(), true);
+    private final StableHloEmitter emitter;
 
     /** Runs on {@code device} of {@code client}; the client stays the caller's to close. */
-    public PjrtBackend(PjrtClient client, PjrtDevice device) { this(client, device, false); }
+    public PjrtBackend(PjrtClient client, PjrtDevice device) { this(client, device, false, DotGeneral.Precision.DEFAULT); }
 
-    private PjrtBackend(PjrtClient client, PjrtDevice device, boolean ownsClient) {
+    private PjrtBackend(PjrtClient client, PjrtDevice device, boolean ownsClient, DotGeneral.Precision dotFloor) {
         this.client = client;
         this.device = device;
         this.ownsClient = ownsClient;
+        this.emitter = new StableHloEmitter(OpEmissions.standard(dotFloor), true);
     }
 
     /** Finds the plugin ({@code plugin} nullable: discovery), creates a client and uses its first device. */
-    public static PjrtBackend open(Path plugin, ClientOptions options) {
+    public static PjrtBackend open(Path plugin, ClientOptions options) { return open(plugin, options, DotGeneral.Precision.DEFAULT); }
+
+    /** As {@link #open(Path, ClientOptions)}, compiling every dot_general at least {@code dotFloor} precise. */
+    public static PjrtBackend open(Path plugin, ClientOptions options, DotGeneral.Precision dotFloor) {
         PjrtClient client = PjrtClient.create(PjrtPlugin.load(PluginDiscovery.system().find(plugin)), options);
         if (client.devices().isEmpty()) {
             client.close();
             throw new IllegalStateException("PJRT plugin " + client.plugin().path() + " lists no addressable devices");
         }
-        return new PjrtBackend(client, client.devices().get(0), true);
+        return new PjrtBackend(client, client.devices().get(0), true, dotFloor);
     }
 
     /**

@@ -50,7 +50,13 @@ public final class OpEmissions {
     private final Map<Class<? extends Op>, OpEmission<? extends Op>> table = new HashMap<>();
 
     /** The table for every op family of monet-core. */
-    public static OpEmissions standard() {
+    public static OpEmissions standard() { return standard(DotGeneral.Precision.DEFAULT); }
+
+    /**
+     * The table with every dot_general emitted at least {@code dotFloor} precise. HIGHEST keeps f32 products in
+     * f32 on GPUs, whose default precision for them may be TF32 (reference comparisons need that).
+     */
+    public static OpEmissions standard(DotGeneral.Precision dotFloor) {
         OpEmissions t = new OpEmissions();
         t.register(Unary.class, (op, n, out) -> out.op(n, "stablehlo." + op.name(), ""));
         t.register(Binary.class, (op, n, out) -> out.op(n, "stablehlo." + op.name(), ""));
@@ -62,7 +68,7 @@ public final class OpEmissions {
         t.register(Reshape.class, (op, n, out) -> out.op(n, "stablehlo.reshape", ""));
         t.register(Transpose.class, (op, n, out) -> out.op(n, "stablehlo.transpose", "permutation = " + MlirSyntax.i64Array(op.permutation())));
         t.register(Reduce.class, OpEmissions::reduce);
-        t.register(DotGeneral.class, OpEmissions::dotGeneral);
+        t.register(DotGeneral.class, (op, n, out) -> dotGeneral(op, n, out, dotFloor));
         t.register(Constant.class, (op, n, out) -> out.op(n, "stablehlo.constant", "value = " + DenseLiteral.of(op.value()) + " : " + MlirSyntax.type(op.value().type())));
         t.register(StopGradient.class, (op, n, out) -> out.bind(n, 0, out.operands(n).get(0)));
         t.register(CustomVjp.class, OpEmissions::forwardCustomVjp);
@@ -179,11 +185,12 @@ public final class OpEmissions {
         out.opWithRegions(n, "stablehlo.reduce", "dimensions = " + MlirSyntax.i64Array(op.dims()), body);
     }
 
-    private static void dotGeneral(DotGeneral op, Node n, FunctionWriter out) {
+    private static void dotGeneral(DotGeneral op, Node n, FunctionWriter out, DotGeneral.Precision floor) {
         String dims = dimensionNumbers("dot",
                 new String[] {"lhs_batching_dimensions", "rhs_batching_dimensions", "lhs_contracting_dimensions", "rhs_contracting_dimensions"},
                 new int[][] {op.lhsBatch(), op.rhsBatch(), op.lhsContract(), op.rhsContract()}, "");
-        String precision = "#stablehlo<precision " + op.precision().name() + ">";
+        DotGeneral.Precision p = op.precision().compareTo(floor) >= 0 ? op.precision() : floor;
+        String precision = "#stablehlo<precision " + p.name() + ">";
         // The result type carries the preferred element type (e.g. f32 from bf16 operands).
         out.op(n, "stablehlo.dot_general", "dot_dimension_numbers = " + dims + ", precision_config = [" + precision + ", " + precision + "]");
     }

@@ -189,6 +189,17 @@ class StableHloEmitterTest {
     }
 
     @Test
+    void aPrecisionFloorRaisesDefaultDotsOnly() {
+        Graph g = new Graph("floor");
+        Value m = g.apply1(DotGeneral.contracting(1, 0), g.parameter("c", TensorType.of(DType.F32, 2, 3)), g.parameter("e", TensorType.of(DType.F32, 3, 2)));
+        g.setOutputs(List.of(m));
+        String high = new StableHloEmitter(OpEmissions.standard(DotGeneral.Precision.HIGHEST), false).emit(g).text();
+        assertTrue(high.contains("precision_config = [#stablehlo<precision HIGHEST>, #stablehlo<precision HIGHEST>]"), high);
+        String dflt = new StableHloEmitter().emit(g).text();
+        assertTrue(dflt.contains("precision_config = [#stablehlo<precision DEFAULT>, #stablehlo<precision DEFAULT>]"), dflt);
+    }
+
+    @Test
     void constantsOfEveryDtype() {
         assertEquals("dense<[[1.5, -2.0], [0.0, 3.0E-5]]>", DenseLiteral.of(HostTensor.of(Shape.of(2, 2), new float[] {1.5f, -2f, 0f, 3e-5f})));
         assertEquals("dense<[0.1, 0x7FF8000000000000, 0xFFF0000000000000]>", DenseLiteral.of(HostTensor.of(Shape.of(3), new double[] {0.1, Double.NaN, Double.NEGATIVE_INFINITY})));
