@@ -79,10 +79,21 @@ class ElementwiseOpsTest {
         assertTrue(e3.getMessage().startsWith("add:") && e3.getMessage().contains("f32[2]") && e3.getMessage().contains("f32[3]"), e3.getMessage());
     }
 
+    /** A random shape of rank 0 to 3 with sizes 1 to 4. */
+    private Shape randomShape() {
+        int[] d = new int[rnd.nextInt(4)];
+        for (int i = 0; i < d.length; i++) d[i] = 1 + rnd.nextInt(4);
+        return Shape.of(d);
+    }
+
     @Test
-    void unaryGradients() {
-        HostTensor pos = randomF64(rnd, Shape.of(2, 3), 0.2, 2.0);
-        HostTensor any = randomF64(rnd, Shape.of(2, 3));
+    void unaryGradientsOnRandomShapes() {
+        for (int trial = 0; trial < 4; trial++) unaryGradients(randomShape());
+    }
+
+    private void unaryGradients(Shape shape) {
+        HostTensor pos = randomF64(rnd, shape, 0.2, 2.0);
+        HostTensor any = randomF64(rnd, shape);
         for (Unary.Kind k : List.of(Unary.Kind.LOG, Unary.Kind.SQRT, Unary.Kind.RSQRT, Unary.Kind.LOG1P)) {
             checkGradient(p -> Tensor.apply(new Unary(k), p.get(0)), pos);
         }
@@ -93,7 +104,12 @@ class ElementwiseOpsTest {
     }
 
     @Test
-    void binaryGradientsIncludingBroadcast() {
+    void binaryGradientsOnRandomShapesIncludingBroadcast() {
+        for (int trial = 0; trial < 4; trial++) {
+            Shape s = randomShape();
+            HostTensor a = randomF64(rnd, s, 0.5, 2), b = randomF64(rnd, s.rank() == 0 ? s : Shape.of(s.dim(-1)), 0.5, 2);
+            checkGradient(p -> p.get(0).mul(p.get(1)).add(p.get(1)).div(p.get(0).pow(p.get(1))), a, b);
+        }
         HostTensor a = randomF64(rnd, Shape.of(3, 4), 0.5, 2), b = randomF64(rnd, Shape.of(4), 0.5, 2);
         checkGradient(p -> p.get(0).add(p.get(1)), a, b);
         checkGradient(p -> p.get(0).sub(p.get(1)), a, b);
