@@ -99,8 +99,8 @@ public final class Trainer {
         Double peakFlops = PeakFlops.of(backend);
 
         try (PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
-             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step())) {
-            DeviceState device = DeviceState.upload(backend, state);
+             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
+             DeviceState device = DeviceState.upload(backend, state)) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
             long startStep = state.step();
             while (device.step < rc.train().steps()) {
@@ -158,6 +158,10 @@ public final class Trainer {
             progress.finish();
             if (startStep == rc.train().steps()) console.printf("run already complete at step %d%n", startStep);
             return new Outcome(device.step, true, lastCheckpoint != null ? lastCheckpoint : store.latest().orElse(null));
+        } finally {
+            programs.values().forEach(Executable::close);
+            if (evalProgram != null) evalProgram.close();
+            evalProgram = null;
         }
     }
 
@@ -219,8 +223,8 @@ public final class Trainer {
         Files.writeString(runDir.resolve("config.resolved.json"), JSON.writeValueAsString(resolved) + "\n");
     }
 
-    /** The state's buffers on the backend, replaced by each program's results. */
-    private static final class DeviceState {
+    /** The state's buffers on the backend, replaced by each program's results; closing releases them. */
+    private static final class DeviceState implements AutoCloseable {
         List<DeviceBuffer> params, buffers, m, v;
         DeviceBuffer counter;
         List<DeviceBuffer> pendingGrads;
@@ -285,6 +289,12 @@ public final class Trainer {
         }
 
         List<DeviceBuffer> takeGradients() { return pendingGrads; }
+
+        @Override
+        public void close() {
+            for (List<DeviceBuffer> group : List.of(params, buffers, m, v)) group.forEach(DeviceBuffer::close);
+            counter.close();
+        }
 
         TrainState download() {
             return new TrainState(named(paramNames, params), named(bufferNames, buffers), named(paramNames, m), named(paramNames, v), step);
