@@ -629,11 +629,15 @@ public final class Tensor {
 
     /** Mean cross-entropy over the positions where {@code mask} (pred, the labels' shape) is true; 0 when none is. */
     public Tensor crossEntropy(Tensor labels, Tensor mask) {
-        Tensor losses = crossEntropyPerPosition(labels);
         if (mask.dtype() != DType.PRED || !mask.shape().equals(labels.shape())) {
             throw new IllegalArgumentException("crossEntropy: mask " + mask.type() + " must be pred of the labels' shape " + labels.shape());
         }
-        // select, not multiply: a masked-out position may hold an infinite loss (e.g. padding with all -inf logits)
+        // Masked positions may hold padding with all -inf logits: compute their loss on zero logits instead, so neither
+        // the value nor the gradient (logsumexp's 0/0) can turn into NaN, then leave them out of the sum.
+        int[] column = Arrays.copyOf(labels.shape().dims(), labels.rank() + 1);
+        column[column.length - 1] = 1;
+        Tensor safe = mask.reshape(Shape.of(column)).where(this, zerosLike());
+        Tensor losses = safe.crossEntropyPerPosition(labels);
         Tensor total = mask.where(losses, losses.zerosLike()).sum();
         return total.div(mask.convert(dtype()).sum().maximum(1.0));
     }

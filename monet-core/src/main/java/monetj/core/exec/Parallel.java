@@ -27,12 +27,12 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
-        int chunks = Math.min(workers * 4, (n + grain - 1) / grain);
-        int step = (n + chunks - 1) / chunks;
+        int chunks = (int) Math.min(workers * 4L, ((long) n + grain - 1) / grain);
+        int step = (int) (((long) n + chunks - 1) / chunks);
         AtomicInteger next = new AtomicInteger();
         Runnable drain = () -> {
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                int lo = c * step, hi = Math.min(n, lo + step);
+                int lo = (int) Math.min(n, (long) c * step), hi = (int) Math.min(n, (long) lo + step);
                 if (lo < hi) body.run(lo, hi);
             }
         };

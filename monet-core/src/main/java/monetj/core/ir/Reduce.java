@@ -71,7 +71,9 @@ public record Reduce(Kind kind, int[] dims) implements Op {
         double init = inputs.get(1).getDouble(0);
         double[] acc = new double[m];
         Arrays.fill(acc, init);
-        if (x.dtype() == DType.S64) return List.of(reduceLongs(x.longs(), target, outShape, inputs.get(1).getLong(0)));
+        if (x.dtype().isInteger()) { // wraps on overflow, as XLA's integer arithmetic
+            return List.of(reduceLongs(x.longs(), target, outShape, inputs.get(1).getLong(0)).to(x.dtype()));
+        }
         double[] v = x.dtype() == DType.F32 ? null : x.doubles();
         float[] f = x.dtype() == DType.F32 ? x.floats() : null;
         int n = target.length;

@@ -232,6 +232,12 @@ public final class HostTensor {
     public HostTensor to(DType target) {
         if (target == dtype()) return this;
         if (target == DType.S64 && !dtype().isFloating()) return of(shape(), longs()); // exact beyond 2^53
+        if (target == DType.S32 && !dtype().isFloating()) { // integers narrow by dropping high bits, as XLA's convert
+            int n = shape().intSize();
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) out[i] = (int) getLong(i);
+            return of(shape(), out);
+        }
         if (target == DType.BF16 && dtype() == DType.F32) return fromFloats(target, shape(), floats());
         if (target == DType.F32 && (dtype() == DType.BF16 || dtype() == DType.F16)) return of(shape(), floats());
         return fromDoubles(target, shape(), doubles());

@@ -73,6 +73,10 @@ class CompositesTest {
         HostTensor padded = f64(Shape.of(2, 4), Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY,
                 0, Math.log(3), 0, 0);
         assertEquals(Math.log(2), run1(p -> p.get(0).crossEntropy(p.get(1), p.get(2)), padded, labels, mask).getDouble(0), 1e-15, "masked -inf row");
+        // ... and its gradient: zero on the masked row (not 0/0 = NaN), softmax - onehot on the other.
+        HostTensor g = run1(p -> monetj.core.autodiff.Autodiff.grad(p.get(0).crossEntropy(p.get(1), p.get(2)), java.util.List.of(p.get(0))).get(0),
+                padded, labels, mask);
+        assertClose(new double[] {0, 0, 0, 0, 1.0 / 6, 3.0 / 6 - 1, 1.0 / 6, 1.0 / 6}, g.doubles(), 1e-15);
         HostTensor none = HostTensor.ofPred(Shape.of(2), new byte[] {0, 0});
         assertEquals(0, run1(p -> p.get(0).crossEntropy(p.get(1), p.get(2)), logits, labels, none).getDouble(0));
     }

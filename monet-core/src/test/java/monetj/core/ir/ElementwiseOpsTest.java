@@ -43,6 +43,17 @@ class ElementwiseOpsTest {
     }
 
     @Test
+    void integerArithmeticWrapsAsXla() {
+        HostTensor big = HostTensor.of(Shape.of(2), new int[] {65536, Integer.MIN_VALUE});
+        HostTensor other = HostTensor.of(Shape.of(2), new int[] {65536, -1});
+        assertArrayEquals(new int[] {0, Integer.MIN_VALUE}, run1(p -> p.get(0).mul(p.get(1)), big, other).ints());
+        HostTensor max = HostTensor.of(Shape.of(4), new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE});
+        assertEquals(-4, run1(p -> p.get(0).sum(), max).ints()[0]);
+        HostTensor wide = HostTensor.of(Shape.of(1), new long[] {(1L << 32) + 5});
+        assertEquals(5, run1(p -> p.get(0).convert(DType.S32), wide).ints()[0]);
+    }
+
+    @Test
     void compareSelectAndClamp() {
         HostTensor x = f32(Shape.of(4), -1, 0, 1, Float.NaN);
         HostTensor gt = run1(p -> p.get(0).gt(0.0), x);

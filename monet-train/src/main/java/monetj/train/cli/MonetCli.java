@@ -30,7 +30,8 @@ public final class MonetCli implements Runnable {
         CommandLine cl = new CommandLine(new MonetCli());
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             // Users see the message; a stack trace only when asked for.
-            line.getErr().println("monet: " + ex.getMessage());
+            String message = ex.getMessage();
+            line.getErr().println("monet: " + (message == null || message.isBlank() ? ex.toString() : message));
             if (System.getenv("MONET_DEBUG") != null) ex.printStackTrace(line.getErr());
             return 1;
         });

@@ -87,7 +87,9 @@ public final class SweepCommand implements Callable<Integer> {
             ObjectNode resolved = tree.deepCopy();
             resolved.set("model", model.toJson());
             try (Backend backend = Backends.create(rc.backend())) {
-                new Trainer(rc, resolved, model, runDir, backend, System.out).run(Files.exists(runDir.resolve("checkpoints")));
+                // A run that already saved a checkpoint (an interrupted sweep run again) continues from it.
+                boolean resume = new monetj.train.checkpoint.CheckpointStore(runDir, rc.checkpoint().keep()).latest().isPresent();
+                new Trainer(rc, resolved, model, runDir, backend, System.out).run(resume);
             }
         }
         if (!writeOnly) printTable(runs, runDirs);
@@ -114,8 +116,9 @@ public final class SweepCommand implements Callable<Integer> {
             }
             for (Map<String, JsonNode> c : combos) {
                 StringBuilder n = new StringBuilder();
-                c.forEach((k, v) -> n.append(n.isEmpty() ? "" : ",").append(k.substring(k.lastIndexOf('.') + 1)).append('=').append(v.asText()));
-                out.add(new SweepRun(n.toString().replaceAll("[^A-Za-z0-9_.,=-]", "_"), c));
+                c.forEach((k, v) -> n.append(n.isEmpty() ? "" : ",").append(k.substring(k.lastIndexOf('.') + 1)).append('=')
+                        .append(v.isValueNode() ? v.asText() : v.toString()));
+                out.add(new SweepRun(n.toString().replaceAll("[^A-Za-z0-9_.,=\\[\\]-]", "_"), c));
             }
         }
         if (sweep.has("runs")) {
@@ -125,6 +128,10 @@ public final class SweepCommand implements Callable<Integer> {
                 if (r.has("set")) r.get("set").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
                 out.add(new SweepRun(r.get("name").asText(), m));
             }
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (SweepRun r : out) {
+            if (!names.add(r.name())) throw new ConfigException("the sweep has two runs named '" + r.name() + "'; give distinct values or names");
         }
         return out;
     }

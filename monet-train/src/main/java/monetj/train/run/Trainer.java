@@ -79,6 +79,10 @@ public final class Trainer {
             TrainCheckpoint.Loaded ck = TrainCheckpoint.read(lastCheckpoint, model);
             state = ck.state();
             dataState = ck.dataState();
+            if (state.step() > rc.train().steps()) {
+                throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + state.step() + ", past train.steps = "
+                        + rc.train().steps() + " (train.steps is the run's total; raise it to train further)");
+            }
             console.printf("resuming %s from %s (step %d)%n", runDir, lastCheckpoint, state.step());
         } else {
             if (store.latest().isPresent()) {

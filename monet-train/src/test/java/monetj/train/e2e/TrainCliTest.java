@@ -97,5 +97,8 @@ class TrainCliTest {
         var r = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("pass --resume"), r.stderr());
+        var back = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString(), "--resume", "--set", "train.steps=1");
+        assertEquals(1, back.exitCode());
+        assertTrue(back.stderr().contains("at step 2, past train.steps = 1"), back.stderr());
     }
 }
