@@ -7,8 +7,9 @@ import monetj.data.shard.TokenShardSet;
 /**
  * Batches from prepared shards. The token stream is cut into windows of {@code seqLen + 1} tokens that
  * start every {@code seqLen} tokens (window j is tokens [j·seqLen, j·seqLen + seqLen]), so each token is
- * a target exactly once and nothing is padded. Epoch e visits all windows in the order of a permutation
- * seeded by (seed, e); epochs follow one another without a break, so no tail is ever dropped.
+ * a target at most once and nothing is padded; only the last {@code (tokens - 1) mod seqLen} tokens of the
+ * stream, too few for a window, are never targets. Epoch e visits all windows in the order of a permutation
+ * seeded by (seed, e); epochs follow one another without a break, so no batch is cut short at an epoch's end.
  *
  * <p>Data parallelism: the global sequence of windows is dealt out in blocks of {@code batchSize}; block
  * g goes to process {@code g mod processCount}. The processes' batches are therefore disjoint and

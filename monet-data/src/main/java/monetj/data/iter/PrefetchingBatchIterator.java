@@ -11,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
  * out (not after the ones merely prefetched), so it is the right thing to checkpoint.
  */
 public final class PrefetchingBatchIterator implements Iterator<TokenBatch>, AutoCloseable {
-    private record Item(TokenBatch batch, RuntimeException error) {}
+    private record Item(TokenBatch batch, Throwable error) {}
 
     private final BatchSource source;
     private final BlockingQueue<Item> queue;
@@ -32,7 +32,7 @@ public final class PrefetchingBatchIterator implements Iterator<TokenBatch>, Aut
             while (!closed) queue.put(new Item(source.next(), null));
         } catch (InterruptedException e) {
             // close() interrupts a worker waiting on a full queue.
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too (e.g. out of memory on a huge row): the trainer must not wait forever
             try {
                 queue.put(new Item(null, e));
             } catch (InterruptedException ignored) {
@@ -57,7 +57,8 @@ public final class PrefetchingBatchIterator implements Iterator<TokenBatch>, Aut
         }
         if (item.error() != null) {
             close();
-            throw item.error();
+            if (item.error() instanceof RuntimeException re) throw re;
+            throw (Error) item.error();
         }
         state = item.batch().after();
         return item.batch();

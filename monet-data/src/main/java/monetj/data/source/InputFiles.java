@@ -2,6 +2,7 @@ package monetj.data.source;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -39,7 +40,10 @@ public final class InputFiles {
         int slash = pattern.lastIndexOf('/', firstGlob);
         Path base = slash < 0 ? Path.of(".") : Path.of(slash == 0 ? "/" : pattern.substring(0, slash));
         String glob = Path.of(pattern).toAbsolutePath().normalize().toString();
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        // As in shells with globstar, "**/" also matches no directory at all: data/**/*.jsonl includes data/x.jsonl.
+        PathMatcher deep = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        PathMatcher shallow = glob.contains("**/") ? FileSystems.getDefault().getPathMatcher("glob:" + glob.replace("**/", "")) : deep;
+        PathMatcher matcher = p -> deep.matches(p) || shallow.matches(p);
         if (!Files.isDirectory(base)) return List.of();
         // Only "**" reaches arbitrarily deep; otherwise walk no deeper than the pattern has levels.
         String rest = pattern.substring(slash + 1);
@@ -48,7 +52,7 @@ public final class InputFiles {
     }
 
     private static List<Path> listReadable(Path dir, PathMatcher matcher, int depth) {
-        try (Stream<Path> walk = Files.walk(dir, depth)) {
+        try (Stream<Path> walk = Files.walk(dir, depth, FileVisitOption.FOLLOW_LINKS)) { // data dirs are often symlinks to disks
             return walk.map(p -> p.toAbsolutePath().normalize())
                     .filter(Files::isRegularFile)
                     .filter(p -> matcher == null ? isInputName(p) : matcher.matches(p))
@@ -60,8 +64,8 @@ public final class InputFiles {
     }
 
     private static boolean isInputName(Path p) {
-        String n = p.getFileName().toString();
-        return n.endsWith(".parquet") || n.endsWith(".jsonl") || n.endsWith(".ndjson");
+        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".parquet") || n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json");
     }
 
     private static int indexOfGlob(String s) {

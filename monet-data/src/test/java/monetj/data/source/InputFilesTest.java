@@ -28,6 +28,17 @@ class InputFilesTest {
     }
 
     @Test
+    void doubleStarAlsoMatchesTheBaseDirectoryAndSymlinkedDirectoriesAreWalked() throws Exception {
+        Path top = Files.writeString(Files.createDirectories(tmp.resolve("data")).resolve("top.jsonl"), "x");
+        Path deep = Files.writeString(Files.createDirectories(tmp.resolve("data/sub")).resolve("deep.jsonl"), "x");
+        assertEquals(List.of(deep, top), InputFiles.expand(List.of(tmp + "/data/**/*.jsonl")));
+        Files.writeString(Files.createDirectories(tmp.resolve("disk")).resolve("shard.parquet"), "x");
+        Files.createSymbolicLink(tmp.resolve("linked"), tmp.resolve("disk"));
+        assertEquals(List.of(tmp.resolve("linked/shard.parquet")), InputFiles.expand(List.of(tmp + "/linked")));
+        assertEquals(List.of(tmp.resolve("linked/shard.parquet")), InputFiles.expand(List.of(tmp + "/linked/*.parquet")));
+    }
+
+    @Test
     void aPatternMatchingNothingIsAnError() {
         DataInputException e = assertThrows(DataInputException.class, () -> InputFiles.expand(List.of(tmp + "/nothing/*.parquet")));
         assertEquals(tmp + "/nothing/*.parquet: no input files match", e.getMessage());

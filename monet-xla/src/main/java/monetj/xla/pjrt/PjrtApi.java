@@ -50,12 +50,33 @@ final class PjrtApi {
      * Opens the shared library (never unloaded: plugins keep static registries), reads its table and checks
      * the version and that every function this binding calls is present.
      */
+    /** The dynamic loader's own explanation (dlerror) of why {@code path} does not load, where libc provides it. */
+    private static String dynamicLoaderReason(Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            var libc = LINKER.defaultLookup();
+            var dlopen = libc.find("dlopen").orElse(null);
+            var dlerror = libc.find("dlerror").orElse(null);
+            if (dlopen == null || dlerror == null) return "";
+            MemorySegment handle = (MemorySegment) LINKER.downcallHandle(dlopen,
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS,
+                            java.lang.foreign.ValueLayout.JAVA_INT)).invokeExact(arena.allocateFrom(path.toString()), 1 /* RTLD_LAZY */);
+            if (!handle.equals(MemorySegment.NULL)) return "";
+            MemorySegment message = (MemorySegment) LINKER.downcallHandle(dlerror,
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS)).invokeExact();
+            return message.equals(MemorySegment.NULL) ? "" : "; the dynamic loader says: " + message.reinterpret(4096).getString(0);
+        } catch (Throwable t) {
+            return "";
+        }
+    }
+
     static PjrtApi open(Path path) {
         SymbolLookup lib;
         try {
             lib = SymbolLookup.libraryLookup(path, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new IncompatiblePluginException("cannot load PJRT plugin " + path + ": " + e.getMessage());
+            throw new IncompatiblePluginException("cannot load PJRT plugin " + path + ": " + e.getMessage() + dynamicLoaderReason(path)
+                    + " (a plugin needs the shared libraries next to it in its wheel, e.g. the nvidia-* wheels for CUDA; `ldd " + path
+                    + "` lists what is missing)");
         }
         MemorySegment getApi = lib.find("GetPjrtApi").orElseThrow(() ->
                 new IncompatiblePluginException(path + " is not a PJRT plugin: it exports no GetPjrtApi symbol"));
