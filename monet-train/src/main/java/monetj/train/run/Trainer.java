@@ -116,11 +116,11 @@ public final class Trainer {
                     long w0 = System.nanoTime();
                     TokenBatch batch = batches.next();
                     dataWait += (System.nanoTime() - w0) / 1e9;
-                    DeviceBuffer tokens = backend.put(batch.tokens());
                     Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;
-                    micros.add(device.run(programs.get(kind), kind, tokens, grads));
+                    try (DeviceBuffer tokens = backend.put(batch.tokens())) {
+                        micros.add(device.run(programs.get(kind), kind, tokens, grads));
+                    }
                     grads = device.takeGradients();
-                    tokens.close();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 StepMetrics m = StepMetrics.average(micros);
@@ -196,14 +196,14 @@ public final class Trainer {
         double sum = 0;
         try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
-                DeviceBuffer tokens = backend.put(source.next().tokens());
-                List<DeviceBuffer> args = new ArrayList<>(device.params);
-                args.addAll(device.buffers);
-                args.add(tokens);
-                List<DeviceBuffer> out = eval.execute(args);
-                sum += backend.get(out.get(0)).getDouble(0);
-                out.forEach(DeviceBuffer::close);
-                tokens.close();
+                try (DeviceBuffer tokens = backend.put(source.next().tokens())) {
+                    List<DeviceBuffer> args = new ArrayList<>(device.params);
+                    args.addAll(device.buffers);
+                    args.add(tokens);
+                    List<DeviceBuffer> out = eval.execute(args);
+                    sum += backend.get(out.get(0)).getDouble(0);
+                    out.forEach(DeviceBuffer::close);
+                }
             }
         }
         return sum / rc.train().evalBatches();
@@ -297,6 +297,7 @@ public final class Trainer {
         @Override
         public void close() {
             for (List<DeviceBuffer> group : List.of(params, buffers, m, v)) group.forEach(DeviceBuffer::close);
+            if (pendingGrads != null) pendingGrads.forEach(DeviceBuffer::close);
             counter.close();
         }
 
