@@ -20,6 +20,7 @@ abstract class NativeHandle implements AutoCloseable {
     NativeHandle(PjrtApi api, MemorySegment address, PjrtFunction destroy, long structSize, long field, Object keepAlive) {
         this.address = address;
         this.cleanable = CLEANER.register(this, new Destroy(api, address.address(), destroy, structSize, field, keepAlive));
+        if (keepAlive instanceof PjrtClient client) client.adopt(this);
     }
 
     /** The PJRT pointer; fails once released, so a stale handle never reaches the plugin. */

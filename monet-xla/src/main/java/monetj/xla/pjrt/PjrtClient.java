@@ -21,6 +21,9 @@ public final class PjrtClient extends NativeHandle {
     final PjrtApi api;
     private final PjrtPlugin plugin;
     private final List<PjrtDevice> devices;
+    /** Buffers and executables made by this client that are still reachable (the Cleaner destroys the others). */
+    private final java.util.Set<NativeHandle> children = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     private PjrtClient(PjrtPlugin plugin, MemorySegment address) {
         super(plugin.api, address, PjrtFunction.CLIENT_DESTROY, PjrtStructs.ClientDestroyArgs.STRUCT_SIZE, PjrtStructs.ClientDestroyArgs.CLIENT, null);
@@ -257,6 +260,21 @@ public final class PjrtClient extends NativeHandle {
             api.awaitAndDestroy(a.get(ADDRESS, BufferToHostBufferArgs.EVENT), "device-to-host transfer"); // dst is filled only then
             return new HostTensor(type, dst.asSlice(0, size));
         }
+    }
+
+    void adopt(NativeHandle child) { children.add(child); }
+
+    /** Destroys the buffers and executables still open first: destroying them after their client would be a use after free. */
+    @Override
+    public void close() {
+        if (isClosed()) return;
+        List<NativeHandle> open;
+        synchronized (children) {
+            open = new java.util.ArrayList<>(children);
+            children.clear();
+        }
+        for (NativeHandle child : open) child.close();
+        super.close();
     }
 
     @Override

@@ -247,6 +247,19 @@ class PjrtBindingTest {
     }
 
     @Test
+    void closingAClientFirstReleasesWhatItMadeThatIsStillOpen() {
+        long bad = FakePlugin.stat("bad_destroys");
+        PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none());
+        PjrtBuffer b = c.put(HostTensor.of(Shape.of(1), new int[] {1}), c.devices().get(0));
+        assertEquals(1, FakePlugin.stat("buffers"));
+        c.close(); // the buffer is still open: it must go before its client
+        assertEquals(0, FakePlugin.stat("buffers"));
+        assertEquals(0, FakePlugin.stat("clients"));
+        b.close(); // closing it again later is harmless
+        assertEquals(bad, FakePlugin.stat("bad_destroys"), "nothing was destroyed twice or after its client");
+    }
+
+    @Test
     void unreachableBuffersAreReleasedByTheSafetyNet() throws InterruptedException {
         PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none());
         for (int i = 0; i < 10; i++) c.put(HostTensor.of(Shape.of(4), new float[4]), c.devices().get(0)); // never closed
