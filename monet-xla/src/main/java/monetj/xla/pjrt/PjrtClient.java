@@ -258,6 +258,7 @@ public final class PjrtClient extends NativeHandle {
             a.set(ADDRESS, BufferToHostBufferArgs.DST, dst);
             api.call(PjrtFunction.BUFFER_TO_HOST_BUFFER, a);
             api.awaitAndDestroy(a.get(ADDRESS, BufferToHostBufferArgs.EVENT), "device-to-host transfer"); // dst is filled only then
+            java.lang.ref.Reference.reachabilityFence(buffer); // its Cleaner must not destroy it while the copy runs
             return new HostTensor(type, dst.asSlice(0, size));
         }
     }

@@ -98,6 +98,7 @@ public final class PjrtLoadedExecutable extends NativeHandle {
             }
         }
         for (List<PjrtBuffer> args : arguments) for (int i : donated) args.get(i).close();
+        java.lang.ref.Reference.reachabilityFence(this); // not destroyed by its Cleaner while the launch runs
         return results;
     }
 }
