@@ -41,6 +41,10 @@ public final class TextTokenizer implements AutoCloseable {
             throw new IllegalArgumentException(tokenizerJson + ": not a readable tokenizer.json: " + e.getMessage(), e);
         }
         JsonNode vocab = json.path("model").path("vocab");
+        if (vocab.isArray()) {
+            throw new IllegalArgumentException(tokenizerJson + ": a " + json.path("model").path("type").asText("Unigram")
+                    + " tokenizer (vocab as [piece, score] pairs) is not supported; use a BPE, WordPiece or WordLevel tokenizer.json");
+        }
         if (!vocab.isObject() || vocab.isEmpty()) throw new IllegalArgumentException(tokenizerJson + ": no model.vocab object; not a Hugging Face tokenizer.json");
         int maxId = -1;
         for (JsonNode id : (Iterable<JsonNode>) vocab::elements) maxId = Math.max(maxId, id.asInt());

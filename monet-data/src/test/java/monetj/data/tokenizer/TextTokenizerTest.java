@@ -41,6 +41,9 @@ class TextTokenizerTest {
         Path file = Files.writeString(tmp.resolve("tokenizer.json"), "{\"model\": {}}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(file));
         assertTrue(e.getMessage().startsWith(file + ": no model.vocab"), e.getMessage());
+        Path unigram = Files.writeString(tmp.resolve("unigram.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"<unk>\", 0.0], [\"a\", -1.5]]}}");
+        IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(unigram));
+        assertTrue(u.getMessage().contains("a Unigram tokenizer") && u.getMessage().contains("not supported"), u.getMessage());
     }
 
     @Test
