@@ -617,10 +617,7 @@ public final class Tensor {
         if (!labels.dtype().isInteger() || !labels.shape().equals(expected)) {
             throw new IllegalArgumentException("crossEntropy: labels " + labels.type() + " do not fit logits " + type() + " (need integer labels of shape " + expected + ")");
         }
-        int[] column = labels.shape().dims();
-        column = Arrays.copyOf(column, column.length + 1);
-        column[column.length - 1] = 1;
-        Tensor picked = takeAlongAxis(labels.reshape(Shape.of(column)), -1).reshape(labels.shape());
+        Tensor picked = takeAlongAxis(labels.reshape(withTrailingOne(labels.shape())), -1).reshape(labels.shape());
         return logsumexp(-1).sub(picked);
     }
 
@@ -634,12 +631,17 @@ public final class Tensor {
         }
         // Masked positions may hold padding with all -inf logits: compute their loss on zero logits instead, so neither
         // the value nor the gradient (logsumexp's 0/0) can turn into NaN, then leave them out of the sum.
-        int[] column = Arrays.copyOf(labels.shape().dims(), labels.rank() + 1);
-        column[column.length - 1] = 1;
-        Tensor safe = mask.reshape(Shape.of(column)).where(this, zerosLike());
+        Tensor safe = mask.reshape(withTrailingOne(mask.shape())).where(this, zerosLike());
         Tensor losses = safe.crossEntropyPerPosition(labels);
         Tensor total = mask.where(losses, losses.zerosLike()).sum();
         return total.div(mask.convert(dtype()).sum().maximum(1.0));
+    }
+
+    /** {@code s} with a size-1 dimension appended: per-position values laid out against the class dimension. */
+    private static Shape withTrailingOne(Shape s) {
+        int[] d = Arrays.copyOf(s.dims(), s.rank() + 1);
+        d[s.rank()] = 1;
+        return Shape.of(d);
     }
 
     private void requireFloating(String op) {

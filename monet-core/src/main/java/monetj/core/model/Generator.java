@@ -30,6 +30,7 @@ public final class Generator implements AutoCloseable {
     private final List<DeviceBuffer> weights = new ArrayList<>();
     private final Map<String, TensorType> weightTypes;
     private final Map<Integer, Executable> programs = new LinkedHashMap<>();
+    private final TensorType cacheType; // keys or values of one layer: [1, kvHeads, maxLen, headDim]
 
     public Generator(MonetConfig config, Map<String, HostTensor> tensors, Backend backend, int maxLen) {
         if (maxLen > config.maxPositionEmbeddings()) {
@@ -38,6 +39,7 @@ public final class Generator implements AutoCloseable {
         this.config = config;
         this.backend = backend;
         this.maxLen = maxLen;
+        this.cacheType = TensorType.of(DType.F32, 1, config.numKeyValueHeads(), maxLen, config.headDim());
         this.weightTypes = new LinkedHashMap<>();
         for (String name : MonetParameters.layout(config).keySet()) {
             HostTensor t = tensors.get(name);
@@ -57,7 +59,6 @@ public final class Generator implements AutoCloseable {
         int budget = Math.min(maxNewTokens, maxLen - prompt.length);
         if (budget <= 0) throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room within max length " + maxLen);
         List<DeviceBuffer> caches = new ArrayList<>();
-        TensorType cacheType = TensorType.of(DType.F32, 1, config.numKeyValueHeads(), maxLen, config.headDim());
         for (int i = 0; i < 2 * config.numHiddenLayers(); i++) caches.add(backend.put(HostTensor.zeros(DType.F32, cacheType.shape())));
         Random rnd = new Random(sampling.seed());
         List<Integer> out = new ArrayList<>();
@@ -101,7 +102,6 @@ public final class Generator implements AutoCloseable {
         Tensor ids = new Tensor(g, g.parameter("ids", TensorType.of(DType.S32, 1, steps)));
         Tensor start = new Tensor(g, g.parameter("start", TensorType.of(DType.S32)));
         List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
-        TensorType cacheType = TensorType.of(DType.F32, 1, config.numKeyValueHeads(), maxLen, config.headDim());
         for (int l = 0; l < config.numHiddenLayers(); l++) keys.add(new Tensor(g, g.parameter("key_cache." + l, cacheType)));
         for (int l = 0; l < config.numHiddenLayers(); l++) values.add(new Tensor(g, g.parameter("value_cache." + l, cacheType)));
         MonetModel.CachedOutput out = new MonetModel(config).forwardCached(ParamTree.of(w), ids, start, keys, values);

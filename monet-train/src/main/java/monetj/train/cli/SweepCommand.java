@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
-import monetj.core.model.MonetConfig;
 import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
 import monetj.train.config.RunConfigLoader;
@@ -69,27 +68,23 @@ public final class SweepCommand implements Callable<Integer> {
         List<Path> runDirs = new ArrayList<>();
         for (SweepRun r : runs) {
             ObjectNode tree = RunConfigLoader.readTree(base);
-            for (var o : r.overrides().entrySet()) RunConfigLoader.override(tree, o.getKey() + "=" + YAML.writeValueAsString(o.getValue()).replaceFirst("^---\\s*", "").trim());
-            RunConfig rc = RunConfigLoader.withPathsResolved(RunConfigLoader.bind(tree, base + " with " + r.name()), base);
-            MonetConfig model = RunConfigLoader.modelConfig(rc, base);
+            r.overrides().forEach((key, value) -> RunConfigLoader.set(tree, key, value));
+            RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, base, base + " with " + r.name());
+            RunConfig rc = resolved.config();
             Path runDir = runsDir.resolve(r.name());
             runDirs.add(runDir);
             if (writeOnly) {
                 Files.createDirectories(runsDir);
-                ObjectNode written = tree.deepCopy();
-                written.set("model", model.toJson());
                 Path file = runsDir.resolve(r.name() + ".yaml");
-                Files.writeString(file, YAML.writeValueAsString(written));
+                Files.writeString(file, YAML.writeValueAsString(resolved.tree()));
                 System.out.println("monet train --config " + file + " --run-dir " + runDir);
                 continue;
             }
             System.out.println("=== sweep run " + r.name() + " " + r.overrides());
-            ObjectNode resolved = tree.deepCopy();
-            resolved.set("model", model.toJson());
             try (Backend backend = Backends.create(rc.backend())) {
                 // A run that already saved a checkpoint (an interrupted sweep run again) continues from it.
                 boolean resume = new monetj.train.checkpoint.CheckpointStore(runDir, rc.checkpoint().keep()).latest().isPresent();
-                new Trainer(rc, resolved, model, runDir, backend, System.out).run(resume);
+                new Trainer(rc, resolved.tree(), resolved.model(), runDir, backend, System.out).run(resume);
             }
         }
         if (!writeOnly) printTable(runs, runDirs);

@@ -37,14 +37,13 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ObjectNode tree = RunConfigLoader.readTree(config);
         for (String o : overrides) RunConfigLoader.override(tree, o);
-        RunConfig rc = RunConfigLoader.withPathsResolved(RunConfigLoader.bind(tree, config.toString()), config);
-        MonetConfig model = RunConfigLoader.modelConfig(rc, config);
-        ObjectNode resolved = tree.deepCopy();
-        resolved.set("model", model.toJson());
+        RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, config, config.toString());
+        RunConfig rc = resolved.config();
+        MonetConfig model = resolved.model();
         try (Backend backend = Backends.create(rc.backend())) {
             System.out.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%n",
                     model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir);
-            Trainer trainer = new Trainer(rc, resolved, model, runDir, backend, System.out);
+            Trainer trainer = new Trainer(rc, resolved.tree(), model, runDir, backend, System.out);
             Signal.handle(new Signal("INT"), s -> trainer.interrupt());
             Signal.handle(new Signal("TERM"), s -> trainer.interrupt());
             Trainer.Outcome outcome = trainer.run(resume);

@@ -56,6 +56,11 @@ public final class RunConfigLoader {
         } catch (JsonProcessingException e) {
             value = YAML.getNodeFactory().textNode(raw);
         }
+        set(root, key, value);
+    }
+
+    /** Sets the value at a dotted key, creating sections on the way. */
+    public static void set(ObjectNode root, String key, JsonNode value) {
         String[] path = key.split("\\.");
         ObjectNode node = root;
         for (int i = 0; i < path.length - 1; i++) {
@@ -85,6 +90,21 @@ public final class RunConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * A run config ready to train: the bound config with its paths resolved, its model, and the tree to record in
+     * the run directory (the config as given, with the model config written out in full).
+     */
+    public record Resolved(RunConfig config, MonetConfig model, ObjectNode tree) {}
+
+    /** Binds a tree read from {@code file} (overrides already applied), resolves its paths and loads its model. */
+    public static Resolved resolve(ObjectNode tree, Path file, String source) throws IOException {
+        RunConfig rc = withPathsResolved(bind(tree, source), file);
+        MonetConfig model = modelConfig(rc, file);
+        ObjectNode recorded = tree.deepCopy();
+        recorded.set("model", model.toJson());
+        return new Resolved(rc, model, recorded);
     }
 
     /** Reads a file, applies overrides, binds and validates. */
