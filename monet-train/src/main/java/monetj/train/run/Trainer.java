@@ -3,7 +3,6 @@ package monetj.train.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -221,10 +220,8 @@ public final class Trainer {
             throw new IOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
         }
         if (!Files.isWritable(runDir)) throw new IOException("run directory " + runDir + " is not writable");
-        ObjectNode resolved = JSON.createObjectNode();
-        resolved.set("run", resolvedConfig);
-        resolved.set("model", model.toJson());
-        Files.writeString(runDir.resolve("config.resolved.json"), JSON.writeValueAsString(resolved) + "\n");
+        // The run config as given (with --set applied) and its model written out in full, see RunConfigLoader.resolve.
+        Files.writeString(runDir.resolve("config.resolved.json"), JSON.writeValueAsString(resolvedConfig) + "\n");
     }
 
     /** The state's buffers on the backend, replaced by each program's results; closing releases them. */
