@@ -1,8 +1,6 @@
 package monetj.train.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,8 +40,6 @@ import monetj.train.step.TrainStepProgram.Kind;
  * good checkpoint. On the Java executor a resumed run reproduces the uninterrupted run's losses exactly.
  */
 public final class Trainer {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final RunConfig rc;
     private final JsonNode resolvedConfig;
     private final MonetConfig model;
@@ -68,16 +64,23 @@ public final class Trainer {
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
 
     public Outcome run(boolean resume) throws IOException {
-        prepareRunDir();
+        createRunDir();
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir)) {
+            return train(resume);
+        }
+    }
+
+    private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
         TrainState state;
         IteratorState dataState = null;
         Path lastCheckpoint = null;
         if (resume) {
-            lastCheckpoint = store.latest().orElseThrow(() -> new IllegalStateException("--resume: no checkpoint in " + store.root()));
-            TrainCheckpoint.Loaded ck = TrainCheckpoint.read(lastCheckpoint, model);
+            TrainCheckpoint.Loaded ck = TrainCheckpoint.readLatestIntact(store, model, console);
+            lastCheckpoint = ck.dir();
             state = ck.state();
             dataState = ck.dataState();
+            ScheduleHorizon.check(rc, ck.runConfig(), state.step(), console);
             if (state.step() > rc.train().steps()) {
                 throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + state.step() + ", past train.steps = "
                         + rc.train().steps() + " (train.steps is the run's total; raise it to train further)");
@@ -89,6 +92,7 @@ public final class Trainer {
             }
             state = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         }
+        ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         int micro = rc.train().microBatchSize(), accumulation = rc.train().accumulationSteps(), seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
@@ -101,7 +105,7 @@ public final class Trainer {
         double flopsPerToken = FlopCount.trainingFlopsPerToken(model, seq);
         Double peakFlops = PeakFlops.of(backend);
 
-        try (PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
+        try (PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, dataState, model.vocabSize(), "data.train");
              MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
              DeviceState device = DeviceState.upload(backend, state)) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
@@ -193,7 +197,7 @@ public final class Trainer {
         if (evalProgram == null) evalProgram = backend.compile(TrainStepProgram.build(Kind.EVAL, s, template));
         Executable eval = evalProgram;
         double sum = 0;
-        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, model.vocabSize(), "data.validation")) {
+        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data(), layout, null, model.vocabSize(), "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
                 try (DeviceBuffer tokens = backend.put(source.next().tokens())) {
                     List<DeviceBuffer> args = new ArrayList<>(device.params);
@@ -213,15 +217,13 @@ public final class Trainer {
         return store.save(step, dir -> TrainCheckpoint.write(dir, host, model, dataState, resolvedConfig, rc.train().seed()));
     }
 
-    private void prepareRunDir() throws IOException {
+    private void createRunDir() throws IOException {
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
             throw new IOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
         }
         if (!Files.isWritable(runDir)) throw new IOException("run directory " + runDir + " is not writable");
-        // The run config as given (with --set applied) and its model written out in full, see RunConfigLoader.resolve.
-        Files.writeString(runDir.resolve("config.resolved.json"), JSON.writeValueAsString(resolvedConfig) + "\n");
     }
 
     /** The state's buffers on the backend, replaced by each program's results; closing releases them. */
