@@ -54,7 +54,7 @@ cat > "$BUNDLE/bin/monet" <<'LAUNCHER'
 #!/usr/bin/env bash
 # Runs the monet CLI on the bundled Java runtime. JVM options can be added with MONET_JAVA_OPTS.
 set -euo pipefail
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)" # also when started through a symlink on PATH
 export MONET_COMMAND="${MONET_COMMAND:-$0}"
 # Drops the JVM's incubator-module notice; one filter for both streams when they share a target keeps their order.
 filter() { trap '' INT TERM; grep --line-buffered -v 'WARNING: Using incubator modules'; }

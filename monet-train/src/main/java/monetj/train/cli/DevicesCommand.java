@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code monet devices}: every backend this machine can run on, with its devices. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
+        header = "List the backends available here and their devices.",
         description = {"List the backends available here: the embedded Java executor (always) and each PJRT plugin found, with its",
                 "C API version, attributes, platform and every device with its memory; where no plugin was found, where it looked.",
                 "Plugins are found as every command finds them: --plugin, $MONET_PJRT_PLUGIN, $TPU_LIBRARY_PATH, then pip-installed",

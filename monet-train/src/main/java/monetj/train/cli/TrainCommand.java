@@ -18,6 +18,7 @@ import sun.misc.Signal;
 
 /** {@code monet train}: one training run from a YAML/JSON config. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        header = "Train a Monet model from a run config (or resume one).",
         description = {"Train a Monet model. train.steps is the total number of optimizer steps of the run; a resumed run",
                 "continues up to it. Writes DIR/config.resolved.json, DIR/metrics.jsonl and DIR/checkpoints/step-N.",
                 "Ctrl-C (SIGINT) or SIGTERM writes a checkpoint and stops; --resume continues from the latest one."})

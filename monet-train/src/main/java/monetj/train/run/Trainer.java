@@ -80,11 +80,11 @@ public final class Trainer {
             lastCheckpoint = ck.dir();
             state = ck.state();
             dataState = ck.dataState();
-            ScheduleHorizon.check(rc, ck.runConfig(), state.step(), console);
             if (state.step() > rc.train().steps()) {
                 throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + state.step() + ", past train.steps = "
                         + rc.train().steps() + " (train.steps is the run's total; raise it to train further)");
             }
+            ScheduleHorizon.check(rc, ck.runConfig(), state.step(), console);
             console.printf("resuming %s from %s (step %d)%n", runDir, lastCheckpoint, state.step());
         } else {
             if (store.latest().isPresent()) {

@@ -3,7 +3,6 @@ package monetj.xla.pjrt;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Ownership of one PJRT object (client, buffer, executable). {@link #close} destroys it; if the Java object
@@ -41,9 +40,9 @@ abstract class NativeHandle implements AutoCloseable {
     }
 
     /**
-     * Must not refer to the handle object itself, or it would never become unreachable. Runs at most once, from
-     * close(), the Cleaner, or the client's close. An exception reaches the caller of close(); the Cleaner ignores
-     * exceptions of actions it runs itself.
+     * Must not refer to the handle object itself, or it would never become unreachable. The native destroy runs at
+     * most once, from close(), the Cleaner, or the client's close. An exception reaches the caller of close(); the
+     * Cleaner ignores exceptions of actions it runs itself.
      */
     static final class Destroy implements Runnable {
         /** Destroy args have no output fields, so each thread can reuse one block (both fields are rewritten). */
@@ -55,7 +54,6 @@ abstract class NativeHandle implements AutoCloseable {
         private final PjrtFunction function;
         private final long structSize, field;
         private final Object keepAlive;
-        private final AtomicBoolean done = new AtomicBoolean();
 
         Destroy(PjrtApi api, long address, PjrtFunction function, long structSize, long field, Object keepAlive) {
             this.api = api;
@@ -68,9 +66,8 @@ abstract class NativeHandle implements AutoCloseable {
 
         @Override
         public void run() {
-            if (!done.compareAndSet(false, true)) return;
-            if (keepAlive instanceof PjrtClient client) client.destroyChild(this);
-            else destroyNow();
+            if (keepAlive instanceof PjrtClient client) client.destroyChild(this); // at most once: the client's set decides
+            else destroyNow(); // a client: Cleanable.clean() runs this at most once
         }
 
         void destroyNow() {

@@ -270,13 +270,12 @@ public final class PjrtClient extends NativeHandle {
 
     void adopt(NativeHandle.Destroy child) { children.add(child); }
 
-    /** Runs a child's destroy unless this client is gone (its destroy freed the child already). */
+    /** Runs a child's destroy once: whoever removes it from {@link #children} (this, or the client's close) destroys it. */
     void destroyChild(NativeHandle.Destroy child) {
         lifecycle.readLock().lock();
         try {
-            if (!destroyed) child.destroyNow();
+            if (children.remove(child)) child.destroyNow();
         } finally {
-            children.remove(child);
             lifecycle.readLock().unlock();
         }
     }
@@ -287,7 +286,9 @@ public final class PjrtClient extends NativeHandle {
         lifecycle.writeLock().lock();
         try {
             if (destroyed) return;
-            for (NativeHandle.Destroy child : List.copyOf(children)) child.run();
+            for (NativeHandle.Destroy child : List.copyOf(children)) {
+                if (children.remove(child)) child.destroyNow();
+            }
             super.close();
             destroyed = true;
         } finally {
