@@ -93,4 +93,19 @@ class ConfigInputCliTest {
         var r = TinyRun.cli("train", "--config", written.toString(), "--run-dir", tmp.resolve("elsewhere/runs/short").toString());
         assertEquals(0, r.exitCode(), r.stderr());
     }
+
+    @Test
+    void printedCommandsStartTheWayTheLauncherWasStarted() throws Exception {
+        new TinyRun(tmp);
+        Path sweep = tmp.resolve("s.yaml");
+        Files.writeString(sweep, "base: run.yaml\nruns_dir: out\nruns: [{name: one, set: {train.steps: 1}}]\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "monetj.train.cli.MonetCli", "sweep", "--config", sweep.toString(), "--write-configs").redirectErrorStream(true);
+        pb.environment().put("MONET_COMMAND", "/opt/monet-j/scripts/monet");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("/opt/monet-j/scripts/monet train --config " + tmp.resolve("out/one.yaml")), out);
+    }
 }
