@@ -109,8 +109,9 @@ public final class TokenShardSet implements AutoCloseable {
                 }
             } catch (InternalError e) {
                 // The JVM's report of a SIGBUS on a mapped page: the file shrank after it was opened.
-                throw new java.io.UncheckedIOException(new IOException(dir.resolve(index.shards().get(s).tokensFile())
-                        + ": cannot read tokens [" + pos + ", " + (pos + n) + "): the file was truncated or replaced while in use", e));
+                String message = dir.resolve(index.shards().get(s).tokensFile()) + ": cannot read tokens [" + pos + ", " + (pos + n)
+                        + "): the file was truncated or replaced while in use";
+                throw new java.io.UncheckedIOException(message, new IOException(message, e));
             }
             offset += n;
             length -= n;
