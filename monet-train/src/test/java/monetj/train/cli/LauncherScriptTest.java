@@ -56,15 +56,22 @@ class LauncherScriptTest {
         Files.setLastModifiedTime(root.resolve("monet-train/target/.monet-build-stamp"), FileTime.from(Instant.now().minusSeconds(60)));
     }
 
+    /** Runs the launcher with stdout and stderr into one file, as {@code > log 2>&1} does; returns exit status and the file. */
     private String[] launch() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/monet").toString(), "devices").redirectErrorStream(true);
+        Path log = root.resolve("launch.log");
+        Files.deleteIfExists(log);
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/monet").toString(), "devices")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", root.resolve("jdk").toString());
         pb.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
         pb.environment().remove("MONET_COMMAND");
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        return new String[] {Integer.toString(p.exitValue()), out};
+        // The filter may write its last lines just after the JVM (here, the stand-in) exited.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(log).contains("started as") && System.nanoTime() < deadline) Thread.sleep(10);
+        Thread.sleep(50);
+        return new String[] {Integer.toString(p.exitValue()), Files.readString(log)};
     }
 
     @Test
