@@ -14,7 +14,7 @@ import java.util.Set;
 final class HfConfigKeys {
     /** Bookkeeping of {@code transformers} configs: model identity, output switches, generation defaults. */
     private static final Set<String> WITHOUT_EFFECT = Set.of("architectures", "auto_map", "model_type", "torch_dtype", "dtype",
-            "transformers_version", "_name_or_path", "use_cache", "output_router_probs", "output_attentions", "output_hidden_states",
+            "transformers_version", "use_cache", "output_router_probs", "output_attentions", "output_hidden_states",
             "return_dict", "use_return_dict", "torchscript", "chunk_size_feed_forward", "is_encoder_decoder", "is_decoder",
             "add_cross_attention", "tie_encoder_decoder", "pad_token_id", "sep_token_id", "decoder_start_token_id", "problem_type",
             "id2label", "label2id", "tokenizer_class", "prefix", "finetuning_task", "task_specific_params", "pruned_heads",
@@ -26,7 +26,8 @@ final class HfConfigKeys {
     static void check(JsonNode root, List<String> architectureKeys) {
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (architectureKeys.contains(key) || WITHOUT_EFFECT.contains(key)) continue;
+            // Keys with a leading underscore are transformers' own internals (_name_or_path, _attn_implementation_autoset).
+            if (architectureKeys.contains(key) || WITHOUT_EFFECT.contains(key) || key.startsWith("_")) continue;
             JsonNode v = root.get(key);
             switch (key) {
                 case "rope_scaling" -> {
