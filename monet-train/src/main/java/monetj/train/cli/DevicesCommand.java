@@ -40,7 +40,13 @@ public final class DevicesCommand implements Callable<Integer> {
         List<Path> plugins = plugin != null ? List.of(discovery.find(plugin)) : discovery.findAll(looked);
         List<Listing> backends = new ArrayList<>();
         backends.add(new Listing("java", DevicesCommand::javaExecutor));
-        for (Path p : plugins) backends.add(new Listing("pjrt", () -> DeviceReport.of(p)));
+        // The plugin commands would use is loaded and reported; others are listed only: two plugins in one
+        // process can clash (CUDA 12 and 13 builds share symbol names).
+        for (int i = 0; i < plugins.size(); i++) {
+            Path p = plugins.get(i);
+            backends.add(i == 0 ? new Listing("pjrt", () -> DeviceReport.of(p))
+                    : new Listing("pjrt", () -> List.of("plugin      " + p + " (also found, not loaded; --plugin " + p + " reports it)")));
+        }
         boolean allLoaded = true;
         for (Listing b : backends) {
             out.println(b.name());
