@@ -67,6 +67,33 @@ public final class ComposedScores {
 
     public int size() { return size; }
 
+    /** How many of the scores exceed {@code threshold}. */
+    public int countAbove(double threshold) {
+        int n = 0;
+        for (int k = 0; k < size; k++) if (scores[k] > threshold) n++;
+        return n;
+    }
+
+    /**
+     * The {@code n} highest scores, highest first (ties: lower id first), into {@code topIds} and {@code topScores};
+     * returns how many there were (fewer when fewer experts have a nonzero score).
+     */
+    public int top(int n, int[] topIds, float[] topScores) {
+        int m = Math.min(n, size);
+        boolean[] taken = new boolean[size];
+        for (int r = 0; r < m; r++) {
+            int best = -1;
+            for (int k = 0; k < size; k++) {
+                if (taken[k]) continue;
+                if (best < 0 || scores[k] > scores[best] || (scores[k] == scores[best] && ids[k] < ids[best])) best = k;
+            }
+            taken[best] = true;
+            topIds[r] = ids[best];
+            topScores[r] = scores[best];
+        }
+        return m;
+    }
+
     /** Expert ids of the nonzero scores (first {@link #size()} entries valid). */
     public int[] ids() { return ids; }
 
