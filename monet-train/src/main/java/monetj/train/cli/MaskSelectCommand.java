@@ -34,13 +34,14 @@ import picocli.CommandLine.Option;
 
 /** {@code monet mask select}: expert masks by the paper's skew rule over domain atlases, or by Pearson correlation. */
 @Command(name = "select", mixinStandardHelpOptions = true,
-        description = {"skew:R  - an expert belongs to domain D when its mean score over D's tokens is >= R x that of the second domain",
+        description = {"experts:G:ID,... - the listed experts (group G, id i*E + j; needs --model); writes OUT/experts.safetensors.",
+                "skew:R  - an expert belongs to domain D when its mean score over D's tokens is >= R x that of the second domain",
                 "          (--by-domain NAME=ATLAS, two or more); writes OUT/<NAME>.safetensors for each domain.",
                 "pearson:R - experts whose per-token score correlates with a per-token score at r >= R (--model, --token-scores",
                 "          FILE holding input_ids int32 [B,T] and scores f32 [B,T]); writes OUT/pearson.safetensors.",
                 "Both write OUT/report.json: experts masked per group and mask, and their share of all experts."})
 public final class MaskSelectCommand implements Callable<Integer> {
-    @Option(names = "--rule", required = true, description = "skew:RATIO or pearson:R")
+    @Option(names = "--rule", required = true, description = "skew:RATIO, pearson:R or experts:G:ID[,G:ID...]")
     String rule;
 
     @Option(names = "--by-domain", arity = "1..*", description = "NAME=ATLAS, one per domain (skew rule)")
@@ -67,22 +68,50 @@ public final class MaskSelectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int colon = rule.indexOf(':');
         if (colon < 0) throw new IllegalArgumentException("--rule must be skew:RATIO or pearson:R, got '" + rule + "'");
-        String kind = rule.substring(0, colon);
-        double value;
-        try {
-            value = Double.parseDouble(rule.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--rule " + rule + ": '" + rule.substring(colon + 1) + "' is not a number");
-        }
+        String kind = rule.substring(0, colon), arg = rule.substring(colon + 1);
         Map<String, ExpertMask> masks = switch (kind) {
-            case "skew" -> skew(value);
-            case "pearson" -> Map.of("pearson", pearson(value));
-            default -> throw new IllegalArgumentException("--rule must be skew:RATIO or pearson:R, got '" + rule + "'");
+            case "skew" -> skew(number(arg));
+            case "pearson" -> Map.of("pearson", pearson(number(arg)));
+            case "experts" -> Map.of("experts", listed(arg));
+            default -> throw new IllegalArgumentException("--rule must be skew:RATIO, pearson:R or experts:G:ID,..., got '" + rule + "'");
         };
         Files.createDirectories(out);
         for (var e : masks.entrySet()) e.getValue().write(out.resolve(e.getKey() + ".safetensors"));
         report(masks);
         return 0;
+    }
+
+    private double number(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rule " + rule + ": '" + s + "' is not a number");
+        }
+    }
+
+    /** Experts named by group and id, {@code G:ID} comma-separated. */
+    private ExpertMask listed(String list) throws Exception {
+        if (model == null) throw new IllegalArgumentException("the experts rule needs --model (the mask is made for its shape and config hash)");
+        MonetConfig c = HfModelDirectory.read(model).config();
+        ExpertMask mask = ExpertMask.none(c, "experts", rule);
+        int e = c.moeExperts(), groups = c.routerLayers().size();
+        for (String item : list.split(",")) {
+            String[] parts = item.trim().split(":");
+            if (parts.length != 2) throw new IllegalArgumentException("--rule experts: '" + item + "' is not GROUP:EXPERT_ID");
+            int g, id;
+            try {
+                g = Integer.parseInt(parts[0]);
+                id = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--rule experts: '" + item + "' is not GROUP:EXPERT_ID (two integers)");
+            }
+            if (g < 0 || g >= groups) throw new IllegalArgumentException("group " + g + " is out of range: the model has groups 0 to " + (groups - 1));
+            if (id < 0 || id >= e * e) {
+                throw new IllegalArgumentException("expert id " + id + " of group " + g + " is out of range [0, " + e * e + "): ids are i*" + e + " + j with i, j < " + e);
+            }
+            mask.groups().get(g)[id] = true;
+        }
+        return mask;
     }
 
     private Map<String, ExpertMask> skew(double ratio) throws Exception {
