@@ -25,7 +25,7 @@ const fmt = (x, d = 3) => Number(x).toFixed(d);
 
 function start() {
   const s = MonetAtlas.summary;
-  $('model').textContent = `${s.model} · ${s.tokens.toLocaleString()} tokens · ${s.groups.length} groups × ${s.experts_per_group.toLocaleString()} experts · active when S > ${s.threshold}`;
+  $('model').textContent = `${s.model} · ${s.tokens.toLocaleString()} tokens · ${s.groups.length} group${s.groups.length === 1 ? '' : 's'} × ${s.experts_per_group.toLocaleString()} experts · active when S > ${s.threshold}`;
   $('group').innerHTML = s.groups.map((g) => `<option value="${g.group}">group ${g.group} (layer ${g.router_layer})</option>`).join('');
   $('search-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
