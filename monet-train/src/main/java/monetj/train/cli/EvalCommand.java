@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
 
 /** {@code monet eval}: language-model loss per dataset, with and without an expert mask. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Mean next-token loss of a model on each dataset (the first --batches x --batch rows of --seq-len tokens), and with",
-                "--mask the same with those experts removed, the change per dataset and, when the mask is named after one of the",
-                "datasets (NAME=SHARDS), the paper's delta-target and delta-others (mean over the other datasets)."})
+        description = {"Loss per dataset, with and without an expert mask.",
+                "Mean next-token loss on the first --batches x --batch rows of each dataset;",
+                "with --mask also the masked loss and the change, and, when the mask is named",
+                "after a dataset (NAME=SHARDS), delta-target and delta-others (mean of the rest)."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model directory")
     Path model;

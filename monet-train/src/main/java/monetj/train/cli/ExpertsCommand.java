@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
 
 /** {@code monet experts}: the expert atlas of a model over a corpus, in one streaming pass. */
 @Command(name = "experts", mixinStandardHelpOptions = true,
-        description = {"One pass over a corpus that collects, for every routing group and composed expert, the activation count, the mean and",
-                "max score and the top contexts; writes ATLAS/group-G.jsonl (one line per active expert) and ATLAS/summary.json."})
+        description = {"Build an expert atlas: one streaming pass over a corpus.",
+                "Per routing group and composed expert: activation count, mean and max score,",
+                "top contexts. Writes ATLAS/group-G.jsonl (one line per active expert) and",
+                "ATLAS/summary.json (tokens, density histograms, the model's config hash)."})
 public final class ExpertsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model directory")
     Path model;

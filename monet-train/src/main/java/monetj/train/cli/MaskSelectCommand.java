@@ -34,12 +34,13 @@ import picocli.CommandLine.Option;
 
 /** {@code monet mask select}: expert masks by the paper's skew rule over domain atlases, or by Pearson correlation. */
 @Command(name = "select", mixinStandardHelpOptions = true,
-        description = {"experts:G:ID,... - the listed experts (group G, id i*E + j; needs --model); writes OUT/experts.safetensors.",
-                "skew:R  - an expert belongs to domain D when its mean score over D's tokens is >= R x that of the second domain",
-                "          (--by-domain NAME=ATLAS, two or more); writes OUT/<NAME>.safetensors for each domain.",
-                "pearson:R - experts whose per-token score correlates with a per-token score at r >= R (--model, --token-scores",
-                "          FILE holding input_ids int32 [B,T] and scores f32 [B,T]); writes OUT/pearson.safetensors.",
-                "Both write OUT/report.json: experts masked per group and mask, and their share of all experts."})
+        description = {"Select experts to remove; writes OUT/<name>.safetensors and OUT/report.json.",
+                "skew:R     experts whose mean score on domain D is >= R x that on the second",
+                "           domain (--by-domain NAME=ATLAS ...); one mask per domain.",
+                "pearson:R  experts whose score correlates with a per-token score at r >= R",
+                "           (--model, --token-scores FILE: input_ids int32 and scores f32 [B,T]).",
+                "experts:G:ID,...  the listed experts (group G, id i*E + j; needs --model).",
+                "report.json: experts removed per group and mask, and their share of all."})
 public final class MaskSelectCommand implements Callable<Integer> {
     @Option(names = "--rule", required = true, description = "skew:RATIO, pearson:R or experts:G:ID[,G:ID...]")
     String rule;
@@ -47,7 +48,7 @@ public final class MaskSelectCommand implements Callable<Integer> {
     @Option(names = "--by-domain", arity = "1..*", description = "NAME=ATLAS, one per domain (skew rule)")
     List<String> domains;
 
-    @Option(names = "--model", description = "Hugging Face model directory (pearson rule)")
+    @Option(names = "--model", description = "Hugging Face model directory (pearson and experts rules; with skew, the atlases' config hash is checked against it)")
     Path model;
 
     @Option(names = "--token-scores", description = "safetensors with input_ids int32 [B,T] and scores f32 [B,T] (pearson rule)")

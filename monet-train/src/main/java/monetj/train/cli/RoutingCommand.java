@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 
 /** {@code monet routing}: the top composed experts of every token in every routing group. */
 @Command(name = "routing", mixinStandardHelpOptions = true,
-        description = {"Per token and routing group, the composed experts with the highest score S_ij = sum_h g1[h,i] g2[h,j] (eval-mode",
-                "routing; expert id = i*E + j): a table for --text, a safetensors file (--out) for --input ids."})
+        description = {"The top composed experts of each token in each routing group.",
+                "Score S_ij = sum_h g1[h,i] g2[h,j] (eval-mode routing), expert id = i*E + j;",
+                "a table for --text, a safetensors file (--out) for --input ids."})
 public final class RoutingCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model directory")
     Path model;

@@ -20,9 +20,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code monet viewer}: a static HTML site over an expert atlas, opened from the file system. */
 @Command(name = "viewer", mixinStandardHelpOptions = true,
-        description = {"Write a static site (open SITE/index.html, no server) to browse an atlas: search by expert id, (i,j) or token; an",
-                "expert's top contexts with the token highlighted, its place in the density histogram, and the output tokens it",
-                "promotes (W_U diag(g_norm) sum over the group's layers of E_ij with every activation 1; needs the model)."})
+        description = {"Write a static HTML site (no server) to browse an expert atlas.",
+                "Open SITE/index.html; search by expert id, (i,j) or token; per expert its top",
+                "contexts (token highlighted), density, and the output tokens it promotes:",
+                "W_U diag(g_norm) sum over the group's layers of E_ij with every activation 1."})
 public final class ViewerCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "atlas directory (monet experts)")
     Path atlasDir;
