@@ -35,11 +35,13 @@ final class DecoderLayer extends Module {
 
     boolean hasRouter() { return router != null; }
 
-    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, boolean training, Map<String, Tensor> updates, AttentionCall attend) {
+    /** {@code removed}: the group's expert mask [E, E] (1 = removed), or null for none. */
+    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, Tensor removed, boolean training, Map<String, Tensor> updates,
+            AttentionCall attend) {
         Tensor h = x.add(attend.apply(attention, inputNorm.forward(p, x)));
         Tensor z = postAttentionNorm.forward(p, h);
         RoutingProbabilities r = router != null ? router.forward(p, z, training, updates) : routing;
-        Tensor out = h.add(experts.forward(p, z, r.g1().convert(z.dtype()), r.g2().convert(z.dtype())));
+        Tensor out = h.add(experts.forward(p, z, r.g1().convert(z.dtype()), r.g2().convert(z.dtype()), removed));
         return new Output(out, r);
     }
 }

@@ -37,6 +37,12 @@ public final class ForwardProgram {
      * ids [batch, seq]. Arguments: the weights in layout order, then {@code input_ids}.
      */
     public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads) {
+        return build(config, weightTypes, batch, seq, training, grads, false);
+    }
+
+    /** With {@code masked}, the program also takes the {@link ExpertMaskInputs} (by name, with the weights) after the ids. */
+    public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads,
+            boolean masked) {
         Graph g = new Graph(training ? "monet_forward_train" : "monet_forward_eval");
         Map<String, Tensor> weights = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();
@@ -48,7 +54,9 @@ public final class ForwardProgram {
         }
         Tensor ids = new Tensor(g, g.parameter("input_ids", TensorType.of(DType.S32, batch, seq)));
         args.add("input_ids");
-        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(weights), ids, training);
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(g, config) : Map.of();
+        if (masked) args.addAll(ExpertMaskInputs.types(config).keySet());
+        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(weights), ids, training, masks);
         Tensor loss = MonetModel.languageModelLoss(out.logits(), ids);
         Map<String, Tensor> results = new LinkedHashMap<>();
         results.put("logits", out.logits());
@@ -67,10 +75,14 @@ public final class ForwardProgram {
         return new ForwardProgram(g, args, List.copyOf(results.keySet()));
     }
 
-    /** Runs on a backend with the model's tensors and the ids; returns results by name. */
+    /** Runs on a backend with the model's tensors (and masks, when built masked) and the ids; returns results by name. */
     public Map<String, HostTensor> run(Backend backend, Map<String, HostTensor> tensors, HostTensor inputIds) {
         List<HostTensor> in = new ArrayList<>();
-        for (String name : argumentNames) in.add(name.equals("input_ids") ? inputIds : tensors.get(name));
+        for (String name : argumentNames) {
+            HostTensor t = name.equals("input_ids") ? inputIds : tensors.get(name);
+            if (t == null) throw new IllegalArgumentException("no tensor given for program input '" + name + "'");
+            in.add(t);
+        }
         List<HostTensor> out = backend.run(graph, in);
         Map<String, HostTensor> named = new LinkedHashMap<>();
         for (int i = 0; i < resultNames.size(); i++) named.put(resultNames.get(i), out.get(i));

@@ -30,9 +30,15 @@ public final class Generator implements AutoCloseable {
     private final List<DeviceBuffer> weights = new ArrayList<>();
     private final Map<String, TensorType> weightTypes;
     private final Map<Integer, Executable> programs = new LinkedHashMap<>();
+    private final boolean masked; // the mask inputs follow the weights in `weights`
     private final TensorType cacheType; // keys or values of one layer: [1, kvHeads, maxLen, headDim]
 
     public Generator(MonetConfig config, Map<String, HostTensor> tensors, Backend backend, int maxLen) {
+        this(config, tensors, Map.of(), backend, maxLen);
+    }
+
+    /** With expert masks: {@code masks} holds every {@link ExpertMaskInputs} tensor by name, or is empty for none. */
+    public Generator(MonetConfig config, Map<String, HostTensor> tensors, Map<String, HostTensor> masks, Backend backend, int maxLen) {
         if (maxLen > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("max length " + maxLen + " exceeds max_position_embeddings " + config.maxPositionEmbeddings());
         }
@@ -45,6 +51,14 @@ public final class Generator implements AutoCloseable {
             HostTensor t = tensors.get(name);
             weightTypes.put(name, t.type());
             weights.add(backend.put(t));
+        }
+        this.masked = !masks.isEmpty();
+        if (masked) {
+            for (String name : ExpertMaskInputs.types(config).keySet()) {
+                HostTensor t = masks.get(name);
+                if (t == null) throw new IllegalArgumentException("no expert mask given for '" + name + "'");
+                weights.add(backend.put(t));
+            }
         }
     }
 
@@ -99,12 +113,13 @@ public final class Generator implements AutoCloseable {
         Graph g = new Graph("monet_decode_" + steps);
         Map<String, Tensor> w = new LinkedHashMap<>();
         weightTypes.forEach((name, t) -> w.put(name, new Tensor(g, g.parameter(name, t))));
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(g, config) : Map.of();
         Tensor ids = new Tensor(g, g.parameter("ids", TensorType.of(DType.S32, 1, steps)));
         Tensor start = new Tensor(g, g.parameter("start", TensorType.of(DType.S32)));
         List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
         for (int l = 0; l < config.numHiddenLayers(); l++) keys.add(new Tensor(g, g.parameter("key_cache." + l, cacheType)));
         for (int l = 0; l < config.numHiddenLayers(); l++) values.add(new Tensor(g, g.parameter("value_cache." + l, cacheType)));
-        MonetModel.CachedOutput out = new MonetModel(config).forwardCached(ParamTree.of(w), ids, start, keys, values);
+        MonetModel.CachedOutput out = new MonetModel(config).forwardCached(ParamTree.of(w), ids, start, keys, values, masks);
         Tensor last = out.logits().slice(1, steps - 1, steps).reshape(config.vocabSize());
         List<monetj.core.ir.Value> results = new ArrayList<>();
         results.add(last.value());

@@ -37,14 +37,18 @@ final class MonetBackbone extends Module {
     /** Normalised final hidden states, routing of every router layer, and (training) moved BatchNorm buffers by path. */
     record Output(Tensor hidden, Map<Integer, RoutingProbabilities> routing, Map<String, Tensor> bufferUpdates) {}
 
-    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, LayerAttention attention) {
+    /** {@code masks}: expert masks [E, E] (1 = removed) by router layer, applied to every layer of that group. */
+    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, Map<Integer, Tensor> masks, LayerAttention attention) {
         Tensor h = embedTokens.forward(p, ids);
         Map<Integer, RoutingProbabilities> routing = new LinkedHashMap<>();
         Map<String, Tensor> updates = new LinkedHashMap<>();
         RoutingProbabilities current = null;
+        int routerLayer = 0;
         for (int l = 0; l < layers.size(); l++) {
             int layer = l;
-            DecoderLayer.Output out = layers.get(l).forward(p, h, current, training, updates, (attn, x) -> attention.apply(layer, attn, x));
+            if (layers.get(l).hasRouter()) routerLayer = l;
+            DecoderLayer.Output out = layers.get(l).forward(p, h, current, masks.get(routerLayer), training, updates,
+                    (attn, x) -> attention.apply(layer, attn, x));
             h = out.hidden();
             current = out.routing();
             if (layers.get(l).hasRouter()) routing.put(l, current);
