@@ -97,17 +97,30 @@ public final class ShardPreparer {
         deleteAbandonedPartials(out);
         Path partial = out.resolveSibling(PARTIAL_PREFIX.formatted(out.getFileName()) + ProcessHandle.current().pid());
         deleteTree(partial);
-        Files.createDirectories(partial);
         // Ctrl-C or SIGTERM ends the JVM without running this method's finally: the hook removes the partial output then.
+        // It is registered before the directory exists, so a signal can never fall between the two.
         Thread cleanup = new Thread(() -> {
-            try {
-                deleteTree(partial);
-            } catch (IOException | RuntimeException e) {
-                System.err.println("monet: could not remove " + partial + ": " + e.getMessage());
+            // The writer may still add a file while this walks the tree; once the directory is gone it cannot.
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    deleteTree(partial);
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    if (attempt == 20) {
+                        System.err.println("monet: could not remove " + partial + ": " + e.getMessage());
+                        return;
+                    }
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }, "monet-prepare-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            Files.createDirectories(partial);
             TokenShardIndex index = new ShardPreparer(options, tokenizer, progress).run(partial);
             if (Files.exists(out)) deleteTree(out);
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
