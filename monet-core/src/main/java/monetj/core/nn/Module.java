@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
 import monetj.core.ir.Sharding;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
@@ -104,9 +102,6 @@ public abstract class Module {
         for (Param p : variables()) if (p.sharding() != null) out.put(p.path(), p.sharding());
         return out;
     }
-
-    /** Declares every variable as a graph parameter (with its sharding) and returns the traced tree. */
-    public final ParamTree<Tensor> declare(Graph g) { return ParamTree.declare(g, types(), shardings()); }
 
     /**
      * Checks that {@code values} (e.g. loaded from a checkpoint) has exactly this module's variables with their

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
 import monetj.core.model.ForwardProgram;
+import monetj.core.program.Program;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Safetensors;
@@ -45,10 +46,10 @@ public final class ForwardCommand implements Callable<Integer> {
         ForwardProgram.checkIds(ids, m.config());
         Map<String, HostTensor> weights = m.f32Tensors();
         boolean training = mode.equals("train");
-        ForwardProgram program = ForwardProgram.build(m.config(), ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, grads);
+        Program program = ForwardProgram.build(m.config(), ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, grads);
         try (Backend backend = backendOptions.create()) {
             long t0 = System.nanoTime();
-            Map<String, HostTensor> results = program.run(backend, weights, ids);
+            Map<String, HostTensor> results = ForwardProgram.run(program, backend, weights, ids);
             Safetensors.write(out, results, Map.of("mode", mode, "backend", backend.platform()));
             System.err.printf("monet forward: %s mode on %s, loss %.6f, %d tensors written to %s (%.2f s)%n", mode, backend.platform(),
                     results.get("loss").getDouble(0), results.size(), out, (System.nanoTime() - t0) / 1e9);
