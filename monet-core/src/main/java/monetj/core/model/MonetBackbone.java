@@ -1,6 +1,11 @@
 package monetj.core.model;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.Supplier;
+import monetj.core.autodiff.GradientRegion;
+import monetj.core.ir.Graph;
 import java.util.Map;
 import monetj.core.dsl.Tensor;
 import monetj.core.nn.Embedding;
@@ -41,19 +46,38 @@ final class MonetBackbone extends Module {
     /** Normalised final hidden states, routing of every router layer, and every BatchNorm buffer after the pass, by path. */
     record Output(Tensor hidden, Map<Integer, RoutingProbabilities> routing, Map<String, Tensor> buffers) {}
 
-    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, LayerAttention attention) {
+    /** In training each layer is a gradient region whose backward pass keeps or recomputes its activations as {@code remat} says. */
+    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, Remat remat, LayerAttention attention) {
         Tensor h = precision.cast(embedTokens.forward(p, ids));
         Map<Integer, RoutingProbabilities> routing = new LinkedHashMap<>();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
         RoutingProbabilities current = null;
         for (int l = 0; l < layers.size(); l++) {
             int layer = l;
-            DecoderLayer.Output out = layers.get(l).forward(p, h, current, training, (attn, x) -> attention.apply(layer, attn, x));
+            Tensor input = h;
+            RoutingProbabilities routingIn = current;
+            Supplier<DecoderLayer.Output> call = () -> layers.get(layer).forward(p, input, routingIn, training, (attn, x) -> attention.apply(layer, attn, x));
+            DecoderLayer.Output out = training ? region(ids.graph(), "layer" + l, remat, call) : call.get();
             h = out.hidden();
             current = out.routing();
             buffers.putAll(out.buffers());
             if (layers.get(l).hasRouter()) routing.put(l, current);
         }
         return new Output(norm.forward(p, h), routing, buffers);
+    }
+
+    /** One decoder layer traced as a gradient region: its hidden output, routing and buffers are the region's results. */
+    private static DecoderLayer.Output region(Graph g, String name, Remat remat, Supplier<DecoderLayer.Output> layer) {
+        DecoderLayer.Output[] traced = new DecoderLayer.Output[1];
+        List<Tensor> results = GradientRegion.trace(g, name, remat.policy(), () -> {
+            traced[0] = layer.get();
+            List<Tensor> flat = new ArrayList<>(List.of(traced[0].hidden(), traced[0].routing().g1(), traced[0].routing().g2()));
+            flat.addAll(traced[0].buffers().values());
+            return flat;
+        });
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
+        int k = 3;
+        for (String path : traced[0].buffers().keySet()) buffers.put(path, results.get(k++));
+        return new DecoderLayer.Output(results.get(0), new RoutingProbabilities(results.get(1), results.get(2)), buffers);
     }
 }

@@ -49,11 +49,14 @@ public final class MonetModel extends Module {
      * buffer by path. In training mode the routers normalise with batch statistics and {@link Output#buffers()}
      * holds the moved running statistics; in eval mode the stored running statistics are used and returned as they were.
      */
-    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training) {
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training) { return forward(weights, ids, training, Remat.NONE); }
+
+    /** As {@link #forward(ParamTree, Tensor, boolean)}, each layer's activations kept for the backward pass or recomputed as {@code remat} says. */
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training, Remat remat) {
         int t = ids.dim(1);
         Tensor[] rope = RotaryEmbedding.constants(ids.graph(), 0, t, config.headDim(), config.ropeTheta());
         Tensor causal = Tensor.iota(ids.graph(), DType.S32, Shape.of(t, t), 0).ge(Tensor.iota(ids.graph(), DType.S32, Shape.of(t, t), 1));
-        MonetBackbone.Output out = model.forward(weights, ids, training, (l, attn, x) -> {
+        MonetBackbone.Output out = model.forward(weights, ids, training, remat, (l, attn, x) -> {
             Attention.Projected p = attn.project(weights, x, rope[0], rope[1]);
             return attn.attend(weights, p.q(), new Attention.Context(p.k(), p.v(), causal));
         });
@@ -73,7 +76,7 @@ public final class MonetModel extends Module {
         Tensor queryPos = Tensor.iota(ids.graph(), DType.S32, Shape.of(s, maxLen), 0).add(start);
         Tensor visible = Tensor.iota(ids.graph(), DType.S32, Shape.of(s, maxLen), 1).le(queryPos);
         List<Tensor> newKeys = new ArrayList<>(), newValues = new ArrayList<>();
-        MonetBackbone.Output out = model.forward(weights, ids, false, (l, attn, x) -> {
+        MonetBackbone.Output out = model.forward(weights, ids, false, Remat.NONE, (l, attn, x) -> {
             Attention.Projected p = attn.project(weights, x, cos, sin);
             Tensor k = keyCaches.get(l).dynamicUpdateSlice(2, start, p.k().convert(keyCaches.get(l).dtype()));
             Tensor v = valueCaches.get(l).dynamicUpdateSlice(2, start, p.v().convert(valueCaches.get(l).dtype()));

@@ -7,6 +7,7 @@ import monetj.core.dsl.Tensor;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
 import monetj.core.model.MonetParameters;
+import monetj.core.model.Remat;
 import monetj.core.model.RoutingLosses;
 import monetj.core.model.RoutingProbabilities;
 import monetj.core.nn.Param;
@@ -53,12 +54,12 @@ public final class TrainStepProgram {
     }
 
     /** Static settings the programs are traced with. */
-    public record Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, Precision precision, AdamW optimizer, double gradClip,
-            LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {
+    public record Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, Precision precision, Remat remat, AdamW optimizer,
+            double gradClip, LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {
         /** The settings of a run config, read once. */
         public static Settings of(RunConfig rc, MonetConfig model, Precision precision) {
             RunConfig.Optimizer o = rc.optimizer();
-            return new Settings(model, rc.train().microBatchSize(), rc.data().seqLen(), rc.train().accumulationSteps(), precision,
+            return new Settings(model, rc.train().microBatchSize(), rc.data().seqLen(), rc.train().accumulationSteps(), precision, Remat.named(rc.train().remat()),
                     new AdamW(o.betas().get(0), o.betas().get(1), o.eps(), o.weightDecay()), o.gradClip(), LearningRateSchedule.of(rc),
                     rc.loss().uniformityWeight(), rc.loss().ambiguityWeight());
         }
@@ -82,7 +83,7 @@ public final class TrainStepProgram {
 
         int t = s.seqLen();
         Tensor ids = tokens.slice(1, 0, t), targets = tokens.slice(1, 1, t + 1);
-        MonetModel.Output out = model.forward(variables, ids, kind != Kind.EVAL);
+        MonetModel.Output out = model.forward(variables, ids, kind != Kind.EVAL, s.remat());
         Tensor lm = out.logits().crossEntropy(targets);
         if (kind == Kind.EVAL) {
             b.metric("lm_loss", lm, MetricCombine.MEAN);

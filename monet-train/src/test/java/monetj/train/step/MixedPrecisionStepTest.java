@@ -43,7 +43,7 @@ class MixedPrecisionStepTest {
 
     private static Program build(Precision precision, TrainStepProgram.Kind kind) throws Exception {
         MonetConfig model = MonetConfig.read(Path.of("../configs/models/tiny-vd.json"));
-        var s = new TrainStepProgram.Settings(model, 2, 16, 1, precision, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+        var s = new TrainStepProgram.Settings(model, 2, 16, 1, precision, monetj.core.model.Remat.NONE, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
                 new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
         return TrainStepProgram.build(kind, s);
     }

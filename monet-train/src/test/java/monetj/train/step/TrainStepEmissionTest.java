@@ -30,7 +30,7 @@ class TrainStepEmissionTest {
         for (String name : List.of("tiny-vd", "tiny-hd")) {
             MonetConfig model = MonetConfig.read(Path.of("../configs/models/" + name + ".json"));
             for (Precision precision : List.of(Precision.F32, Precision.BF16_MIXED)) {
-                var s = new TrainStepProgram.Settings(model, 2, 16, 3, precision, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+                var s = new TrainStepProgram.Settings(model, 2, 16, 3, precision, monetj.core.model.Remat.NONE, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
                         new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
                 for (TrainStepProgram.Kind k : TrainStepProgram.Kind.values()) {
                     Program p = TrainStepProgram.build(k, s);
