@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import monetj.core.ir.Graph;
+import monetj.core.nn.Precision;
 import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
 
@@ -15,6 +16,9 @@ public interface Backend extends AutoCloseable {
 
     /** The devices in words, e.g. "NVIDIA H100 80GB HBM3" (for reports and peak-FLOP lookups). */
     default String deviceDescription() { return platform(); }
+
+    /** Its platform and the precision policy it runs by default; accelerators declare bf16-mixed. */
+    default BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.F32); }
 
     /** Compiles a graph whose outputs are set. */
     Executable compile(Graph graph);

@@ -127,11 +127,14 @@ public record RunConfig(
         }
     }
 
-    /** {@code java} (the embedded executor) or {@code pjrt} (a plugin found by path or discovery). */
+    /**
+     * {@code kind}: a backend provider's name, e.g. {@code java} (the embedded executor) or {@code pjrt} (a plugin
+     * found by path or discovery); the names come from the providers on the class path (see {@code Backends}).
+     */
     public record Backend(String kind, String plugin, Double memoryFraction) {
         public Backend {
             kind = def(kind, "java");
-            oneOf("backend.kind", kind, List.of("java", "pjrt"));
+            if (kind.isBlank()) throw new ConfigException("backend.kind", "must name a backend, e.g. java or pjrt");
             if (memoryFraction != null && !(memoryFraction > 0 && memoryFraction <= 1)) {
                 throw new ConfigException("backend.memory_fraction", "must be in (0, 1], got " + memoryFraction);
             }

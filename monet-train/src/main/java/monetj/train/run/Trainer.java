@@ -130,11 +130,9 @@ public final class Trainer {
         }
     }
 
+    /** {@code train.precision}, or for {@code auto} what the backend declares (f32 on the Java executor, bf16-mixed on accelerators). */
     private Precision precision() {
-        return switch (rc.train().precision()) {
-            case "auto" -> backend.platform().equals("java") ? Precision.F32 : Precision.BF16_MIXED; // bf16 matmuls on accelerators, f32 on the Java executor
-            default -> Precision.named(rc.train().precision());
-        };
+        return rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
     private Path save(CheckpointStore store, DeviceState device, IteratorState dataState, long step) throws IOException {

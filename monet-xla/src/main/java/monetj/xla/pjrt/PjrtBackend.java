@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import monetj.core.backend.Backend;
+import monetj.core.backend.BackendCapabilities;
 import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Value;
+import monetj.core.nn.Precision;
 import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -67,6 +69,9 @@ public final class PjrtBackend implements Backend {
 
     @Override
     public String platform() { return client.platformName(); }
+
+    @Override
+    public BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.BF16_MIXED); }
 
     @Override
     public String deviceDescription() {
