@@ -29,7 +29,7 @@ final class MoHdeLayer extends ExpertLayer {
         int em = c.moeExperts() * c.moeDim();
         this.u = child("u", new Linear(c.hiddenSize(), em, true, precision, init));
         this.v = child("v", new Linear(em, c.hiddenSize(), false, precision, init));
-        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros());
+        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros(), false);
     }
 
     @Override

@@ -33,8 +33,8 @@ final class MoVdeLayer extends ExpertLayer {
         this.v12 = child("v12", new Linear(half, d / 2, false, precision, init));
         this.v21 = child("v21", new Linear(half, d / 2, false, precision, init));
         this.v22 = child("v22", new Linear(half, d / 2, false, precision, init));
-        this.b1 = parameter("b1", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros());
-        this.b2 = parameter("b2", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros());
+        this.b1 = parameter("b1", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false);
+        this.b2 = parameter("b2", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false);
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class Linear extends Module {
         this.inFeatures = inFeatures;
         this.precision = precision;
         this.weight = parameter("weight", dtype, Shape.of(outFeatures, inFeatures), weightInit);
-        this.bias = withBias ? parameter("bias", dtype, Shape.of(outFeatures), Initializer.zeros()) : null;
+        this.bias = withBias ? parameter("bias", dtype, Shape.of(outFeatures), Initializer.zeros(), false) : null;
     }
 
     public Param weight() { return weight; }

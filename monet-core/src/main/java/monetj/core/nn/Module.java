@@ -27,14 +27,17 @@ public abstract class Module {
     private String name = "";
     private final Map<String, Object> members = new LinkedHashMap<>(); // Param or Module, by local name
 
-    /** Registers a trainable parameter. */
-    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init) {
-        return register(name, new Param(this, name, new TensorType(dtype, shape), init, true));
+    /** Registers a trainable parameter that AdamW decays (a matrix of a projection, an expert or an embedding). */
+    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init) { return parameter(name, dtype, shape, init, true); }
+
+    /** Registers a trainable parameter; {@code decayed} false exempts it from weight decay (norm scales, biases). */
+    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init, boolean decayed) {
+        return register(name, new Param(this, name, new TensorType(dtype, shape), init, true, decayed));
     }
 
     /** Registers a buffer: state saved with the parameters but never differentiated. */
     protected final Param buffer(String name, DType dtype, Shape shape, Initializer init) {
-        return register(name, new Param(this, name, new TensorType(dtype, shape), init, false));
+        return register(name, new Param(this, name, new TensorType(dtype, shape), init, false, false));
     }
 
     /** Registers a submodule under {@code name}; returns it, for {@code this.mlp = child("mlp", new Mlp(..))}. */
@@ -72,6 +75,13 @@ public abstract class Module {
             if (m instanceof Param p) out.add(p);
             else out.addAll(((Module) m).variables());
         }
+        return out;
+    }
+
+    /** Every variable by path, in tree order: the checkpoint layout. */
+    public final Map<String, Param> variablesByPath() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        for (Param p : variables()) out.put(p.path(), p);
         return out;
     }
 

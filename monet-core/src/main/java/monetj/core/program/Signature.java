@@ -34,8 +34,6 @@ public record Signature(List<Leaf> inputs, List<Leaf> outputs) {
 
     public boolean hasInput(String name) { return inputs.stream().anyMatch(l -> l.name().equals(name)); }
 
-    public boolean hasOutput(String name) { return outputs.stream().anyMatch(l -> l.name().equals(name)); }
-
     /** The arguments of one group, in order. */
     public List<Leaf> inputs(String group) { return inputs.stream().filter(l -> l.group().equals(group)).toList(); }
 

@@ -39,6 +39,7 @@ public final class Trainer {
     private final Path runDir;
     private final Backend backend;
     private final PrintStream console;
+    private final Double peakFlops;
     private volatile boolean interrupted;
 
     public Trainer(RunConfig rc, JsonNode resolvedConfig, MonetConfig model, Path runDir, Backend backend, PrintStream console) {
@@ -48,6 +49,7 @@ public final class Trainer {
         this.runDir = runDir;
         this.backend = backend;
         this.console = console;
+        this.peakFlops = PeakFlops.of(backend);
     }
 
     /** Asks the loop to checkpoint and stop after the current step (signal handlers call this). */
@@ -56,9 +58,59 @@ public final class Trainer {
     /** How a run ended. */
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
 
+    /** Where a run starts: the state, the data iterator's position (null: the beginning) and the checkpoint it came from. */
+    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {}
+
     public Outcome run(boolean resume) throws IOException {
         prepareRunDir();
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
+        Start start = start(store, resume);
+        TrainState state = start.state();
+        Path lastCheckpoint = start.checkpoint();
+        int seq = rc.data().seqLen();
+        if (seq > model.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
+        }
+        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision());
+        BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
+        CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
+
+        try (StepRunner steps = new StepRunner(backend, settings);
+             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
+             PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, start.dataState(), model.vocabSize(), "data.train");
+             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
+             DeviceState device = DeviceState.upload(backend, state)) {
+            ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
+            long startStep = state.step();
+            while (device.step() < rc.train().steps()) {
+                StepRunner.Result r = steps.step(device, batches);
+                StepMetrics m = r.metrics();
+                long step = device.step();
+                if (!Double.isFinite(m.get("loss")) || !Double.isFinite(m.get("grad_norm"))) {
+                    progress.finish();
+                    throw new NonFiniteLossException(step, m.get("loss"), store.latest().orElse(null));
+                }
+                Map<String, Object> record = record(step, r);
+                if (evaluator.due(step)) record.put("val_loss", evaluator.evaluate(device));
+                metrics.write(record);
+                progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
+                if (checkpoints.due(step, interrupted)) {
+                    lastCheckpoint = save(store, device, batches.state(), step);
+                    if (interrupted) {
+                        progress.finish();
+                        console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
+                        return new Outcome(step, false, lastCheckpoint);
+                    }
+                }
+            }
+            progress.finish();
+            if (startStep == rc.train().steps()) console.printf("run already complete at step %d%n", startStep);
+            return new Outcome(device.step(), true, lastCheckpoint != null ? lastCheckpoint : store.latest().orElse(null));
+        }
+    }
+
+    /** The latest checkpoint's state with --resume, else fresh parameters (refusing a directory that already holds checkpoints). */
+    private Start start(CheckpointStore store, boolean resume) throws IOException {
         TrainState state;
         IteratorState dataState = null;
         Path lastCheckpoint = null;
@@ -78,56 +130,21 @@ public final class Trainer {
             }
             state = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         }
-        int seq = rc.data().seqLen();
-        if (seq > model.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
-        }
-        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision());
-        BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
-        CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
-        double flopsPerToken = FlopCount.trainingFlopsPerToken(model, seq);
-        Double peakFlops = PeakFlops.of(backend);
+        return new Start(state, dataState, lastCheckpoint);
+    }
 
-        try (StepRunner steps = new StepRunner(backend, settings);
-             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
-             PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, dataState, model.vocabSize(), "data.train");
-             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
-             DeviceState device = DeviceState.upload(backend, state)) {
-            ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
-            long startStep = state.step();
-            while (device.step() < rc.train().steps()) {
-                StepRunner.Result r = steps.step(device, batches);
-                StepMetrics m = r.metrics();
-                long step = device.step();
-                if (!Double.isFinite(m.get("loss")) || !Double.isFinite(m.get("grad_norm"))) {
-                    progress.finish();
-                    throw new NonFiniteLossException(step, m.get("loss"), store.latest().orElse(null));
-                }
-                long tokens = (long) rc.train().batchSize() * seq;
-                Map<String, Object> record = new LinkedHashMap<>();
-                record.put("step", step);
-                record.putAll(m.values());
-                record.put("tokens_per_s", tokens / r.seconds());
-                record.put("step_s", r.seconds());
-                record.put("data_wait_s", r.dataWaitSeconds());
-                record.put("compute_s", r.seconds() - r.dataWaitSeconds());
-                if (peakFlops != null) record.put("mfu", flopsPerToken * tokens / r.seconds() / peakFlops);
-                if (evaluator.due(step)) record.put("val_loss", evaluator.evaluate(device));
-                metrics.write(record);
-                progress.update(step, m, tokens / r.seconds(), (Double) record.get("val_loss"));
-                if (checkpoints.due(step, interrupted)) {
-                    lastCheckpoint = save(store, device, batches.state(), step);
-                    if (interrupted) {
-                        progress.finish();
-                        console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
-                        return new Outcome(step, false, lastCheckpoint);
-                    }
-                }
-            }
-            progress.finish();
-            if (startStep == rc.train().steps()) console.printf("run already complete at step %d%n", startStep);
-            return new Outcome(device.step(), true, lastCheckpoint != null ? lastCheckpoint : store.latest().orElse(null));
-        }
+    /** One metrics.jsonl line: the step's named metrics, then throughput and where the time went. */
+    private Map<String, Object> record(long step, StepRunner.Result r) {
+        long tokens = (long) rc.train().batchSize() * rc.data().seqLen();
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        record.putAll(r.metrics().values());
+        record.put("tokens_per_s", tokens / r.seconds());
+        record.put("step_s", r.seconds());
+        record.put("data_wait_s", r.dataWaitSeconds());
+        record.put("compute_s", r.seconds() - r.dataWaitSeconds());
+        if (peakFlops != null) record.put("mfu", FlopCount.trainingFlopsPerToken(model, rc.data().seqLen()) * tokens / r.seconds() / peakFlops);
+        return record;
     }
 
     /** {@code train.precision}, or for {@code auto} what the backend declares (f32 on the Java executor, bf16-mixed on accelerators). */

@@ -6,7 +6,6 @@ import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
-import monetj.core.model.MonetParameters;
 import monetj.core.model.Remat;
 import monetj.core.model.RoutingLosses;
 import monetj.core.model.RoutingProbabilities;
@@ -110,7 +109,7 @@ public final class TrainStepProgram {
             List<AdamW.Update> updates = new ArrayList<>();
             for (int i = 0; i < params.size(); i++) {
                 Param p = params.get(i);
-                updates.add(s.optimizer().apply(variables.get(p), clipped.get(i), m.get(p), v.get(p), lr, t1, MonetParameters.isDecayed(p.path())));
+                updates.add(s.optimizer().apply(variables.get(p), clipped.get(i), m.get(p), v.get(p), lr, t1, p.decayed()));
             }
             for (int i = 0; i < params.size(); i++) b.output("params", params.get(i).path(), updates.get(i).param());
             b.outputs("buffers", "", ParamTree.of(out.buffers()));
