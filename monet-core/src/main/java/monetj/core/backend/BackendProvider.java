@@ -26,6 +26,7 @@ public interface BackendProvider {
     static BackendProvider named(String name) {
         List<BackendProvider> all = available();
         for (BackendProvider p : all) if (p.name().equals(name)) return p;
-        throw new IllegalArgumentException("no backend named '" + name + "' (available: " + String.join(", ", all.stream().map(BackendProvider::name).toList()) + ")");
+        throw new IllegalArgumentException("no backend named '" + name + "' on the class path (available: " + String.join(", ", all.stream().map(BackendProvider::name).toList())
+                + "); a backend comes with its module, which must be on the class path");
     }
 }
