@@ -39,12 +39,13 @@ final class DecoderLayer extends Module {
 
     boolean hasRouter() { return router != null; }
 
-    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, boolean training, AttentionCall attend) {
+    /** {@code removed}: the group's expert mask [E, E] (1 = removed), or null for none. */
+    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, Tensor removed, boolean training, AttentionCall attend) {
         Tensor h = x.add(attend.apply(attention, inputNorm.forward(p, x)));
         Tensor z = postAttentionNorm.forward(p, h);
         Router.Routed routed = router != null ? router.forward(p, z, training) : null;
         RoutingProbabilities r = routed != null ? routed.probabilities() : routing;
-        Tensor out = h.add(experts.forward(p, z, r.g1(), r.g2()));
+        Tensor out = h.add(experts.forward(p, z, r.g1(), r.g2(), removed));
         return new Output(out, r, routed != null ? routed.buffers() : Map.of());
     }
 }

@@ -21,19 +21,32 @@ import monetj.core.tensor.TensorType;
  * {@code grad.<parameter>} for the gradient of the language-model loss.
  */
 public final class ForwardProgram {
-    private ForwardProgram() {}
+    private final Program program;
+
+    private ForwardProgram(Program program) { this.program = program; }
+
+    /** The traced program with its signature. */
+    public Program program() { return program; }
 
     /**
      * Builds the program for weights of the given types (every parameter and buffer of the model, as stored) and
-     * ids [batch, seq]. Arguments: the weights by path (groups {@code params} and {@code buffers}), then {@code input_ids}.
+     * ids [batch, seq]. Arguments: the weights by path (groups {@code params} and {@code buffers}), then {@code input_ids}
+     * (group {@code batch}).
      */
-    public static Program build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads) {
+    public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads) {
+        return build(config, weightTypes, batch, seq, training, grads, false);
+    }
+
+    /** With {@code masked}, the program also takes the {@link ExpertMaskInputs} (by name, with the weights) after the ids. */
+    public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads,
+            boolean masked) {
         MonetModel model = new MonetModel(config);
         for (Param p : model.variables()) if (!weightTypes.containsKey(p.path())) throw new IllegalArgumentException("no type given for model weight '" + p.path() + "'");
         ProgramBuilder b = new ProgramBuilder(training ? "monet_forward_train" : "monet_forward_eval");
         ParamTree<Tensor> weights = b.variables(model, weightTypes, false, false);
         Tensor ids = b.input("batch", "input_ids", TensorType.of(DType.S32, batch, seq));
-        MonetModel.Output out = model.forward(weights, ids, training);
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(b, config) : Map.of();
+        MonetModel.Output out = model.forward(weights, ids, training, masks);
         Tensor loss = MonetModel.languageModelLoss(out.logits(), ids);
         b.output("logits", "logits", out.logits());
         b.output("loss", "loss", loss.reshape(1));
@@ -47,13 +60,17 @@ public final class ForwardProgram {
             List<Tensor> gs = Autodiff.grad(loss, trainable.stream().map(weights::get).toList());
             for (int i = 0; i < trainable.size(); i++) b.output("grads", "grad." + trainable.get(i).path(), gs.get(i));
         }
-        return b.build();
+        return new ForwardProgram(b.build());
     }
 
-    /** Runs on a backend with the model's tensors and the ids; returns results by name. */
-    public static Map<String, HostTensor> run(Program program, Backend backend, Map<String, HostTensor> tensors, HostTensor inputIds) {
+    /** Runs on a backend with the model's tensors (and masks, when built masked) and the ids; returns results by name. */
+    public Map<String, HostTensor> run(Backend backend, Map<String, HostTensor> tensors, HostTensor inputIds) {
         Map<String, HostTensor> args = new LinkedHashMap<>();
-        for (var leaf : program.signature().inputs()) args.put(leaf.name(), leaf.name().equals("input_ids") ? inputIds : tensors.get(leaf.name()));
+        for (var leaf : program.signature().inputs()) {
+            HostTensor t = leaf.name().equals("input_ids") ? inputIds : tensors.get(leaf.name());
+            if (t == null) throw new IllegalArgumentException("no tensor given for program input '" + leaf.name() + "'");
+            args.put(leaf.name(), t);
+        }
         return backend.run(program, args);
     }
 

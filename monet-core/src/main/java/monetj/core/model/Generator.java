@@ -26,12 +26,18 @@ public final class Generator implements AutoCloseable {
     private final MonetConfig config;
     private final Backend backend;
     private final int maxLen;
-    private final Map<String, DeviceBuffer> weights = new LinkedHashMap<>();
+    private final Map<String, DeviceBuffer> weights = new LinkedHashMap<>(); // and the expert masks, by name
     private final Map<String, TensorType> weightTypes = new LinkedHashMap<>();
     private final Map<Integer, CompiledProgram> programs = new LinkedHashMap<>();
+    private final boolean masked;
     private final TensorType cacheType; // keys or values of one layer: [1, kvHeads, maxLen, headDim]
 
     public Generator(MonetConfig config, Map<String, HostTensor> tensors, Backend backend, int maxLen) {
+        this(config, tensors, Map.of(), backend, maxLen);
+    }
+
+    /** With expert masks: {@code masks} holds every {@link ExpertMaskInputs} tensor by name, or is empty for none. */
+    public Generator(MonetConfig config, Map<String, HostTensor> tensors, Map<String, HostTensor> masks, Backend backend, int maxLen) {
         if (maxLen > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("max length " + maxLen + " exceeds max_position_embeddings " + config.maxPositionEmbeddings());
         }
@@ -44,6 +50,14 @@ public final class Generator implements AutoCloseable {
             if (t == null) throw new IllegalArgumentException("model tensor '" + p.path() + "' is missing");
             weightTypes.put(p.path(), t.type());
             weights.put(p.path(), backend.put(t));
+        }
+        this.masked = !masks.isEmpty();
+        if (masked) {
+            for (String name : ExpertMaskInputs.types(config).keySet()) {
+                HostTensor t = masks.get(name);
+                if (t == null) throw new IllegalArgumentException("no expert mask given for '" + name + "'");
+                weights.put(name, backend.put(t));
+            }
         }
     }
 
@@ -102,6 +116,7 @@ public final class Generator implements AutoCloseable {
         MonetModel model = new MonetModel(config);
         ProgramBuilder b = new ProgramBuilder("monet_decode_" + steps);
         ParamTree<Tensor> w = b.variables(model, weightTypes, false, false);
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(b, config) : Map.of();
         Tensor ids = b.input("batch", "ids", TensorType.of(DType.S32, 1, steps));
         Tensor start = b.input("batch", "start", TensorType.of(DType.S32));
         List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
@@ -109,7 +124,7 @@ public final class Generator implements AutoCloseable {
             keys.add(b.input("caches", keyCache(l), cacheType, null, true));
             values.add(b.input("caches", valueCache(l), cacheType, null, true));
         }
-        MonetModel.CachedOutput out = model.forwardCached(w, ids, start, keys, values);
+        MonetModel.CachedOutput out = model.forwardCached(w, ids, start, keys, values, masks);
         b.output("logits", "logits", out.logits().slice(1, steps - 1, steps).reshape(config.vocabSize()));
         for (int l = 0; l < config.numHiddenLayers(); l++) {
             b.output("caches", keyCache(l), out.keyCaches().get(l));

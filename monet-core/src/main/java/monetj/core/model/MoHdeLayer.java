@@ -41,4 +41,13 @@ final class MoHdeLayer extends ExpertLayer {
         // the bias scales by the head-summed weights (summed in f32, then a matmul input)
         return v.forward(p, y.reshape(bs, t, e * m)).add(precision.dot("btj,jd->btd", precision.cast(g2.sum(2)), p.get(b)));
     }
+
+    /** Spec §11.2: {@code Σ_j V_j Σ_i C[i,j] σ(U_i z + b1_i) + Σ_j (Σ_i C[i,j]) b2_j}. */
+    @Override
+    Tensor forwardComposed(ParamTree<Tensor> p, Tensor z, Tensor composed) {
+        int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
+        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
+        Tensor y = precision.dot("btij,btim->btjm", composed, hidden);
+        return v.forward(p, y.reshape(bs, t, e * m)).add(precision.dot("btij,jd->btd", composed, p.get(b)));
+    }
 }

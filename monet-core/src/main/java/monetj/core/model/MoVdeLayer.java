@@ -58,6 +58,30 @@ final class MoVdeLayer extends ExpertLayer {
         return Tensor.concat(-1, first, second);
     }
 
+    /**
+     * Spec §11.2, with row sums {@code r_i = Σ_j C[i,j]} and column sums {@code c_j = Σ_i C[i,j]}:
+     * X11 = Σ_i r_i V11_i σ1_i, X12 = Σ_i V12_i Σ_j C[i,j] σ2_j, X13 = Σ_i r_i b12_i,
+     * X21 = Σ_j V21_j Σ_i C[i,j] σ1_i, X22 = Σ_j c_j V22_j σ2_j, X23 = Σ_j c_j b22_j.
+     */
+    @Override
+    Tensor forwardComposed(ParamTree<Tensor> p, Tensor z, Tensor composed) {
+        int b = z.dim(0), t = z.dim(1), e = c.moeExperts(), half = c.moeDim() / 2;
+        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half);
+        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half);
+        Tensor rows = composed.sum(3), cols = composed.sum(2);
+
+        Tensor x11 = precision.dot("btim,bti->btim", x1, rows);
+        Tensor x12 = precision.dot("btjm,btij->btim", x2, composed);
+        Tensor x13 = precision.dot("bti,id->btd", rows, p.get(b1));
+        Tensor x21 = precision.dot("btim,btij->btjm", x1, composed);
+        Tensor x22 = precision.dot("btjm,btj->btjm", x2, cols);
+        Tensor x23 = precision.dot("btj,jd->btd", cols, p.get(b2));
+
+        Tensor first = project(p, v11, x11).add(project(p, v12, x12)).add(x13);
+        Tensor second = project(p, v21, x21).add(project(p, v22, x22)).add(x23);
+        return Tensor.concat(-1, first, second);
+    }
+
     private static Tensor project(ParamTree<Tensor> p, Linear v, Tensor experts) {
         return v.forward(p, experts.reshape(experts.dim(0), experts.dim(1), -1));
     }

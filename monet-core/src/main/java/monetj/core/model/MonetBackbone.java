@@ -46,17 +46,22 @@ final class MonetBackbone extends Module {
     /** Normalised final hidden states, routing of every router layer, and every BatchNorm buffer after the pass, by path. */
     record Output(Tensor hidden, Map<Integer, RoutingProbabilities> routing, Map<String, Tensor> buffers) {}
 
-    /** In training each layer is a gradient region whose backward pass keeps or recomputes its activations as {@code remat} says. */
-    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, Remat remat, LayerAttention attention) {
+    /**
+     * {@code masks}: expert masks [E, E] (1 = removed) by router layer, applied to every layer of that group. In training
+     * each layer is a gradient region whose backward pass keeps or recomputes its activations as {@code remat} says.
+     */
+    Output forward(ParamTree<Tensor> p, Tensor ids, boolean training, Map<Integer, Tensor> masks, Remat remat, LayerAttention attention) {
         Tensor h = precision.cast(embedTokens.forward(p, ids));
         Map<Integer, RoutingProbabilities> routing = new LinkedHashMap<>();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
         RoutingProbabilities current = null;
+        int routerLayer = 0;
         for (int l = 0; l < layers.size(); l++) {
             int layer = l;
-            Tensor input = h;
+            if (layers.get(l).hasRouter()) routerLayer = l;
+            Tensor input = h, removed = masks.get(routerLayer);
             RoutingProbabilities routingIn = current;
-            Supplier<DecoderLayer.Output> call = () -> layers.get(layer).forward(p, input, routingIn, training, (attn, x) -> attention.apply(layer, attn, x));
+            Supplier<DecoderLayer.Output> call = () -> layers.get(layer).forward(p, input, routingIn, removed, training, (attn, x) -> attention.apply(layer, attn, x));
             DecoderLayer.Output out = training ? region(ids.graph(), "layer" + l, remat, call) : call.get();
             h = out.hidden();
             current = out.routing();

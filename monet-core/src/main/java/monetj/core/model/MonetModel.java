@@ -49,14 +49,22 @@ public final class MonetModel extends Module {
      * buffer by path. In training mode the routers normalise with batch statistics and {@link Output#buffers()}
      * holds the moved running statistics; in eval mode the stored running statistics are used and returned as they were.
      */
-    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training) { return forward(weights, ids, training, Remat.NONE); }
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training) { return forward(weights, ids, training, Map.of(), Remat.NONE); }
+
+    /** As {@link #forward(ParamTree, Tensor, boolean)} with expert masks [E, E] (1 = removed) by router layer (spec §11.2). */
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training, Map<Integer, Tensor> masks) {
+        return forward(weights, ids, training, masks, Remat.NONE);
+    }
 
     /** As {@link #forward(ParamTree, Tensor, boolean)}, each layer's activations kept for the backward pass or recomputed as {@code remat} says. */
-    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training, Remat remat) {
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training, Remat remat) { return forward(weights, ids, training, Map.of(), remat); }
+
+    /** The forward pass with expert masks by router layer and the rematerialisation policy of training. */
+    public Output forward(ParamTree<Tensor> weights, Tensor ids, boolean training, Map<Integer, Tensor> masks, Remat remat) {
         int t = ids.dim(1);
         Tensor[] rope = RotaryEmbedding.constants(ids.graph(), 0, t, config.headDim(), config.ropeTheta());
         Tensor causal = Tensor.iota(ids.graph(), DType.S32, Shape.of(t, t), 0).ge(Tensor.iota(ids.graph(), DType.S32, Shape.of(t, t), 1));
-        MonetBackbone.Output out = model.forward(weights, ids, training, remat, (l, attn, x) -> {
+        MonetBackbone.Output out = model.forward(weights, ids, training, masks, remat, (l, attn, x) -> {
             Attention.Projected p = attn.project(weights, x, rope[0], rope[1]);
             return attn.attend(weights, p.q(), new Attention.Context(p.k(), p.v(), causal));
         });
@@ -70,13 +78,19 @@ public final class MonetModel extends Module {
      * same logits as a full forward pass.
      */
     public CachedOutput forwardCached(ParamTree<Tensor> weights, Tensor ids, Tensor start, List<Tensor> keyCaches, List<Tensor> valueCaches) {
+        return forwardCached(weights, ids, start, keyCaches, valueCaches, Map.of());
+    }
+
+    /** As {@link #forwardCached(ParamTree, Tensor, Tensor, List, List)} with expert masks by router layer. */
+    public CachedOutput forwardCached(ParamTree<Tensor> weights, Tensor ids, Tensor start, List<Tensor> keyCaches, List<Tensor> valueCaches,
+            Map<Integer, Tensor> masks) {
         int s = ids.dim(1), maxLen = keyCaches.get(0).dim(2);
         Tensor[] rope = RotaryEmbedding.constants(ids.graph(), 0, maxLen, config.headDim(), config.ropeTheta());
         Tensor cos = rope[0].dynamicSlice(0, start, s), sin = rope[1].dynamicSlice(0, start, s);
         Tensor queryPos = Tensor.iota(ids.graph(), DType.S32, Shape.of(s, maxLen), 0).add(start);
         Tensor visible = Tensor.iota(ids.graph(), DType.S32, Shape.of(s, maxLen), 1).le(queryPos);
         List<Tensor> newKeys = new ArrayList<>(), newValues = new ArrayList<>();
-        MonetBackbone.Output out = model.forward(weights, ids, false, Remat.NONE, (l, attn, x) -> {
+        MonetBackbone.Output out = model.forward(weights, ids, false, masks, Remat.NONE, (l, attn, x) -> {
             Attention.Projected p = attn.project(weights, x, cos, sin);
             Tensor k = keyCaches.get(l).dynamicUpdateSlice(2, start, p.k().convert(keyCaches.get(l).dtype()));
             Tensor v = valueCaches.get(l).dynamicUpdateSlice(2, start, p.v().convert(valueCaches.get(l).dtype()));

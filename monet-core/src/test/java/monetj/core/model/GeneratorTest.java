@@ -29,8 +29,8 @@ class GeneratorTest {
         for (int p : prompt) seq.add(p);
         for (int n = 0; n < 6; n++) {
             int[] ids = seq.stream().mapToInt(Integer::intValue).toArray();
-            monetj.core.program.Program fp = ForwardProgram.build(config, ForwardProgram.typesOf(weights), 1, ids.length, false, false);
-            float[] logits = ForwardProgram.run(fp, exec, weights, HostTensor.of(Shape.of(1, ids.length), ids)).get("logits").floats();
+            ForwardProgram fp = ForwardProgram.build(config, ForwardProgram.typesOf(weights), 1, ids.length, false, false);
+            float[] logits = fp.run(exec, weights, HostTensor.of(Shape.of(1, ids.length), ids)).get("logits").floats();
             int v = config.vocabSize(), best = 0;
             for (int i = 1; i < v; i++) if (logits[(ids.length - 1) * v + i] > logits[(ids.length - 1) * v + best]) best = i;
             assertEquals(best, generated.get(n), "token " + n);

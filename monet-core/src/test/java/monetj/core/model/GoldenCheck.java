@@ -36,8 +36,8 @@ public final class GoldenCheck {
         Set<String> compared = new HashSet<>(), failures = new java.util.TreeSet<>();
         for (String mode : new String[] {"eval", "train"}) {
             boolean training = mode.equals("train");
-            monetj.core.program.Program p = ForwardProgram.build(config, ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, training);
-            for (var e : ForwardProgram.run(p, backend, weights, ids).entrySet()) {
+            ForwardProgram p = ForwardProgram.build(config, ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, training);
+            for (var e : p.run(backend, weights, ids).entrySet()) {
                 String key = e.getKey().startsWith("grad.") ? e.getKey() : mode + "." + e.getKey();
                 HostTensor want = expected.get(key);
                 if (want == null) {

@@ -71,7 +71,7 @@ public final class EmitCommand implements Callable<Integer> {
             case "forward" -> {
                 Map<String, TensorType> types = new LinkedHashMap<>();
                 for (Param v : new MonetModel(model).variables()) types.put(v.path(), v.type());
-                yield ForwardProgram.build(model, types, s.microBatch(), s.seqLen(), false, false);
+                yield ForwardProgram.build(model, types, s.microBatch(), s.seqLen(), false, false).program();
             }
             default -> throw new IllegalArgumentException("--program must be step, gradients, eval or forward, got '" + program + "'");
         };

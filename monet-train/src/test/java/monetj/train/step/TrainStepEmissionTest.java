@@ -46,7 +46,7 @@ class TrainStepEmissionTest {
             }
             var types = new java.util.LinkedHashMap<String, monetj.core.tensor.TensorType>();
             new MonetModel(model).variables().forEach(v -> types.put(v.path(), v.type()));
-            modules.add(emitter.emit(ForwardProgram.build(model, types, 2, 8, true, true)).text());
+            modules.add(emitter.emit(ForwardProgram.build(model, types, 2, 8, true, true).program()).text());
         }
         MlirOpt.assertParses(modules);
     }
