@@ -6,14 +6,13 @@ import java.util.List;
 import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
-import monetj.core.backend.Executable;
+import monetj.core.backend.CompiledProgram;
 import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
-import monetj.core.model.MonetParameters;
 import monetj.core.model.RoutingProbabilities;
 import monetj.core.nn.ParamTree;
+import monetj.core.program.ProgramBuilder;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -27,17 +26,17 @@ public final class RoutingCapture implements AutoCloseable {
     private final MonetConfig config;
     private final Backend backend;
     private final Map<String, TensorType> weightTypes = new LinkedHashMap<>();
-    private final List<DeviceBuffer> weights = new ArrayList<>();
-    private final Map<List<Integer>, Executable> programs = new LinkedHashMap<>();
+    private final Map<String, DeviceBuffer> weights = new LinkedHashMap<>();
+    private final Map<List<Integer>, CompiledProgram> programs = new LinkedHashMap<>();
 
     public RoutingCapture(MonetConfig config, Map<String, HostTensor> tensors, Backend backend) {
         this.config = config;
         this.backend = backend;
-        for (String name : MonetParameters.layout(config).keySet()) {
+        for (String name : new MonetModel(config).variablesByPath().keySet()) {
             HostTensor t = tensors.get(name);
             if (t == null) throw new IllegalArgumentException("model weight '" + name + "' is missing");
             weightTypes.put(name, t.type());
-            weights.add(backend.put(t));
+            weights.put(name, backend.put(t));
         }
     }
 
@@ -46,39 +45,36 @@ public final class RoutingCapture implements AutoCloseable {
 
     /** Routes ids [B, T] (s32); one entry per router layer, in layer order. */
     public List<GroupRouting> route(HostTensor ids) {
-        Executable exe = programs.computeIfAbsent(List.of(ids.shape().dim(0), ids.shape().dim(1)), k -> compile(k.get(0), k.get(1)));
-        List<DeviceBuffer> args = new ArrayList<>(weights);
+        CompiledProgram exe = programs.computeIfAbsent(List.of(ids.shape().dim(0), ids.shape().dim(1)), k -> compile(k.get(0), k.get(1)));
+        Map<String, DeviceBuffer> args = new LinkedHashMap<>(weights);
         DeviceBuffer in = backend.put(ids);
-        args.add(in);
-        List<DeviceBuffer> out = exe.execute(args);
+        args.put("input_ids", in);
+        Map<String, DeviceBuffer> out = exe.run(args);
         in.close();
         List<GroupRouting> result = new ArrayList<>();
-        List<Integer> layers = config.routerLayers();
-        for (int r = 0; r < layers.size(); r++) {
-            result.add(new GroupRouting(layers.get(r), backend.get(out.get(2 * r)).floats(), backend.get(out.get(2 * r + 1)).floats()));
+        for (int layer : config.routerLayers()) {
+            result.add(new GroupRouting(layer, backend.get(out.get("layer" + layer + ".g1")).floats(), backend.get(out.get("layer" + layer + ".g2")).floats()));
         }
-        out.forEach(DeviceBuffer::close);
+        out.values().forEach(DeviceBuffer::close);
         return result;
     }
 
-    private Executable compile(int batch, int seq) {
-        Graph g = new Graph("monet_routing");
-        Map<String, Tensor> w = new LinkedHashMap<>();
-        weightTypes.forEach((name, t) -> w.put(name, new Tensor(g, g.parameter(name, t))));
-        Tensor ids = new Tensor(g, g.parameter("input_ids", TensorType.of(DType.S32, batch, seq)));
-        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(w), ids, false);
-        List<monetj.core.ir.Value> results = new ArrayList<>();
-        for (RoutingProbabilities r : out.routers()) {
-            results.add(r.g1().value());
-            results.add(r.g2().value());
+    private CompiledProgram compile(int batch, int seq) {
+        MonetModel model = new MonetModel(config);
+        ProgramBuilder b = new ProgramBuilder("monet_routing");
+        ParamTree<Tensor> w = b.variables(model, weightTypes, false, false);
+        Tensor ids = b.input("batch", "input_ids", TensorType.of(DType.S32, batch, seq));
+        MonetModel.Output out = model.forward(w, ids, false);
+        for (Map.Entry<Integer, RoutingProbabilities> r : out.routing().entrySet()) {
+            b.output("routing", "layer" + r.getKey() + ".g1", r.getValue().g1());
+            b.output("routing", "layer" + r.getKey() + ".g2", r.getValue().g2());
         }
-        g.setOutputs(results);
-        return backend.compile(g);
+        return backend.compile(b.build());
     }
 
     @Override
     public void close() {
-        programs.values().forEach(Executable::close);
-        weights.forEach(DeviceBuffer::close);
+        programs.values().forEach(CompiledProgram::close);
+        weights.values().forEach(DeviceBuffer::close);
     }
 }

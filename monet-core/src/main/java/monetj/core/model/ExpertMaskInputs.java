@@ -3,7 +3,7 @@ package monetj.core.model;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
+import monetj.core.program.ProgramBuilder;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.TensorType;
 
@@ -26,10 +26,10 @@ public final class ExpertMaskInputs {
         return m;
     }
 
-    /** Declares the mask inputs as parameters of {@code g}; router layer → tensor. */
-    static Map<Integer, Tensor> declare(Graph g, MonetConfig c) {
+    /** Declares the mask inputs as program arguments (group {@code masks}); router layer → tensor. */
+    static Map<Integer, Tensor> declare(ProgramBuilder b, MonetConfig c) {
         Map<Integer, Tensor> m = new LinkedHashMap<>();
-        for (int l : c.routerLayers()) m.put(l, new Tensor(g, g.parameter(name(l), TensorType.of(DType.F32, c.moeExperts(), c.moeExperts()))));
+        for (int l : c.routerLayers()) m.put(l, b.input("masks", name(l), TensorType.of(DType.F32, c.moeExperts(), c.moeExperts())));
         return m;
     }
 }

@@ -34,7 +34,7 @@ class ExpertMaskForwardTest {
                 c.moeTopk(), c.moeGroups(), 1, 2, null);
         int d = c.hiddenSize(), h = c.moeHeads(), e = c.moeExperts();
         Random rnd = new Random(7);
-        ExpertLayer layer = ExpertLayer.of(c);
+        ExpertLayer layer = ExpertLayer.of(c, monetj.core.nn.Precision.F32);
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         layer.types().asMap().forEach((name, t) -> weights.put(name, randomNormal(rnd, t.shape(), 0.3)));
         HostTensor z = randomNormal(rnd, Shape.of(B, T, d), 1.0);
