@@ -75,6 +75,7 @@ public final class JavaExecutor implements Backend {
         private final int[] scalarOperand;      // per position: for a fused binary op, which operand is the scalar; else -1
         private final boolean[] skipped;        // per position: a broadcast nobody needs materialised
         private final int[][] lastUseFrees;     // per position: node ids whose values die after it
+        private final ExecutorKernel[] kernels; // per position
         private final int maxId;
         private volatile long lastPeakLiveBytes = -1;
 
@@ -84,6 +85,8 @@ public final class JavaExecutor implements Backend {
             this.maxId = nodes.isEmpty() ? 0 : nodes.get(nodes.size() - 1).id() + 1;
             int n = nodes.size();
             reads = new ArrayList<>(n);
+            kernels = new ExecutorKernel[n];
+            for (int p = 0; p < n; p++) kernels[p] = KernelTable.forNode(nodes.get(p));
             scalarOperand = new int[n];
             skipped = new boolean[n];
             int[] plainUses = new int[maxId];
@@ -150,7 +153,7 @@ public final class JavaExecutor implements Backend {
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         int k = scalarOperand[p];
-                        out = k < 0 ? n.op().evaluate(in) : List.of(((Binary) n.op()).evaluateWithScalar(in.get(1 - k), (float) in.get(k).getDouble(0), k == 0));
+                        out = k < 0 ? kernels[p].run(in) : List.of(BinaryKernel.withScalar((Binary) n.op(), in.get(1 - k), (float) in.get(k).getDouble(0), k == 0));
                         if (OpProfile.ENABLED) OpProfile.record(n.op(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);

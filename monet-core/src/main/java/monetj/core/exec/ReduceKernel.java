@@ -1,0 +1,29 @@
+package monetj.core.exec;
+
+import java.util.List;
+import monetj.core.ir.Reduce;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import monetj.core.tensor.TensorType;
+
+/** f32 reductions over contiguous leading or trailing dimensions; other reductions run the reference evaluation. */
+final class ReduceKernel {
+    private ReduceKernel() {}
+
+    static HostTensor run(Reduce op, HostTensor x, HostTensor init, TensorType result) {
+        Shape s = x.shape(), outShape = result.shape();
+        int[] dims = op.dims();
+        if (x.dtype() == DType.F32 && dims.length > 0) {
+            int outer = outShape.intSize(), inner = (int) (s.size() / Math.max(1, outer));
+            double init0 = init.getDouble(0);
+            if (outer > 0 && dims[0] == s.rank() - dims.length && dims[dims.length - 1] == s.rank() - 1) {
+                return HostTensor.of(outShape, ContiguousReduce.rows(x.floats(), outer, inner, op.kind(), init0));
+            }
+            if (outer > 0 && dims[0] == 0 && dims[dims.length - 1] == dims.length - 1) {
+                return HostTensor.of(outShape, ContiguousReduce.columns(x.floats(), inner, outer, op.kind(), init0));
+            }
+        }
+        return op.evaluate(List.of(x, init)).get(0);
+    }
+}

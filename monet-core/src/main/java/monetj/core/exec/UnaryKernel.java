@@ -1,0 +1,22 @@
+package monetj.core.exec;
+
+import java.util.List;
+import monetj.core.ir.Unary;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+
+/** f32 unary ops as parallel loops; other dtypes run the reference evaluation. */
+final class UnaryKernel {
+    private UnaryKernel() {}
+
+    static HostTensor run(Unary op, HostTensor x) {
+        if (x.dtype() != DType.F32) return op.evaluate(List.of(x)).get(0);
+        int n = x.shape().intSize();
+        float[] a = x.floats(), r = new float[n];
+        Unary.Kind kind = op.kind();
+        Parallel.forRange(n, 1 << 15, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i]);
+        });
+        return HostTensor.of(x.shape(), r);
+    }
+}
