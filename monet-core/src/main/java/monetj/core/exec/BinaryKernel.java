@@ -24,30 +24,4 @@ final class BinaryKernel {
         });
         return HostTensor.of(x.shape(), r);
     }
-
-    /** {@code x op s}, or {@code s op x} when {@code scalarFirst}: an f32 operand that is a broadcast scalar, read as the scalar. */
-    static HostTensor withScalar(Binary op, HostTensor x, float s, boolean scalarFirst) {
-        int n = x.shape().intSize();
-        float[] a = x.floats(), r = new float[n];
-        Binary.Kind kind = op.kind();
-        Parallel.forRange(n, 1 << 15, (lo, hi) -> {
-            switch (kind) {
-                case ADD -> { for (int i = lo; i < hi; i++) r[i] = a[i] + s; }
-                case MULTIPLY -> { for (int i = lo; i < hi; i++) r[i] = a[i] * s; }
-                case SUBTRACT -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s - a[i];
-                    else for (int i = lo; i < hi; i++) r[i] = a[i] - s;
-                }
-                case DIVIDE -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s / a[i];
-                    else for (int i = lo; i < hi; i++) r[i] = a[i] / s;
-                }
-                default -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(s, a[i]);
-                    else for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i], s);
-                }
-            }
-        });
-        return HostTensor.of(x.shape(), r);
-    }
 }

@@ -5,7 +5,7 @@ import monetj.core.ir.Unary;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 
-/** f32 unary ops as parallel loops; other dtypes run the reference evaluation. */
+/** f32 unary ops as parallel loops, exp and log vectorised (within 2 ulp, see {@link VectorMath}); other dtypes run the reference evaluation. */
 final class UnaryKernel {
     private UnaryKernel() {}
 
@@ -15,7 +15,11 @@ final class UnaryKernel {
         float[] a = x.floats(), r = new float[n];
         Unary.Kind kind = op.kind();
         Parallel.forRange(n, 1 << 15, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i]);
+            switch (kind) {
+                case EXP -> VectorMath.exp(a, lo, r, lo, hi - lo);
+                case LOG -> VectorMath.log(a, lo, r, lo, hi - lo);
+                default -> { for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i]); }
+            }
         });
         return HostTensor.of(x.shape(), r);
     }

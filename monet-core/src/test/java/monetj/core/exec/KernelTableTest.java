@@ -64,11 +64,17 @@ class KernelTableTest {
     }
 
     @Test
-    void unaryKernelsEqualTheReferenceBitForBit() {
+    void unaryKernelsEqualTheReferenceBitForBitExceptVectorisedExpAndLog() {
         for (Unary.Kind k : Unary.Kind.values()) {
             if (k == Unary.Kind.NOT) continue;
             Shape s = randomShape(3, 50);
-            assertSame(both(new Unary(k), randomF32(s, true)), k + " " + s);
+            HostTensor[] r = both(new Unary(k), randomF32(s, true));
+            if (k == Unary.Kind.EXP || k == Unary.Kind.LOG) { // vectorised: within the stated bound
+                float[] got = r[0].floats(), want = r[1].floats();
+                for (int i = 0; i < got.length; i++) assertTrue(VectorMathTest.ulps(got[i], want[i]) <= VectorMathTest.BOUND_ULPS, k + " element " + i);
+            } else {
+                assertSame(r, k + " " + s);
+            }
         }
     }
 
