@@ -33,19 +33,23 @@ import monetj.train.step.TrainStepProgram;
  */
 public final class StepBenchmark implements AutoCloseable {
     /** One backend's timings: milliseconds per timed step in the order run, and the executor's peak live bytes. */
-    public record Result(String backend, boolean bf16, double[] millis, OptionalLong peakLiveBytes, double tokensPerStep, double flopsPerStep) {
-        public double medianMillis() { return percentile(0.5); }
+    public record Result(String backend, boolean bf16, double[] millis, double[] cpuMillis, OptionalLong peakLiveBytes, double tokensPerStep,
+            double flopsPerStep) {
+        public double medianMillis() { return percentile(millis, 0.5); }
 
-        public double minMillis() { return percentile(0); }
+        /** Median CPU time of the whole process per step (all its threads): steadier than wall time on a busy machine. */
+        public double medianCpuMillis() { return percentile(cpuMillis, 0.5); }
 
-        public double maxMillis() { return percentile(1); }
+        public double minMillis() { return percentile(millis, 0); }
+
+        public double maxMillis() { return percentile(millis, 1); }
 
         public double tokensPerSecond() { return tokensPerStep / (medianMillis() / 1e3); }
 
         public double gflopsPerSecond() { return flopsPerStep / (medianMillis() / 1e3) / 1e9; }
 
-        private double percentile(double q) {
-            double[] s = millis.clone();
+        private static double percentile(double[] values, double q) {
+            double[] s = values.clone();
             Arrays.sort(s);
             double pos = q * (s.length - 1);
             int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
@@ -60,7 +64,9 @@ public final class StepBenchmark implements AutoCloseable {
     private final List<DeviceBuffer> state;   // the arguments before the tokens, in the program's order
     private final DeviceBuffer tokens;
     private final double tokensPerStep, flopsPerStep;
-    private final List<Double> millis = new ArrayList<>();
+    private final List<Double> millis = new ArrayList<>(), cpuMillis = new ArrayList<>();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /** Builds and compiles the STEP program on {@code backend} and uploads a freshly initialised state. */
     public StepBenchmark(String name, Backend backend, RunConfig rc, MonetConfig model) {
@@ -105,18 +111,22 @@ public final class StepBenchmark implements AutoCloseable {
         args.add(tokens);
         Set<Integer> donated = new HashSet<>();
         for (int i = 0; i < state.size(); i++) donated.add(i);
-        long t0 = System.nanoTime();
+        long c0 = OS.getProcessCpuTime(), t0 = System.nanoTime();
         List<DeviceBuffer> out = program.execute(args, donated);
         DeviceBuffer metrics = out.get(state.size());
         backend.get(metrics); // the step is done once its metrics are on the host
-        long t1 = System.nanoTime();
+        long t1 = System.nanoTime(), c1 = OS.getProcessCpuTime();
         metrics.close();
         for (int i = 0; i < state.size(); i++) state.set(i, out.get(i));
-        if (timed) millis.add((t1 - t0) / 1e6);
+        if (timed) {
+            millis.add((t1 - t0) / 1e6);
+            cpuMillis.add((c1 - c0) / 1e6);
+        }
     }
 
     public Result result() {
-        return new Result(name, bf16, millis.stream().mapToDouble(Double::doubleValue).toArray(), program.peakLiveBytes(), tokensPerStep, flopsPerStep);
+        return new Result(name, bf16, millis.stream().mapToDouble(Double::doubleValue).toArray(), cpuMillis.stream().mapToDouble(Double::doubleValue).toArray(),
+                program.peakLiveBytes(), tokensPerStep, flopsPerStep);
     }
 
     @Override

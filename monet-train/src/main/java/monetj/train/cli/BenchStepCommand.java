@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "step", mixinStandardHelpOptions = true,
         description = {"Times the STEP program of a run config (forward, backward and AdamW on one micro-batch of fixed random tokens) "
                 + "on each backend named, one step of each in turn, and reports ms/step (median after warm-up, with the fastest and "
-                + "slowest step), tokens/s, model GFLOP/s, the Java executor's peak live bytes, and each backend's time relative to the first."})
+                + "slowest step), tokens/s, model GFLOP/s, the Java executor's peak live bytes, the process's CPU time per step (steadier than "
+                + "wall time on a busy machine), and each backend's time relative to the first."})
 public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "run config (YAML or JSON); its data paths are not read")
     Path config;
@@ -64,11 +65,12 @@ public final class BenchStepCommand implements Callable<Integer> {
             List<StepBenchmark.Result> results = runs.stream().map(StepBenchmark::result).toList();
             out.printf("monet bench step: %s, %d x %d tokens per step, %d warm-up + %d timed steps per backend, interleaved%n",
                     config, resolved.config().train().microBatchSize(), resolved.config().data().seqLen(), warmup, steps);
-            out.printf("%-10s %-10s %10s %19s %10s %9s %14s%n", "backend", "precision", "ms/step", "(fastest-slowest)", "tokens/s", "GFLOP/s", "peak live MiB");
+            out.printf("%-10s %-10s %10s %19s %10s %9s %14s %12s%n", "backend", "precision", "ms/step", "(fastest-slowest)", "tokens/s", "GFLOP/s", "peak live MiB",
+                    "cpu ms/step");
             for (StepBenchmark.Result r : results) {
-                out.printf("%-10s %-10s %10.1f %19s %10.0f %9.2f %14s%n", r.backend(), r.bf16() ? "bf16-mixed" : "f32", r.medianMillis(),
+                out.printf("%-10s %-10s %10.1f %19s %10.0f %9.2f %14s %12.1f%n", r.backend(), r.bf16() ? "bf16-mixed" : "f32", r.medianMillis(),
                         "(%.1f-%.1f)".formatted(r.minMillis(), r.maxMillis()), r.tokensPerSecond(), r.gflopsPerSecond(),
-                        r.peakLiveBytes().isPresent() ? "%.1f".formatted(r.peakLiveBytes().getAsLong() / 1048576.0) : "-");
+                        r.peakLiveBytes().isPresent() ? "%.1f".formatted(r.peakLiveBytes().getAsLong() / 1048576.0) : "-", r.medianCpuMillis());
             }
             StepBenchmark.Result first = results.get(0);
             for (StepBenchmark.Result r : results.subList(1, results.size())) {
