@@ -10,4 +10,10 @@ import monetj.core.tensor.HostTensor;
 @FunctionalInterface
 public interface ExecutorKernel {
     List<HostTensor> run(List<HostTensor> inputs);
+
+    /**
+     * The same, where {@code overwritable[i]} says that nothing reads operand i after this node and its storage is
+     * the execution's own: a kernel may write its result there instead of allocating.
+     */
+    default List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) { return run(inputs); }
 }

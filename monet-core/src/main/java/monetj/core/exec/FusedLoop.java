@@ -68,13 +68,22 @@ final class FusedLoop implements ExecutorKernel {
     List<Value> reads() { return reads; }
 
     @Override
-    public List<HostTensor> run(List<HostTensor> inputs) {
+    public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
+
+    /** Writes into the first overwritable operand read element for element (same dtype and size), else into a new tensor. */
+    @Override
+    public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
         int n = result.shape().intSize();
         BlockReader[] leaves = new BlockReader[inputs.size()];
         for (int i = 0; i < leaves.length; i++) {
             leaves[i] = through.get(i) != null ? BlockReader.broadcast(inputs.get(i), through.get(i)) : BlockReader.of(inputs.get(i), n);
         }
-        HostTensor out = HostTensor.zeros(result.dtype(), result.shape());
+        HostTensor out = null;
+        for (int i = 0; i < leaves.length && out == null; i++) {
+            HostTensor t = inputs.get(i);
+            if (overwritable[i] && through.get(i) == null && t.dtype() == result.dtype() && t.size() == n) out = t.reshape(result.shape());
+        }
+        if (out == null) out = HostTensor.zeros(result.dtype(), result.shape());
         float[] f32 = result.dtype() == DType.F32 ? out.floats() : null;
         short[] bf16 = result.dtype() == DType.BF16 ? out.shorts() : null;
         byte[] pred = result.dtype() == DType.PRED ? out.preds() : null;
@@ -90,7 +99,9 @@ final class FusedLoop implements ExecutorKernel {
                 else for (int i = 0; i < len; i++) pred[b + i] = r[i] != 0 ? (byte) 1 : 0;
             }
         });
-        return List.of(out);
+        // the arrays written (a tensor not backed by one whole array gave a copy: the result is that copy)
+        return List.of(f32 != null ? HostTensor.of(result.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, result.shape(), bf16)
+                : HostTensor.ofPred(result.shape(), pred));
     }
 
     private static Instruction instruction(Node n, int[] in, int out) {

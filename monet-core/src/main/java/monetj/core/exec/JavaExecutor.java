@@ -8,10 +8,12 @@ import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.Constant;
 import monetj.core.ir.CustomCall;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
 import monetj.core.ir.Parameter;
+import monetj.core.ir.Scatter;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
@@ -73,6 +75,7 @@ public final class JavaExecutor implements Backend {
         private final boolean[] skipped;        // per position: computed inside a fused loop, or a broadcast nobody materialises
         private final int[][] lastUseFrees;     // per position: node ids whose values die after it
         private final ExecutorKernel[] kernels; // per position
+        private final boolean[][] dying;        // per position and read: nothing reads the value afterwards (null: none dies)
         private final int maxId;
         private volatile long lastPeakLiveBytes = -1;
 
@@ -97,6 +100,11 @@ public final class JavaExecutor implements Backend {
                     FusedLoop loop = new FusedLoop(c);
                     kernels[p] = loop;
                     reads.add(loop.reads());
+                } else if (node.op() instanceof Scatter scatter && isScalarBroadcast(node.inputs().get(0))) {
+                    kernels[p] = new ScatterKernel(scatter, node.types().get(0), true);
+                    List<Value> r = new ArrayList<>(node.inputs());
+                    r.set(0, node.inputs().get(0).node().inputs().get(0));
+                    reads.add(r);
                 } else {
                     kernels[p] = KernelTable.forNode(node);
                     reads.add(node.inputs());
@@ -116,6 +124,29 @@ public final class JavaExecutor implements Backend {
             for (int id = 0; id < maxId; id++) if (last[id] >= 0 && last[id] != Integer.MAX_VALUE) frees.get(last[id]).add(id);
             lastUseFrees = new int[n][];
             for (int p = 0; p < n; p++) lastUseFrees[p] = frees.get(p).stream().mapToInt(Integer::intValue).toArray();
+            dying = new boolean[n][];
+            for (int p = 0; p < n; p++) {
+                List<Value> r = reads.get(p);
+                for (int i = 0; i < r.size(); i++) {
+                    Value v = r.get(i);
+                    if (last[v.node().id()] == p && r.indexOf(v) == r.lastIndexOf(v)) {
+                        if (dying[p] == null) dying[p] = new boolean[r.size()];
+                        dying[p][i] = true;
+                    }
+                }
+            }
+        }
+
+        /** A broadcast of a single element. */
+        private static boolean isScalarBroadcast(Value v) {
+            return v.node().op() instanceof BroadcastInDim && v.node().inputs().get(0).shape().size() == 1;
+        }
+
+        /** Which operands a kernel may overwrite: dying here, allocated by this execution and referred to by nothing else. */
+        private static boolean[] overwritable(boolean[] dying, List<HostTensor> in, LiveBytes live) {
+            boolean[] ok = new boolean[dying.length];
+            for (int i = 0; i < ok.length; i++) ok[i] = dying[i] && live.exclusive(in.get(i));
+            return ok;
         }
 
         @Override
@@ -129,7 +160,7 @@ public final class JavaExecutor implements Backend {
             }
             HostTensor[][] values = new HostTensor[maxId][];
             LiveBytes live = new LiveBytes();
-            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor()); // the caller's reference, held throughout
+            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor(), false); // the caller's reference, held throughout
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 if (n.op() instanceof Parameter param) {
@@ -139,20 +170,21 @@ public final class JavaExecutor implements Backend {
                                 + param.type() + ", got " + t.type());
                     }
                     values[n.id()] = new HostTensor[] {t};
-                    live.hold(t);
+                    live.hold(t, false);
                 } else if (!skipped[p]) {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
                     for (Value v : reads.get(p)) in.add(values[v.node().id()][v.index()]);
                     List<HostTensor> out;
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
-                        out = kernels[p].run(in);
+                        out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
                         if (OpProfile.ENABLED) OpProfile.record(kernels[p] instanceof FusedLoop ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
                     values[n.id()] = out.toArray(new HostTensor[0]);
-                    for (HostTensor t : values[n.id()]) live.hold(t);
+                    boolean fresh = !(n.op() instanceof Constant);
+                    for (HostTensor t : values[n.id()]) live.hold(t, fresh);
                 }
                 for (int id : lastUseFrees[p]) {
                     if (values[id] != null) for (HostTensor t : values[id]) live.release(t);

@@ -9,6 +9,7 @@ import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Node;
 import monetj.core.ir.Op;
 import monetj.core.ir.Reduce;
+import monetj.core.ir.Scatter;
 import monetj.core.ir.Unary;
 import monetj.core.tensor.TensorType;
 
@@ -33,6 +34,7 @@ public final class KernelTable {
         put(Unary.class, (op, t) -> in -> List.of(UnaryKernel.run(op, in.get(0))));
         put(BroadcastInDim.class, (op, t) -> in -> List.of(BroadcastKernel.run(op, in.get(0))));
         put(Reduce.class, (op, t) -> in -> List.of(ReduceKernel.run(op, in.get(0), in.get(1), t.get(0))));
+        put(Scatter.class, (op, t) -> new ScatterKernel(op, t.get(0), false));
         put(DotGeneral.class, (op, t) -> in -> List.of(DotKernel.dotGeneral(op, in.get(0), in.get(1), t.get(0))));
     }
 
