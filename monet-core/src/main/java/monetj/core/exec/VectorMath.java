@@ -68,9 +68,11 @@ final class VectorMath {
     static void exp(float[] a, int from, float[] r, int to, int len) {
         int i = 0;
         for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) exp(FloatVector.fromArray(SPECIES, a, from + i)).intoArray(r, to + i);
-        if (i < len) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            exp(FloatVector.fromArray(SPECIES, a, from + i, m)).intoArray(r, to + i, m);
+        if (i < len) { // the tail through a full vector of scratch (masked loads and stores can leave the loop uncompiled)
+            float[] lanes = new float[SPECIES.length()];
+            System.arraycopy(a, from + i, lanes, 0, len - i);
+            exp(FloatVector.fromArray(SPECIES, lanes, 0)).intoArray(lanes, 0);
+            System.arraycopy(lanes, 0, r, to + i, len - i);
         }
     }
 
@@ -79,8 +81,10 @@ final class VectorMath {
         int i = 0;
         for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) log(FloatVector.fromArray(SPECIES, a, from + i)).intoArray(r, to + i);
         if (i < len) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            log(FloatVector.fromArray(SPECIES, a, from + i, m)).intoArray(r, to + i, m);
+            float[] lanes = new float[SPECIES.length()];
+            System.arraycopy(a, from + i, lanes, 0, len - i);
+            log(FloatVector.fromArray(SPECIES, lanes, 0)).intoArray(lanes, 0);
+            System.arraycopy(lanes, 0, r, to + i, len - i);
         }
     }
 }
