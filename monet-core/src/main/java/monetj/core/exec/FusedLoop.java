@@ -10,6 +10,7 @@ import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
 import monetj.core.ir.Convert;
 import monetj.core.ir.Node;
+import monetj.core.ir.Reduce;
 import monetj.core.ir.Select;
 import monetj.core.ir.Unary;
 import monetj.core.ir.Value;
@@ -23,7 +24,8 @@ import monetj.core.tensor.TensorType;
  * registers (small f32 arrays that stay in cache), the members computed register to register in order, and the
  * root written once. Booleans are 0/1 and bf16 values their f32 equivalents in registers. Every member computes
  * exactly what its op's kernel computes element by element (exp and log vectorised as in {@link UnaryKernel}), so
- * fusing never changes a result.
+ * fusing never changes a result. A cluster consumed by a reduction accumulates its root's values in f64, in the
+ * order and with the init value of {@link ContiguousReduce}, instead of writing them.
  */
 final class FusedLoop implements ExecutorKernel {
     private static final int BLOCK = 512;
@@ -39,6 +41,9 @@ final class FusedLoop implements ExecutorKernel {
     private final List<Instruction> program = new ArrayList<>();
     private final int registers, rootRegister;
     private final TensorType result;
+    private final Reduce reduce;           // null: the root is written out
+    private final ReduceLayout layout;
+    private final int loopSize;
 
     FusedLoop(FusionPlan.Cluster cluster) {
         Map<Value, Integer> reg = new HashMap<>();
@@ -61,7 +66,12 @@ final class FusedLoop implements ExecutorKernel {
         }
         registers = next;
         rootRegister = reg.get(cluster.root().out());
-        result = cluster.root().types().get(0);
+        loopSize = cluster.root().types().get(0).shape().intSize();
+        Node r = cluster.reduce();
+        reduce = r != null ? (Reduce) r.op() : null;
+        layout = r != null ? ReduceLayout.of(reduce.dims(), cluster.root().types().get(0).rank()) : null;
+        result = r != null ? r.types().get(0) : cluster.root().types().get(0);
+        if (r != null) reads.add(r.inputs().get(1)); // the init value, last
     }
 
     /** The values to pass to {@link #run}, in order: a broadcast read through is passed as its operand. */
@@ -73,11 +83,9 @@ final class FusedLoop implements ExecutorKernel {
     /** Writes into the first overwritable operand read element for element (same dtype and size), else into a new tensor. */
     @Override
     public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
-        int n = result.shape().intSize();
-        BlockReader[] leaves = new BlockReader[inputs.size()];
-        for (int i = 0; i < leaves.length; i++) {
-            leaves[i] = through.get(i) != null ? BlockReader.broadcast(inputs.get(i), through.get(i)) : BlockReader.of(inputs.get(i), n);
-        }
+        int n = loopSize;
+        if (reduce != null) return List.of(reduced(inputs));
+        BlockReader[] leaves = readers(inputs);
         HostTensor out = null;
         for (int i = 0; i < leaves.length && out == null; i++) {
             HostTensor t = inputs.get(i);
@@ -91,8 +99,7 @@ final class FusedLoop implements ExecutorKernel {
             float[][] reg = new float[registers][BLOCK];
             for (int b = lo; b < hi; b += BLOCK) {
                 int len = Math.min(BLOCK, hi - b);
-                for (int i = 0; i < leaves.length; i++) leaves[i].read(b, len, reg[i]);
-                for (Instruction ins : program) ins.run(reg, len);
+                compute(leaves, reg, b, len);
                 float[] r = reg[rootRegister];
                 if (f32 != null) System.arraycopy(r, 0, f32, b, len);
                 else if (bf16 != null) for (int i = 0; i < len; i++) bf16[b + i] = Float16.bf16FromFloat(r[i]);
@@ -102,6 +109,71 @@ final class FusedLoop implements ExecutorKernel {
         // the arrays written (a tensor not backed by one whole array gave a copy: the result is that copy)
         return List.of(f32 != null ? HostTensor.of(result.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, result.shape(), bf16)
                 : HostTensor.ofPred(result.shape(), pred));
+    }
+
+    private BlockReader[] readers(List<HostTensor> inputs) {
+        BlockReader[] leaves = new BlockReader[through.size()];
+        for (int i = 0; i < leaves.length; i++) {
+            leaves[i] = through.get(i) != null ? BlockReader.broadcast(inputs.get(i), through.get(i)) : BlockReader.of(inputs.get(i), loopSize);
+        }
+        return leaves;
+    }
+
+    /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
+    private HostTensor reduced(List<HostTensor> inputs) {
+        BlockReader[] leaves = readers(inputs);
+        double init = inputs.get(inputs.size() - 1).getDouble(0);
+        Reduce.Kind kind = reduce.kind();
+        int outputs = result.shape().intSize(), inner = loopSize / outputs;
+        float[] out = new float[outputs];
+        if (layout == ReduceLayout.ROWS) {
+            Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
+                float[][] reg = new float[registers][BLOCK];
+                int row = lo, inRow = 0;
+                double acc = init;
+                for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
+                    int len = Math.min(BLOCK, end - b);
+                    compute(leaves, reg, b, len);
+                    float[] v = reg[rootRegister];
+                    for (int i = 0; i < len; i++) {
+                        acc = accumulate(kind, acc, v[i]);
+                        if (++inRow == inner) {
+                            out[row++] = (float) acc;
+                            acc = init;
+                            inRow = 0;
+                        }
+                    }
+                }
+            });
+        } else {
+            double[] acc = new double[outputs];
+            java.util.Arrays.fill(acc, init);
+            float[][] reg = new float[registers][BLOCK];
+            for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
+                int len = Math.min(BLOCK, loopSize - b);
+                compute(leaves, reg, b, len);
+                float[] v = reg[rootRegister];
+                for (int i = 0; i < len; i++) {
+                    acc[col] = accumulate(kind, acc[col], v[i]);
+                    if (++col == outputs) col = 0;
+                }
+            }
+            for (int c = 0; c < outputs; c++) out[c] = (float) acc[c];
+        }
+        return HostTensor.of(result.shape(), out);
+    }
+
+    private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {
+        for (int i = 0; i < leaves.length; i++) leaves[i].read(from, len, reg[i]);
+        for (Instruction ins : program) ins.run(reg, len);
+    }
+
+    private static double accumulate(Reduce.Kind kind, double acc, float v) {
+        return switch (kind) {
+            case SUM -> acc + v;
+            case MAX -> Math.max(acc, v);
+            case MIN -> Math.min(acc, v);
+        };
     }
 
     private static Instruction instruction(Node n, int[] in, int out) {

@@ -10,6 +10,7 @@ import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
 import monetj.core.ir.Convert;
 import monetj.core.ir.Node;
+import monetj.core.ir.Reduce;
 import monetj.core.ir.Select;
 import monetj.core.ir.Unary;
 import monetj.core.ir.Value;
@@ -20,16 +21,22 @@ import monetj.core.tensor.DType;
  * node joins the cluster of its consumers when all of them are in one cluster of the same shape and it is not a
  * program output; otherwise it roots a cluster of its own. Only a root's value is ever materialised, and a
  * cluster runs at its root's position (every member is an ancestor of the root, so its operands exist by then).
- * Broadcasts feeding a cluster are read through as index maps instead of being materialised.
+ * Broadcasts feeding a cluster are read through as index maps instead of being materialised. A cluster whose only
+ * reader is an f32 reduction over its leading or trailing dimensions is reduced as it is computed, at the
+ * reduction's position, and never materialised at all.
  */
 final class FusionPlan {
-    /** Members in topological order (the root last) and the values they read from outside the cluster. */
-    record Cluster(List<Node> members, List<Value> leaves) {
+    /** Members in topological order (the root last), the values they read from outside, and the reduction of the root that runs it, or null. */
+    record Cluster(List<Node> members, List<Value> leaves, Node reduce) {
         Node root() { return members.get(members.size() - 1); }
+
+        /** Where the cluster's loop runs: the reduction that consumes it, else its root. */
+        Node runsAt() { return reduce != null ? reduce : root(); }
     }
 
     private final int[] clusterOf;        // node id -> cluster index, -1 when not fused
     private final List<Cluster> clusters = new ArrayList<>();
+    private final java.util.Map<Integer, Cluster> runningAt = new java.util.HashMap<>();
 
     FusionPlan(List<Node> nodes, List<Value> outputs, int maxId) {
         clusterOf = new int[maxId];
@@ -62,8 +69,20 @@ final class FusionPlan {
             List<Node> ordered = new ArrayList<>(m.reversed());
             Set<Value> leaves = new LinkedHashSet<>();
             for (Node n : ordered) for (Value v : n.inputs()) if (clusterOf[v.node().id()] != clusterOf[n.id()]) leaves.add(v);
-            clusters.add(new Cluster(ordered, List.copyOf(leaves)));
+            Node root = ordered.get(ordered.size() - 1);
+            List<Node> readers = users.get(root.id());
+            Node reduce = !isOutput[root.id()] && readers != null && readers.size() == 1 && reducesContiguously(readers.get(0), root) ? readers.get(0) : null;
+            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce));
         }
+        for (Cluster c : clusters) runningAt.put(c.runsAt().id(), c);
+    }
+
+    /** An f32 reduction of {@code root}'s value over its leading or its trailing dimensions (the two layouts reduced in one pass). */
+    private static boolean reducesContiguously(Node n, Node root) {
+        if (!(n.op() instanceof Reduce r) || n.inputs().get(0).node() != root || n.inputs().get(1).node() == root) return false;
+        int rank = root.types().get(0).rank(), count = r.dims().length;
+        if (root.types().get(0).dtype() != DType.F32 || count == 0 || n.types().get(0).shape().size() == 0) return false;
+        return ReduceLayout.of(r.dims(), rank) != null;
     }
 
     /** The cluster all of {@code users} belong to, or -1. */
@@ -74,16 +93,13 @@ final class FusionPlan {
         return c;
     }
 
-    /** The cluster rooted at {@code n}, or null when n is not a root (or not fused). */
-    Cluster rootedAt(Node n) {
-        int c = clusterOf[n.id()];
-        return c >= 0 && clusters.get(c).root() == n ? clusters.get(c) : null;
-    }
+    /** The cluster whose loop runs at {@code n}, or null. */
+    Cluster runsAt(Node n) { return runningAt.get(n.id()); }
 
-    /** Whether {@code n} is computed inside a cluster rooted elsewhere (so never materialised). */
+    /** Whether {@code n} is computed inside a loop that runs elsewhere (so never materialised). */
     boolean inner(Node n) {
         int c = clusterOf[n.id()];
-        return c >= 0 && clusters.get(c).root() != n;
+        return c >= 0 && clusters.get(c).runsAt() != n;
     }
 
     /** Whether the loop kernel can compute {@code n}: f32 arithmetic, comparisons of f32, selects, and the converts around them. */

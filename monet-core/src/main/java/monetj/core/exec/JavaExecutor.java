@@ -92,7 +92,7 @@ public final class JavaExecutor implements Backend {
             for (Value v : graph.outputs()) plainUses[v.node().id()]++;
             for (int p = 0; p < n; p++) {
                 Node node = nodes.get(p);
-                FusionPlan.Cluster c = fusion.rootedAt(node);
+                FusionPlan.Cluster c = fusion.runsAt(node);
                 if (fusion.inner(node)) {
                     skipped[p] = true;
                     reads.add(List.of());

@@ -17,12 +17,9 @@ final class ReduceKernel {
         if (x.dtype() == DType.F32 && dims.length > 0) {
             int outer = outShape.intSize(), inner = (int) (s.size() / Math.max(1, outer));
             double init0 = init.getDouble(0);
-            if (outer > 0 && dims[0] == s.rank() - dims.length && dims[dims.length - 1] == s.rank() - 1) {
-                return HostTensor.of(outShape, ContiguousReduce.rows(x.floats(), outer, inner, op.kind(), init0));
-            }
-            if (outer > 0 && dims[0] == 0 && dims[dims.length - 1] == dims.length - 1) {
-                return HostTensor.of(outShape, ContiguousReduce.columns(x.floats(), inner, outer, op.kind(), init0));
-            }
+            ReduceLayout layout = ReduceLayout.of(dims, s.rank());
+            if (outer > 0 && layout == ReduceLayout.ROWS) return HostTensor.of(outShape, ContiguousReduce.rows(x.floats(), outer, inner, op.kind(), init0));
+            if (outer > 0 && layout == ReduceLayout.COLUMNS) return HostTensor.of(outShape, ContiguousReduce.columns(x.floats(), inner, outer, op.kind(), init0));
         }
         return op.evaluate(List.of(x, init)).get(0);
     }

@@ -9,6 +9,7 @@ import monetj.core.dsl.Tensor;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
 import monetj.core.ir.Parameter;
+import monetj.core.ir.Reduce;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
@@ -36,7 +37,7 @@ class FusedLoopTest {
     }
 
     /** Bit for bit, except that any NaN equals any other (which NaN an operation returns is not specified, and varies with the JIT's code). */
-    private static boolean sameValues(HostTensor a, HostTensor b) {
+    static boolean sameValues(HostTensor a, HostTensor b) {
         if (!a.type().equals(b.type())) return false;
         if (a.dtype() != DType.F32) return a.contentEquals(b);
         float[] x = a.floats(), y = b.floats();
@@ -100,8 +101,11 @@ class FusedLoopTest {
             pool.add(next);
         }
         // several results, some of them values that later ones also read
-        g.setOutputs(List.of(pool.get(pool.size() - 1).value(), pool.get(pool.size() - 4).value(), pool.get(pool.size() - 1).gt(0.0).value(),
-                pool.get(pool.size() - 2).convert(DType.BF16).value()));
+        // and reductions of fresh elementwise values (reduced as they are computed): over rows, columns and everything
+        Tensor last = pool.get(pool.size() - 1), other = pool.get(pool.size() - 3);
+        g.setOutputs(List.of(last.value(), pool.get(pool.size() - 4).value(), last.gt(0.0).value(), pool.get(pool.size() - 2).convert(DType.BF16).value(),
+                other.mul(1.5).reduce(Reduce.Kind.SUM, 2).value(), other.sub(last).reduce(Reduce.Kind.MAX, 0, 1).value(),
+                last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value()));
         return g;
     }
 
