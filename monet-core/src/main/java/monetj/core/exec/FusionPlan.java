@@ -102,16 +102,17 @@ final class FusionPlan {
         return c >= 0 && clusters.get(c).runsAt() != n;
     }
 
-    /** Whether the loop kernel can compute {@code n}: f32 arithmetic, comparisons of f32, selects, and the converts around them. */
+    /** Whether the loop kernel can compute {@code n}: f32 and bf16 arithmetic, their comparisons and selects, and the converts around them. */
     static boolean fusible(Node n) {
         DType out = n.types().get(0).dtype();
         if (n.types().get(0).shape().size() == 0) return false;
+        boolean real = out == DType.F32 || out == DType.BF16; // bf16 computes in f32 registers, rounded after each op
         return switch (n.op()) {
-            case Binary b -> out == DType.F32;
-            case Unary u -> out == DType.F32;
-            case Compare c -> n.inputs().get(0).dtype() == DType.F32;
-            case Select s -> out == DType.F32 && n.inputs().get(0).shape().equals(n.types().get(0).shape());
-            case Clamp c -> out == DType.F32;
+            case Binary b -> real;
+            case Unary u -> real && u.kind() != Unary.Kind.NOT;
+            case Compare c -> n.inputs().get(0).dtype() == DType.F32 || n.inputs().get(0).dtype() == DType.BF16;
+            case Select s -> real && n.inputs().get(0).shape().equals(n.types().get(0).shape());
+            case Clamp c -> real;
             case Convert c -> {
                 DType in = n.inputs().get(0).dtype();
                 yield out == DType.F32 ? in == DType.F32 || in == DType.BF16 || in == DType.PRED || in == DType.S32 : out == DType.BF16 && in == DType.F32;

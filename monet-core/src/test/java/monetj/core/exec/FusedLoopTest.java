@@ -82,7 +82,10 @@ class FusedLoopTest {
         pool.add(ints.convert(DType.F32));
         for (int step = 0; step < 14; step++) {
             Tensor a = pool.get(random.nextInt(pool.size())), b = pool.get(random.nextInt(pool.size()));
-            Tensor next = switch (random.nextInt(14)) {
+            Tensor next = switch (random.nextInt(17)) {
+                case 14 -> a.convert(DType.BF16).mul(half).add(half).div(half.abs().add(1.0)).convert(DType.F32); // bf16 arithmetic
+                case 15 -> half.exp().sub(a.convert(DType.BF16)).tanh().maximum(half).convert(DType.F32);
+                case 16 -> half.gt(a.convert(DType.BF16)).where(half, half.neg().sqrt()).convert(DType.F32);
                 case 0 -> a.add(b);
                 case 1 -> a.sub(row);
                 case 2 -> a.mul(column);

@@ -106,6 +106,7 @@ class KernelTableTest {
             Reduce.Kind kind = Reduce.Kind.values()[trial % 3];
             HostTensor init = HostTensor.scalar(kind == Reduce.Kind.SUM ? 0f : kind == Reduce.Kind.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
             assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0), init), kind + " over " + Arrays.toString(dims) + " of " + s);
+            assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0).to(DType.BF16), init.to(DType.BF16)), "bf16 " + kind + " of " + s);
         }
     }
 
