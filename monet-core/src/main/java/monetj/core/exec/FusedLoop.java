@@ -178,12 +178,9 @@ final class FusedLoop implements ExecutorKernel {
 
     private static Instruction instruction(Node n, int[] in, int out) {
         if (n.types().get(0).dtype() == DType.BF16 && !(n.op() instanceof Convert) && !(n.op() instanceof Select)) {
-            // what the bf16 reference computes: the f64 result (equal to the f32 one for + - * /: double rounding is
-            // innocuous) rounded to f32, then to bf16; exp and log too, so not the vectorised ones
-            Instruction f32 = n.op() instanceof Unary u ? (reg, len) -> {
-                float[] x = reg[in[0]], r = reg[out];
-                for (int i = 0; i < len; i++) r[i] = (float) u.kind().apply(x[i]);
-            } : f32Instruction(n, in, out);
+            // the f32 result rounded to bf16: what the bf16 reference computes (its f64 result rounded to f32, then to
+            // bf16; equal for + - * /, where double rounding is innocuous), and for exp and log what UnaryKernel computes
+            Instruction f32 = f32Instruction(n, in, out);
             return (reg, len) -> {
                 f32.run(reg, len);
                 float[] r = reg[out];

@@ -72,6 +72,9 @@ class KernelTableTest {
             if (k == Unary.Kind.EXP || k == Unary.Kind.LOG) { // vectorised: within the stated bound
                 float[] got = r[0].floats(), want = r[1].floats();
                 for (int i = 0; i < got.length; i++) assertTrue(VectorMathTest.ulps(got[i], want[i]) <= VectorMathTest.BOUND_ULPS, k + " element " + i);
+                HostTensor[] half = both(new Unary(k), randomF32(s, true).to(DType.BF16)); // rounded from within 2 f32 ulp: at most 1 bf16 ulp off
+                float[] gotHalf = half[0].floats(), wantHalf = half[1].floats();
+                for (int i = 0; i < gotHalf.length; i++) assertTrue(VectorMathTest.ulps(gotHalf[i], wantHalf[i]) <= 1L << 16, k + " bf16 element " + i);
             } else {
                 assertSame(r, k + " " + s);
             }
