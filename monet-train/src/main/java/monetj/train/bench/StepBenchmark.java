@@ -2,26 +2,21 @@ package monetj.train.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.Set;
 import monetj.core.backend.Backend;
+import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
-import monetj.core.backend.Executable;
-import monetj.core.ir.Graph;
-import monetj.core.ir.Node;
-import monetj.core.ir.Parameter;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
+import monetj.core.nn.Precision;
+import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.train.config.RunConfig;
-import monetj.train.optim.AdamW;
-import monetj.train.optim.LearningRateSchedule;
 import monetj.train.run.FlopCount;
 import monetj.train.step.TrainState;
 import monetj.train.step.TrainStepProgram;
@@ -60,8 +55,8 @@ public final class StepBenchmark implements AutoCloseable {
     private final String name;
     private final Backend backend;
     private final boolean bf16;
-    private final Executable program;
-    private final List<DeviceBuffer> state;   // the arguments before the tokens, in the program's order
+    private final CompiledProgram program;
+    private final Map<String, DeviceBuffer> state = new LinkedHashMap<>(); // by leaf name, replaced by each step's results
     private final DeviceBuffer tokens;
     private final double tokensPerStep, flopsPerStep;
     private final List<Double> millis = new ArrayList<>(), cpuMillis = new ArrayList<>();
@@ -73,29 +68,20 @@ public final class StepBenchmark implements AutoCloseable {
         this.name = name;
         this.backend = backend;
         int micro = rc.train().microBatchSize(), seq = rc.data().seqLen();
-        this.bf16 = switch (rc.train().precision()) {
-            case "bf16-mixed" -> true;
-            case "f32" -> false;
-            default -> !backend.platform().equals("java"); // auto, as in training
-        };
+        Precision precision = rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
+        this.bf16 = precision.mixed();
         TrainState host = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
-        TrainStepProgram.Settings settings = new TrainStepProgram.Settings(model, micro, seq, 1, bf16,
-                new AdamW(rc.optimizer().betas().get(0), rc.optimizer().betas().get(1), rc.optimizer().eps(), rc.optimizer().weightDecay()),
-                rc.optimizer().gradClip(), LearningRateSchedule.of(rc), rc.loss().uniformityWeight(), rc.loss().ambiguityWeight());
-        Graph graph = TrainStepProgram.build(TrainStepProgram.Kind.STEP, settings, host);
-        this.program = backend.compile(graph);
+        this.program = backend.compile(TrainStepProgram.build(TrainStepProgram.Kind.STEP, TrainStepProgram.Settings.of(rc, model, precision)));
         Map<String, HostTensor> byName = new LinkedHashMap<>(host.params());
         byName.putAll(host.buffers());
         host.m().forEach((k, t) -> byName.put("m." + k, t));
         host.v().forEach((k, t) -> byName.put("v." + k, t));
         byName.put("step", HostTensor.scalar(0));
-        this.state = new ArrayList<>();
-        for (Node p : graph.parameters()) {
-            String arg = ((Parameter) p.op()).paramName();
-            if (arg.equals("tokens")) break;
-            HostTensor t = byName.get(arg);
-            if (t == null) throw new IllegalStateException("the step program's argument '" + arg + "' is not part of the train state");
-            state.add(backend.put(t));
+        for (Leaf l : program.signature().inputs()) {
+            if (l.name().equals("tokens")) continue;
+            HostTensor t = byName.get(l.name());
+            if (t == null) throw new IllegalStateException("the step program's argument '" + l.name() + "' is not part of the train state");
+            state.put(l.name(), backend.put(t));
         }
         int[] ids = new int[micro * (seq + 1)];
         Random random = new Random(rc.train().seed());
@@ -107,17 +93,18 @@ public final class StepBenchmark implements AutoCloseable {
 
     /** Runs one step; when {@code timed}, records its wall time. */
     public void step(boolean timed) {
-        List<DeviceBuffer> args = new ArrayList<>(state);
-        args.add(tokens);
-        Set<Integer> donated = new HashSet<>();
-        for (int i = 0; i < state.size(); i++) donated.add(i);
+        Map<String, DeviceBuffer> args = new LinkedHashMap<>(state);
+        args.put("tokens", tokens);
         long c0 = OS.getProcessCpuTime(), t0 = System.nanoTime();
-        List<DeviceBuffer> out = program.execute(args, donated);
-        DeviceBuffer metrics = out.get(state.size());
-        backend.get(metrics); // the step is done once its metrics are on the host
+        Map<String, DeviceBuffer> out = program.run(args);
+        List<DeviceBuffer> others = new ArrayList<>();
+        out.forEach((leaf, b) -> {
+            if (state.containsKey(leaf)) state.put(leaf, b);
+            else others.add(b);
+        });
+        for (DeviceBuffer b : others) backend.get(b); // the step is done once its metrics are on the host
         long t1 = System.nanoTime(), c1 = OS.getProcessCpuTime();
-        metrics.close();
-        for (int i = 0; i < state.size(); i++) state.set(i, out.get(i));
+        others.forEach(DeviceBuffer::close);
         if (timed) {
             millis.add((t1 - t0) / 1e6);
             cpuMillis.add((c1 - c0) / 1e6);
@@ -131,7 +118,7 @@ public final class StepBenchmark implements AutoCloseable {
 
     @Override
     public void close() {
-        state.forEach(DeviceBuffer::close);
+        state.values().forEach(DeviceBuffer::close);
         tokens.close();
         program.close();
         backend.close();

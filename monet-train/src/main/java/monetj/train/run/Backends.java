@@ -1,20 +1,32 @@
 package monetj.train.run;
 
 import monetj.core.backend.Backend;
-import monetj.core.exec.JavaExecutor;
+import monetj.core.backend.BackendProvider;
+import monetj.core.backend.BackendRequest;
+import monetj.core.nn.Precision;
+import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
 
-/** Creates the backend a run config or command line names. */
+/** The backend a run config or command line names, found through {@link BackendProvider}. */
 public final class Backends {
     private Backends() {}
 
-    public static Backend create(RunConfig.Backend b) { return create(b.kind(), b.plugin(), b.memoryFraction()); }
+    public static Backend create(RunConfig.Backend b) { return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction())); }
 
     public static Backend create(String kind, String plugin, Double memoryFraction) {
-        return switch (kind) {
-            case "java" -> new JavaExecutor();
-            case "pjrt" -> monetj.xla.pjrt.PjrtBackend.open(plugin, memoryFraction);
-            default -> throw new IllegalArgumentException("backend must be java or pjrt, got " + kind);
-        };
+        return provider(kind).open(new BackendRequest(plugin, memoryFraction));
+    }
+
+    /** The precision policy of a run: {@code train.precision}, or for {@code auto} the backend kind's declared default. */
+    public static Precision precision(RunConfig rc) {
+        return rc.train().precision().equals("auto") ? provider(rc.backend().kind()).capabilities().defaultPrecision() : Precision.named(rc.train().precision());
+    }
+
+    private static BackendProvider provider(String kind) {
+        try {
+            return BackendProvider.named(kind);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("backend.kind", e.getMessage());
+        }
     }
 }
