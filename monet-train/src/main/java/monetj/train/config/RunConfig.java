@@ -124,11 +124,11 @@ public record RunConfig(
         }
     }
 
-    /** {@code java} (the embedded executor) or {@code pjrt} (a plugin found by path or discovery). */
+    /** {@code java} (the embedded executor), {@code pjrt} (a plugin found by path or discovery) or {@code xla-cpu} (XLA's CPU compiler, module monet-xla-cpu). */
     public record Backend(String kind, String plugin, Double memoryFraction) {
         public Backend {
             kind = def(kind, "java");
-            oneOf("backend.kind", kind, List.of("java", "pjrt"));
+            oneOf("backend.kind", kind, List.of("java", "pjrt", "xla-cpu"));
             if (memoryFraction != null && !(memoryFraction > 0 && memoryFraction <= 1)) {
                 throw new ConfigException("backend.memory_fraction", "must be in (0, 1], got " + memoryFraction);
             }

@@ -14,7 +14,26 @@ public final class Backends {
         return switch (kind) {
             case "java" -> new JavaExecutor();
             case "pjrt" -> monetj.xla.pjrt.PjrtBackend.open(plugin, memoryFraction);
-            default -> throw new IllegalArgumentException("backend must be java or pjrt, got " + kind);
+            case "xla-cpu" -> xlaCpu();
+            default -> throw new IllegalArgumentException("backend must be java, pjrt or xla-cpu, got " + kind);
         };
+    }
+
+    /** Found at run time: the monet-xla-cpu module (TensorFlow's 161 MB native jar) is on the class path only where it is wanted. */
+    private static Backend xlaCpu() {
+        Class<?> c;
+        try {
+            c = Class.forName("monetj.xla.cpu.XlaCpuBackend");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("backend xla-cpu needs the monet-xla-cpu module on the class path (scripts/monet includes it; "
+                    + "a bundle includes it when built with scripts/bundle.sh --with-xla-cpu)");
+        }
+        try {
+            return (Backend) c.getConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("xla-cpu backend failed to start", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("xla-cpu backend cannot be created: " + e, e);
+        }
     }
 }

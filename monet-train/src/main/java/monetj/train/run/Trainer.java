@@ -172,7 +172,7 @@ public final class Trainer {
         return switch (rc.train().precision()) {
             case "bf16-mixed" -> true;
             case "f32" -> false;
-            default -> !backend.platform().equals("java"); // auto: bf16 matmuls on accelerators, f32 on the Java executor
+            default -> !List.of("java", "xla-cpu").contains(backend.platform()); // auto: bf16 matmuls on accelerators, f32 on CPUs
         };
     }
 
