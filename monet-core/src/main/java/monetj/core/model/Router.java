@@ -30,15 +30,17 @@ final class Router extends Module {
 
     RoutingProbabilities forward(ParamTree<Tensor> p, Tensor z, boolean training, Map<String, Tensor> updates) {
         double threshold = c.routingThreshold();
-        return new RoutingProbabilities(axis(p, w1, norm1, z, threshold, training, updates), axis(p, w2, norm2, z, threshold, training, updates));
+        Tensor[] first = axis(p, w1, norm1, z, threshold, training, updates), second = axis(p, w2, norm2, z, threshold, training, updates);
+        return new RoutingProbabilities(first[0], second[0], first[1], second[1]);
     }
 
-    private Tensor axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> updates) {
+    /** [routing probabilities, selection margin n - cut]. */
+    private Tensor[] axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> updates) {
         int b = z.dim(0), t = z.dim(1);
         Tensor a = proj.forward(p, z).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
         Tensor n = norm.normalise(p, a, training, updates);
         Tensor cut = n.max(-1).keepDims(n.shape(), -1).minimum(threshold);
         Tensor selected = n.ge(cut);
-        return selected.where(a, a.scalar(-1e10)).softmax(-1);
+        return new Tensor[] {selected.where(a, a.scalar(-1e10)).softmax(-1), n.sub(cut)};
     }
 }

@@ -1,0 +1,130 @@
+package monetj.xla.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import monetj.core.exec.JavaExecutor;
+import monetj.core.ir.Graph;
+import monetj.core.ir.Node;
+import monetj.core.ir.Parameter;
+import monetj.core.model.ForwardProgram;
+import monetj.core.model.MonetConfig;
+import monetj.core.model.MonetModel;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import monetj.train.optim.AdamW;
+import monetj.train.optim.LearningRateSchedule;
+import monetj.train.step.TrainState;
+import monetj.train.step.TrainStepProgram;
+import monetj.xla.check.AgreementPolicy;
+import monetj.xla.check.ProgramAgreement;
+import monetj.xla.check.RoutingProbe;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every training program kind (first, middle and last micro-batch, the whole step, eval) of a VD and an HD model,
+ * in f32 and bf16-mixed precision, compiled by XLA against the Java executor, judged by {@link ProgramAgreement}:
+ * f32 programs agree in every output and every routing decision; bf16-mixed ones agree or differ only through
+ * routing decisions that rounding flipped, each printed with its margins.
+ */
+class XlaCpuTrainingProgramsTest {
+    private static final int BATCH = 2, SEQ = 16;
+    private static final JavaExecutor JAVA = new JavaExecutor();
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"tiny-vd, f32", "tiny-vd, bf16-mixed", "tiny-hd, f32", "tiny-hd, bf16-mixed"})
+    void everyProgramKindAgreesWithTheJavaExecutor(String modelName, String precision) throws Exception {
+        MonetConfig model = MonetConfig.read(Path.of("../configs/models/" + modelName + ".json"));
+        boolean bf16 = precision.equals("bf16-mixed");
+        Random rnd = new Random(7);
+        TrainState state = withMoments(TrainState.fresh(model, new MonetModel(model).init(3).asMap()), rnd);
+        var s = new TrainStepProgram.Settings(model, BATCH, SEQ, 3, bf16, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+                new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
+        HostTensor tokens = tokens(model, rnd);
+        Map<String, HostTensor> earlier = gaussian(state.params(), 1e-2, rnd);
+
+        Map<String, HostTensor> weights = state.modelTensors(model);
+        HostTensor inputs = HostTensor.of(Shape.of(BATCH, SEQ), firstColumns(tokens.ints(), SEQ + 1, SEQ));
+        List<String> problems = new ArrayList<>();
+        try (XlaCpuBackend xla = new XlaCpuBackend()) {
+            Map<Boolean, Map<String, HostTensor>> javaRouting = new LinkedHashMap<>(), xlaRouting = new LinkedHashMap<>();
+            for (boolean training : new boolean[] {true, false}) {
+                RoutingProbe probe = RoutingProbe.build(model, ForwardProgram.typesOf(weights), bf16, BATCH, SEQ, training);
+                javaRouting.put(training, probe.run(JAVA, weights, inputs));
+                xlaRouting.put(training, probe.run(xla, weights, inputs));
+            }
+            for (TrainStepProgram.Kind kind : TrainStepProgram.Kind.values()) {
+                Graph g = TrainStepProgram.build(kind, s, state);
+                List<HostTensor> args = arguments(g, state, earlier, tokens);
+                List<HostTensor> want = JAVA.run(g, args), got = xla.run(g, args);
+                List<String> names = IntStream.range(0, want.size()).mapToObj(i -> "output " + i + " " + want.get(i).type()).toList();
+                boolean training = kind != TrainStepProgram.Kind.EVAL;
+                ProgramAgreement a = ProgramAgreement.of(modelName + " " + precision + " " + kind, names, want, got,
+                        javaRouting.get(training), xlaRouting.get(training), bf16);
+                System.out.println(a.verdict() == ProgramAgreement.Verdict.AGREE && a.flips().isEmpty() ? a.program() + ": AGREE" : a.report());
+                // f32 programs agree exactly in their routing and to F32_RELATIVE in every output; bf16-mixed ones may
+                // differ only by routing decisions that rounding flipped, each reported.
+                boolean ok = bf16 ? a.verdict() != ProgramAgreement.Verdict.DISAGREE : a.verdict() == ProgramAgreement.Verdict.AGREE && a.flips().isEmpty();
+                if (!ok) problems.add(a.report());
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /** Arguments by parameter name: state tensors, moments (m.), earlier gradients (grad.), the step counter and tokens. */
+    private static List<HostTensor> arguments(Graph g, TrainState state, Map<String, HostTensor> earlier, HostTensor tokens) {
+        List<HostTensor> args = new ArrayList<>();
+        for (Node n : g.parameters()) {
+            String name = ((Parameter) n.op()).paramName();
+            HostTensor t = name.equals("tokens") ? tokens : name.equals("step") ? HostTensor.scalar(3)
+                    : name.startsWith("m.") ? state.m().get(name.substring(2)) : name.startsWith("v.") ? state.v().get(name.substring(2))
+                    : name.startsWith("grad.") ? earlier.get(name.substring(5))
+                    : state.params().containsKey(name) ? state.params().get(name) : state.buffers().get(name);
+            if (t == null) throw new IllegalStateException("no test value for program argument " + name);
+            args.add(t);
+        }
+        return args;
+    }
+
+    /** A state some steps into training: non-zero AdamW moments (second moments as squares of gradient-sized values). */
+    private static TrainState withMoments(TrainState fresh, Random rnd) {
+        Map<String, HostTensor> v = new LinkedHashMap<>();
+        gaussian(fresh.params(), 1e-3, rnd).forEach((k, t) -> {
+            double[] x = t.doubles();
+            for (int i = 0; i < x.length; i++) x[i] *= x[i];
+            v.put(k, HostTensor.fromDoubles(DType.F32, t.shape(), x));
+        });
+        return new TrainState(fresh.params(), fresh.buffers(), gaussian(fresh.params(), 1e-3, rnd), v, 3);
+    }
+
+    private static Map<String, HostTensor> gaussian(Map<String, HostTensor> like, double scale, Random rnd) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        like.forEach((k, t) -> {
+            double[] x = new double[t.shape().intSize()];
+            for (int i = 0; i < x.length; i++) x[i] = rnd.nextGaussian() * scale;
+            out.put(k, HostTensor.fromDoubles(DType.F32, t.shape(), x));
+        });
+        return out;
+    }
+
+    private static HostTensor tokens(MonetConfig model, Random rnd) {
+        int[] ids = new int[BATCH * (SEQ + 1)];
+        for (int i = 0; i < ids.length; i++) ids[i] = rnd.nextInt(model.vocabSize());
+        return HostTensor.of(Shape.of(BATCH, SEQ + 1), ids);
+    }
+
+    /** The first {@code keep} of every row of {@code width}: the model's input ids of a [B, T + 1] token batch. */
+    private static int[] firstColumns(int[] rows, int width, int keep) {
+        int[] out = new int[rows.length / width * keep];
+        for (int r = 0; r < rows.length / width; r++) System.arraycopy(rows, r * width, out, r * keep, keep);
+        return out;
+    }
+}

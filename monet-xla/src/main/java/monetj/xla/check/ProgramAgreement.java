@@ -1,0 +1,54 @@
+package monetj.xla.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import monetj.core.tensor.HostTensor;
+
+/**
+ * A whole program run on a candidate backend and on the reference: every output against
+ * {@link AgreementPolicy#programOutput}, and the routing decisions of the same forward pass ({@link RoutingProbe}).
+ *
+ * <p>Verdicts: {@code AGREE} when every output agrees. {@code ROUTING_FLIP} when outputs differ and the backends
+ * selected different experts for some tokens, every flip within rounding of the cut
+ * ({@link AgreementPolicy#roundingFlipMargin}): the difference is the discrete decision, reported flip by flip,
+ * not a numeric one a tolerance should absorb. {@code DISAGREE} otherwise, and whenever a flip sits far from the
+ * cut (a wrong program, not rounding).
+ */
+public record ProgramAgreement(String program, List<OutputAgreement> outputs, List<RoutingFlips.Flip> flips, double flipMarginBound) {
+    public enum Verdict { AGREE, ROUTING_FLIP, DISAGREE }
+
+    /** Compares named outputs (reference and candidate in the same order) and routing-probe results of both backends. */
+    public static ProgramAgreement of(String program, List<String> names, List<HostTensor> reference, List<HostTensor> candidate,
+            Map<String, HostTensor> referenceRouting, Map<String, HostTensor> candidateRouting, boolean bf16Mixed) {
+        List<OutputAgreement> outputs = new ArrayList<>();
+        for (int i = 0; i < reference.size(); i++) {
+            outputs.add(OutputAgreement.of(names.get(i), reference.get(i), candidate.get(i), AgreementPolicy.programOutput(reference.get(i), bf16Mixed)));
+        }
+        return new ProgramAgreement(program, outputs, RoutingFlips.between(referenceRouting, candidateRouting), AgreementPolicy.roundingFlipMargin(bf16Mixed));
+    }
+
+    public List<OutputAgreement> disagreements() { return outputs.stream().filter(o -> !o.agrees()).toList(); }
+
+    /** Flips too far from the cut for rounding to explain. */
+    public List<RoutingFlips.Flip> unexplainedFlips() {
+        return flips.stream().filter(f -> Math.max(Math.abs(f.referenceMargin()), Math.abs(f.candidateMargin())) > flipMarginBound).toList();
+    }
+
+    public Verdict verdict() {
+        if (!unexplainedFlips().isEmpty()) return Verdict.DISAGREE;
+        if (disagreements().isEmpty()) return Verdict.AGREE;
+        return flips.isEmpty() ? Verdict.DISAGREE : Verdict.ROUTING_FLIP;
+    }
+
+    /** The verdict with every flip and every disagreeing output. */
+    public String report() {
+        StringBuilder sb = new StringBuilder(program).append(": ").append(verdict());
+        List<OutputAgreement> off = disagreements();
+        sb.append(String.format(" (%d of %d outputs outside tolerance, %d routing flips, %d beyond the rounding margin %.0e)",
+                off.size(), outputs.size(), flips.size(), unexplainedFlips().size(), flipMarginBound));
+        for (RoutingFlips.Flip f : flips) sb.append("\n  flip ").append(f);
+        for (OutputAgreement o : off) sb.append("\n  ").append(o);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,42 @@
+package monetj.xla.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import org.junit.jupiter.api.Test;
+
+/** The verdicts: agreement, differences explained by routing flips near the cut, and everything else. */
+class ProgramAgreementTest {
+    private static final Shape ROUTING = Shape.of(1, 1, 1, 2); // [B, T, heads, experts]
+
+    private static Map<String, HostTensor> routing(float g0, float g1, float m0, float m1) {
+        return Map.of("layer0.g1", HostTensor.of(ROUTING, new float[] {g0, g1}), "layer0.margin1", HostTensor.of(ROUTING, new float[] {m0, m1}));
+    }
+
+    private static ProgramAgreement compare(float candidate, Map<String, HostTensor> candidateRouting) {
+        HostTensor want = HostTensor.of(Shape.of(2), new float[] {1, 2});
+        return ProgramAgreement.of("p", List.of("out"), List.of(want), List.of(HostTensor.of(Shape.of(2), new float[] {1, candidate})),
+                routing(1, 0, 0, -0.01f), candidateRouting, true);
+    }
+
+    @Test
+    void equalOutputsAndRoutingAgree() {
+        assertEquals(ProgramAgreement.Verdict.AGREE, compare(2, routing(1, 0, 0, -0.01f)).verdict());
+    }
+
+    @Test
+    void aDifferenceWithoutAFlipDisagrees() {
+        assertEquals(ProgramAgreement.Verdict.DISAGREE, compare(3, routing(1, 0, 0, -0.01f)).verdict());
+    }
+
+    @Test
+    void aDifferenceWithAFlipNearTheCutIsAFlipAndAFlipFarFromItDisagrees() {
+        ProgramAgreement near = compare(3, routing(0.6f, 0.4f, 0, 0.001f));
+        assertEquals(ProgramAgreement.Verdict.ROUTING_FLIP, near.verdict(), near.report());
+        assertEquals(1, near.flips().size());
+        assertEquals(ProgramAgreement.Verdict.DISAGREE, compare(3, routing(0.6f, 0.4f, 0, 0.5f)).verdict());
+    }
+}
