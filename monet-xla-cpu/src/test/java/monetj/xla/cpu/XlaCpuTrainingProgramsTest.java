@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * routing decisions that rounding flipped, each printed with its margins.
  */
 class XlaCpuTrainingProgramsTest {
-    private static final int BATCH = 2, SEQ = 16;
+    private static final int BATCH = 2, SEQ = 8;
     private static final JavaExecutor JAVA = new JavaExecutor();
 
     @ParameterizedTest(name = "{0} {1}")
