@@ -19,11 +19,23 @@ public final class Backends {
         };
     }
 
+    /** Whether the xla-cpu backend is on the class path (without loading TensorFlow). */
+    public static boolean xlaCpuAvailable() {
+        try {
+            Class.forName(XLA_CPU, false, Backends.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static final String XLA_CPU = "monetj.xla.cpu.XlaCpuBackend";
+
     /** Found at run time: the monet-xla-cpu module (TensorFlow's 161 MB native jar) is on the class path only where it is wanted. */
     private static Backend xlaCpu() {
         Class<?> c;
         try {
-            c = Class.forName("monetj.xla.cpu.XlaCpuBackend");
+            c = Class.forName(XLA_CPU);
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("backend xla-cpu needs the monet-xla-cpu module on the class path (scripts/monet includes it; "
                     + "a bundle includes it when built with scripts/bundle.sh --with-xla-cpu)");
