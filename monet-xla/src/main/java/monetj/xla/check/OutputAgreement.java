@@ -9,6 +9,28 @@ import monetj.core.tensor.HostTensor;
 public record OutputAgreement(String output, Tolerance tolerance, double error, long element, double reference, double candidate, String problem) {
     public boolean agrees() { return problem.isEmpty() && error <= 1; }
 
+    /**
+     * The output compared in norm: error = {@code ||candidate - reference|| / ||reference||} over {@code allowed}
+     * (reported at the element that differs most).
+     */
+    public static OutputAgreement inNorm(String output, HostTensor reference, HostTensor candidate, double allowed) {
+        Tolerance asNorm = new Tolerance(allowed, 0);
+        if (!reference.type().equals(candidate.type())) return of(output, reference, candidate, asNorm);
+        if (!reference.dtype().isFloating()) return of(output, reference, candidate, Tolerance.EXACT);
+        long at = -1;
+        double most = -1;
+        for (long i = 0; i < reference.size(); i++) {
+            double d = Math.abs(candidate.getDouble(i) - reference.getDouble(i));
+            if (d > most || Double.isNaN(d)) {
+                most = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                at = i;
+            }
+        }
+        double error = AgreementPolicy.normRelative(candidate, reference) / allowed;
+        return at < 0 ? new OutputAgreement(output, asNorm, 0, -1, Double.NaN, Double.NaN, "")
+                : new OutputAgreement(output, asNorm, error, at, reference.getDouble(at), candidate.getDouble(at), "");
+    }
+
     public static OutputAgreement of(String output, HostTensor reference, HostTensor candidate, Tolerance tolerance) {
         if (!reference.type().equals(candidate.type())) {
             return new OutputAgreement(output, tolerance, Double.POSITIVE_INFINITY, -1, Double.NaN, Double.NaN,

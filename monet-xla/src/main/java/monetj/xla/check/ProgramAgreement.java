@@ -7,7 +7,7 @@ import monetj.core.tensor.HostTensor;
 
 /**
  * A whole program run on a candidate backend and on the reference: every output against
- * {@link AgreementPolicy#programOutput}, and the routing decisions of the same forward pass ({@link RoutingProbe}).
+ * {@link AgreementPolicy#f32ProgramOutput} or {@link AgreementPolicy#bf16ProgramOutput}, and the routing decisions of the same forward pass ({@link RoutingProbe}).
  *
  * <p>Verdicts: {@code AGREE} when every output agrees. {@code ROUTING_FLIP} when outputs differ and the backends
  * selected different experts for some tokens, every flip within rounding of the cut
@@ -18,12 +18,19 @@ import monetj.core.tensor.HostTensor;
 public record ProgramAgreement(String program, List<OutputAgreement> outputs, List<RoutingFlips.Flip> flips, double flipMarginBound) {
     public enum Verdict { AGREE, ROUTING_FLIP, DISAGREE }
 
-    /** Compares named outputs (reference and candidate in the same order) and routing-probe results of both backends. */
+    /**
+     * Compares named outputs (reference and candidate in the same order) and the routing-probe results of both
+     * backends. {@code referenceF32} is null for an f32 program; for a bf16-mixed one it holds the reference
+     * backend's results of the same program in f32, which set each output's allowance.
+     */
     public static ProgramAgreement of(String program, List<String> names, List<HostTensor> reference, List<HostTensor> candidate,
-            Map<String, HostTensor> referenceRouting, Map<String, HostTensor> candidateRouting, boolean bf16Mixed) {
+            List<HostTensor> referenceF32, Map<String, HostTensor> referenceRouting, Map<String, HostTensor> candidateRouting) {
+        boolean bf16Mixed = referenceF32 != null;
         List<OutputAgreement> outputs = new ArrayList<>();
         for (int i = 0; i < reference.size(); i++) {
-            outputs.add(OutputAgreement.of(names.get(i), reference.get(i), candidate.get(i), AgreementPolicy.programOutput(reference.get(i), bf16Mixed)));
+            HostTensor r = reference.get(i), c = candidate.get(i);
+            outputs.add(bf16Mixed ? OutputAgreement.inNorm(names.get(i), r, c, AgreementPolicy.bf16ProgramOutput(r, referenceF32.get(i)))
+                    : OutputAgreement.of(names.get(i), r, c, AgreementPolicy.f32ProgramOutput(r)));
         }
         return new ProgramAgreement(program, outputs, RoutingFlips.between(referenceRouting, candidateRouting), AgreementPolicy.roundingFlipMargin(bf16Mixed));
     }

@@ -16,15 +16,27 @@ class ProgramAgreementTest {
         return Map.of("layer0.g1", HostTensor.of(ROUTING, new float[] {g0, g1}), "layer0.margin1", HostTensor.of(ROUTING, new float[] {m0, m1}));
     }
 
+    /** A bf16-mixed program whose one output is [1, 2] on the reference, [1, 2.01] in f32 there, and [1, candidate] on the candidate. */
     private static ProgramAgreement compare(float candidate, Map<String, HostTensor> candidateRouting) {
-        HostTensor want = HostTensor.of(Shape.of(2), new float[] {1, 2});
+        HostTensor want = HostTensor.of(Shape.of(2), new float[] {1, 2}), f32 = HostTensor.of(Shape.of(2), new float[] {1, 2.01f});
         return ProgramAgreement.of("p", List.of("out"), List.of(want), List.of(HostTensor.of(Shape.of(2), new float[] {1, candidate})),
-                routing(1, 0, 0, -0.01f), candidateRouting, true);
+                List.of(f32), routing(1, 0, 0, -0.01f), candidateRouting);
+    }
+
+    @Test
+    void bf16OutputsMayDifferByTwiceTheReferencesOwnDistanceFromF32() {
+        // ||[1, 2.01] - [1, 2]|| / ||[1, 2]|| = 0.0045: the candidate may be 0.0089 away in norm, 0.02 in its second element.
+        assertEquals(ProgramAgreement.Verdict.AGREE, compare(2.019f, routing(1, 0, 0, -0.01f)).verdict());
+        assertEquals(ProgramAgreement.Verdict.DISAGREE, compare(2.021f, routing(1, 0, 0, -0.01f)).verdict());
     }
 
     @Test
     void equalOutputsAndRoutingAgree() {
         assertEquals(ProgramAgreement.Verdict.AGREE, compare(2, routing(1, 0, 0, -0.01f)).verdict());
+        HostTensor want = HostTensor.of(Shape.of(2), new float[] {1, 1e-8f});
+        ProgramAgreement f32 = ProgramAgreement.of("p", List.of("out"), List.of(want), List.of(HostTensor.of(Shape.of(2), new float[] {1, 2e-8f})),
+                null, routing(1, 0, 0, -0.01f), routing(1, 0, 0, -0.01f));
+        assertEquals(ProgramAgreement.Verdict.AGREE, f32.verdict(), "f32: absolute to the output's scale: " + f32.report());
     }
 
     @Test
