@@ -20,16 +20,26 @@ public final class Autodiff {
 
     /** Cotangents of {@code wrt} given cotangents {@code seeds} of {@code outputs} (zeros where unreached). */
     public static List<Tensor> vjp(Graph g, List<Tensor> outputs, List<Tensor> seeds, List<Tensor> wrt) {
+        return vjp(g, 0, g.nodes().size(), outputs, seeds, wrt);
+    }
+
+    /**
+     * The VJP of a region: only the nodes {@code from <= id < to} are differentiated (the outputs are among them,
+     * {@code wrt} may lie before them). Cotangents flowing to values outside the region other than {@code wrt}
+     * are dropped: the region's own backward pass, as for a rematerialised layer.
+     */
+    public static List<Tensor> vjp(Graph g, int from, int to, List<Tensor> outputs, List<Tensor> seeds, List<Tensor> wrt) {
         if (outputs.size() != seeds.size()) throw new IllegalArgumentException(outputs.size() + " outputs but " + seeds.size() + " seeds");
-        int limit = g.nodes().size(); // the backward nodes appended below are not revisited
+        int limit = to; // the backward nodes appended below are not revisited
         boolean[] fromWrt = new boolean[limit];
         for (Tensor w : wrt) {
             if (!w.dtype().isFloating()) throw new IllegalArgumentException("cannot differentiate with respect to " + w.type() + " (not floating point)");
-            fromWrt[w.value().node().id()] = true;
+            if (w.value().node().id() < limit) fromWrt[w.value().node().id()] = true;
         }
-        for (Node n : g.nodes()) {
-            if (fromWrt[n.id()]) continue;
-            for (Value in : n.inputs()) if (fromWrt[in.node().id()]) { fromWrt[n.id()] = true; break; }
+        for (int id = from; id < limit; id++) {
+            Node n = g.nodes().get(id);
+            if (fromWrt[id]) continue;
+            for (Value in : n.inputs()) if (fromWrt[in.node().id()]) { fromWrt[id] = true; break; }
         }
         Map<Value, Tensor> ct = new HashMap<>();
         for (int i = 0; i < outputs.size(); i++) {
@@ -37,7 +47,7 @@ public final class Autodiff {
             if (!s.type().equals(o.type())) throw new IllegalArgumentException("seed " + s.type() + " does not match output " + o.type());
             accumulate(ct, o.value(), s);
         }
-        for (int id = limit - 1; id >= 0; id--) {
+        for (int id = limit - 1; id >= from; id--) {
             Node n = g.nodes().get(id);
             if (!fromWrt[id] || n.inputs().isEmpty()) continue;
             List<Tensor> cts = new ArrayList<>();

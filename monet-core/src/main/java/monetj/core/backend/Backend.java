@@ -1,8 +1,12 @@
 package monetj.core.backend;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import monetj.core.ir.Graph;
+import monetj.core.nn.Precision;
+import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
 
 /** Something that compiles graphs and runs them on its devices: the Java executor, or a PJRT plugin. */
@@ -13,8 +17,14 @@ public interface Backend extends AutoCloseable {
     /** The devices in words, e.g. "NVIDIA H100 80GB HBM3" (for reports and peak-FLOP lookups). */
     default String deviceDescription() { return platform(); }
 
+    /** Its platform and the precision policy it runs by default; accelerators declare bf16-mixed. */
+    default BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.F32); }
+
     /** Compiles a graph whose outputs are set. */
     Executable compile(Graph graph);
+
+    /** Compiles a program; its arguments and results are then bound by leaf name. */
+    default CompiledProgram compile(Program program) { return new CompiledProgram(program.name(), program.signature(), compile(program.graph())); }
 
     /** Copies a host tensor to the device. */
     DeviceBuffer put(HostTensor tensor);
@@ -24,6 +34,26 @@ public interface Backend extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** Compiles and runs a program once with host arguments by leaf name; returns the results by name. */
+    default Map<String, HostTensor> run(Program program, Map<String, HostTensor> args) {
+        Map<String, DeviceBuffer> in = new LinkedHashMap<>();
+        try (CompiledProgram exe = compile(program)) {
+            for (var leaf : program.signature().inputs()) {
+                HostTensor t = args.get(leaf.name());
+                if (t == null) throw new IllegalArgumentException(program.name() + ": no value given for argument '" + leaf.name() + "'");
+                in.put(leaf.name(), put(t));
+            }
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            exe.run(in).forEach((name, b) -> {
+                out.put(name, get(b));
+                b.close();
+            });
+            return out;
+        } finally {
+            in.values().forEach(DeviceBuffer::close);
+        }
+    }
 
     /** Compiles and runs once with host tensors: convenient for tests and one-off programs. */
     default List<HostTensor> run(Graph graph, List<HostTensor> args) {

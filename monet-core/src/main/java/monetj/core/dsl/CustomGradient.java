@@ -76,7 +76,9 @@ public final class CustomGradient {
     }
 
     private List<Tensor> checkedBackward(List<Tensor> inputs, List<Tensor> outputs, List<Tensor> cotangents) {
-        List<Tensor> grads = backward.apply(inputs, outputs, cotangents);
+        List<Tensor> cts = new ArrayList<>(cotangents);
+        for (int i = 0; i < cts.size(); i++) if (cts.get(i) == null) cts.set(i, outputs.get(i).zerosLike());
+        List<Tensor> grads = backward.apply(inputs, outputs, cts);
         for (int i = 0; i < Math.min(grads.size(), inputs.size()); i++) {
             Tensor gi = grads.get(i);
             if (gi != null && !gi.type().equals(inputs.get(i).type())) {

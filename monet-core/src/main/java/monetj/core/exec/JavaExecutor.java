@@ -2,6 +2,7 @@ package monetj.core.exec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
@@ -75,6 +76,7 @@ public final class JavaExecutor implements Backend {
         private final boolean[] skipped;        // per position: a broadcast nobody needs materialised
         private final int[][] lastUseFrees;     // per position: node ids whose values die after it
         private final int maxId;
+        private volatile long lastPeakLiveBytes = -1;
 
         Program(Graph graph, List<Node> nodes) {
             this.graph = graph;
@@ -120,12 +122,17 @@ public final class JavaExecutor implements Backend {
         }
 
         @Override
+        public OptionalLong peakLiveBytes() { return lastPeakLiveBytes < 0 ? OptionalLong.empty() : OptionalLong.of(lastPeakLiveBytes); }
+
+        @Override
         public List<DeviceBuffer> execute(List<DeviceBuffer> args, Set<Integer> donated) {
             List<TensorType> expected = graph.parameterTypes();
             if (args.size() != expected.size()) {
                 throw new IllegalArgumentException(graph.name() + ": expected " + expected.size() + " arguments, got " + args.size());
             }
             HostTensor[][] values = new HostTensor[maxId][];
+            LiveBytes live = new LiveBytes();
+            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor()); // the caller's reference, held throughout
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 if (n.op() instanceof Parameter param) {
@@ -135,6 +142,7 @@ public final class JavaExecutor implements Backend {
                                 + param.type() + ", got " + t.type());
                     }
                     values[n.id()] = new HostTensor[] {t};
+                    live.hold(t);
                 } else if (!skipped[p]) {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
                     for (Value v : reads.get(p)) in.add(values[v.node().id()][v.index()]);
@@ -148,9 +156,15 @@ public final class JavaExecutor implements Backend {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
                     values[n.id()] = out.toArray(new HostTensor[0]);
+                    for (HostTensor t : values[n.id()]) live.hold(t);
                 }
-                for (int id : lastUseFrees[p]) values[id] = null;
+                for (int id : lastUseFrees[p]) {
+                    if (values[id] != null) for (HostTensor t : values[id]) live.release(t);
+                    values[id] = null;
+                }
             }
+            lastPeakLiveBytes = live.peak();
+            if (OpProfile.ENABLED) OpProfile.recordPeakLiveBytes(graph.name(), live.peak());
             List<DeviceBuffer> result = new ArrayList<>();
             for (Value v : graph.outputs()) result.add(new HostBuffer(values[v.node().id()][v.index()]));
             for (int i : donated) ((HostBuffer) args.get(i)).close();

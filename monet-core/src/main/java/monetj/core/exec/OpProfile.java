@@ -7,11 +7,12 @@ import monetj.core.ir.Op;
 
 /**
  * Where the Java executor spends its time, per op name (set {@code MONET_PROFILE=1}); the table goes to
- * stderr when the JVM exits. Off by default: the check is one static final boolean.
+ * stderr when the JVM exits, with the peak live bytes of one execution of each graph. Off by default: the check is one static final boolean.
  */
 final class OpProfile {
     static final boolean ENABLED = System.getenv("MONET_PROFILE") != null;
     private static final Map<String, LongAdder[]> TOTALS = new ConcurrentHashMap<>();
+    private static final Map<String, Long> PEAK_LIVE_BYTES = new ConcurrentHashMap<>();
 
     static {
         if (ENABLED) Runtime.getRuntime().addShutdownHook(new Thread(OpProfile::print));
@@ -25,11 +26,17 @@ final class OpProfile {
         t[1].increment();
     }
 
+    /** The largest peak live bytes seen for one execution of the named graph. */
+    static void recordPeakLiveBytes(String graph, long bytes) { PEAK_LIVE_BYTES.merge(graph, bytes, Math::max); }
+
     private static void print() {
         double total = TOTALS.values().stream().mapToLong(t -> t[0].sum()).sum() / 1e9;
         System.err.printf("%nJava executor time by op (%.2f s in all):%n", total);
         TOTALS.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0].sum(), a.getValue()[0].sum())).forEach(e ->
                 System.err.printf("  %-24s %9.3f s %6.1f%% %9d calls%n", e.getKey(), e.getValue()[0].sum() / 1e9,
                         100 * e.getValue()[0].sum() / 1e9 / total, e.getValue()[1].sum()));
+        System.err.printf("Java executor peak live bytes of one execution, per graph:%n");
+        PEAK_LIVE_BYTES.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                System.err.printf("  %-24s %,15d bytes (%.1f MiB)%n", e.getKey(), e.getValue(), e.getValue() / 1048576.0));
     }
 }

@@ -13,7 +13,7 @@ import monetj.core.tensor.TensorType;
  * forwards values through it.
  */
 public record CustomVjp(String label, int inputCount, Backward backward) implements Op {
-    /** Given the sub-function's inputs, results and the results' cotangents, returns the inputs' cotangents. */
+    /** Given the sub-function's inputs, results and the results' cotangents (null where none flowed), returns the inputs' cotangents. */
     @FunctionalInterface
     public interface Backward {
         List<Tensor> apply(List<Tensor> inputs, List<Tensor> outputs, List<Tensor> cotangents);
@@ -33,9 +33,7 @@ public record CustomVjp(String label, int inputCount, Backward backward) impleme
     @Override
     public List<Tensor> vjp(VjpArgs args) {
         List<Tensor> ins = args.inputs().subList(0, inputCount);
-        List<Tensor> cts = new ArrayList<>(args.cotangents());
-        for (int i = 0; i < cts.size(); i++) if (cts.get(i) == null) cts.set(i, args.outputs().get(i).zerosLike());
-        List<Tensor> grads = backward.apply(ins, args.outputs(), cts);
+        List<Tensor> grads = backward.apply(ins, args.outputs(), args.cotangents());
         if (grads.size() != inputCount) {
             throw new IllegalStateException("custom gradient '" + label + "' returned " + grads.size() + " cotangents for " + inputCount + " inputs");
         }

@@ -5,6 +5,7 @@ import monetj.core.nn.Initializer;
 import monetj.core.nn.Linear;
 import monetj.core.nn.Module;
 import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.Shape;
 
@@ -14,16 +15,18 @@ import monetj.core.tensor.Shape;
  */
 final class Attention extends Module {
     private final MonetConfig c;
+    private final Precision precision;
     private final Linear q, k, v, o;
 
-    Attention(MonetConfig c) {
+    Attention(MonetConfig c, Precision precision) {
         this.c = c;
+        this.precision = precision;
         Initializer init = Initializer.normal(c.initializerRange());
         int qDim = c.numAttentionHeads() * c.headDim(), kvDim = c.numKeyValueHeads() * c.headDim();
-        this.q = child("q_proj", new Linear(c.hiddenSize(), qDim, false, DType.F32, init));
-        this.k = child("k_proj", new Linear(c.hiddenSize(), kvDim, false, DType.F32, init));
-        this.v = child("v_proj", new Linear(c.hiddenSize(), kvDim, false, DType.F32, init));
-        this.o = child("o_proj", new Linear(qDim, c.hiddenSize(), false, DType.F32, init));
+        this.q = child("q_proj", new Linear(c.hiddenSize(), qDim, false, precision, init));
+        this.k = child("k_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init));
+        this.v = child("v_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init));
+        this.o = child("o_proj", new Linear(qDim, c.hiddenSize(), false, precision, init));
     }
 
     /** Keys and values of the positions attended to, [B, kvHeads, S, hd] each, and which are visible to each query [T, S]. */
@@ -44,10 +47,11 @@ final class Attention extends Module {
     Tensor attend(ParamTree<Tensor> p, Tensor qh, Context ctx) {
         int b = qh.dim(0), t = qh.dim(2), hd = c.headDim();
         Tensor kh = repeatKv(ctx.keys()), vh = repeatKv(ctx.values());
-        Tensor scores = Tensor.einsum("bhqd,bhkd->bhqk", qh, kh).convert(DType.F32).mul(1.0 / Math.sqrt(hd));
+        // scores and their softmax in f32 (bf16 operands, f32 result under a mixed policy)
+        Tensor scores = precision.dotF32("bhqd,bhkd->bhqk", qh, kh).convert(DType.F32).mul(1.0 / Math.sqrt(hd));
         Tensor masked = ctx.mask().where(scores, scores.scalar(Double.NEGATIVE_INFINITY));
         Tensor probs = masked.softmax(-1).convert(vh.dtype());
-        Tensor out = Tensor.einsum("bhqk,bhkd->bqhd", probs, vh).reshape(b, t, c.numAttentionHeads() * hd);
+        Tensor out = precision.dot("bhqk,bhkd->bqhd", probs, vh).reshape(b, t, c.numAttentionHeads() * hd);
         return o.forward(p, out);
     }
 

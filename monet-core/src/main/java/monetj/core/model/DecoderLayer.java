@@ -4,6 +4,7 @@ import java.util.Map;
 import monetj.core.dsl.Tensor;
 import monetj.core.nn.Module;
 import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
 
 /**
  * One decoder layer (spec §2): {@code h = x + Attn(RMSNorm(x))}, {@code z = RMSNorm(h)}, the router (on layers
@@ -16,10 +17,10 @@ final class DecoderLayer extends Module {
     private final Router router;
     private final RmsNorm inputNorm, postAttentionNorm;
 
-    DecoderLayer(MonetConfig c, int index) {
-        this.attention = child("self_attn", new Attention(c));
-        this.experts = child("moe", ExpertLayer.of(c));
-        this.router = c.hasRouter(index) ? child("router", new Router(c)) : null;
+    DecoderLayer(MonetConfig c, int index, Precision precision) {
+        this.attention = child("self_attn", new Attention(c, precision));
+        this.experts = child("moe", ExpertLayer.of(c, precision));
+        this.router = c.hasRouter(index) ? child("router", new Router(c, precision)) : null;
         this.inputNorm = child("input_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
         this.postAttentionNorm = child("post_attention_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
     }
@@ -30,16 +31,21 @@ final class DecoderLayer extends Module {
         Tensor apply(Attention attention, Tensor normalisedInput);
     }
 
-    /** The layer's output, and the routing now in force (its own router's, else the group's {@code routing}). */
-    record Output(Tensor hidden, RoutingProbabilities routing) {}
+    /**
+     * The layer's output, the routing now in force (its own router's, else the group's {@code routing}) and its
+     * router's BatchNorm buffers after the call (empty without a router).
+     */
+    record Output(Tensor hidden, RoutingProbabilities routing, Map<String, Tensor> buffers) {}
 
     boolean hasRouter() { return router != null; }
 
-    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, boolean training, Map<String, Tensor> updates, AttentionCall attend) {
+    /** {@code removed}: the group's expert mask [E, E] (1 = removed), or null for none. */
+    Output forward(ParamTree<Tensor> p, Tensor x, RoutingProbabilities routing, Tensor removed, boolean training, AttentionCall attend) {
         Tensor h = x.add(attend.apply(attention, inputNorm.forward(p, x)));
         Tensor z = postAttentionNorm.forward(p, h);
-        RoutingProbabilities r = router != null ? router.forward(p, z, training, updates) : routing;
-        Tensor out = h.add(experts.forward(p, z, r.g1().convert(z.dtype()), r.g2().convert(z.dtype())));
-        return new Output(out, r);
+        Router.Routed routed = router != null ? router.forward(p, z, training) : null;
+        RoutingProbabilities r = routed != null ? routed.probabilities() : routing;
+        Tensor out = h.add(experts.forward(p, z, r.g1(), r.g2(), removed));
+        return new Output(out, r, routed != null ? routed.buffers() : Map.of());
     }
 }

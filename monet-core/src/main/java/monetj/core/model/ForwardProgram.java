@@ -1,14 +1,15 @@
 package monetj.core.model;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import monetj.core.autodiff.Autodiff;
 import monetj.core.backend.Backend;
 import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
+import monetj.core.nn.Param;
 import monetj.core.nn.ParamTree;
+import monetj.core.program.Program;
+import monetj.core.program.ProgramBuilder;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -20,61 +21,57 @@ import monetj.core.tensor.TensorType;
  * {@code grad.<parameter>} for the gradient of the language-model loss.
  */
 public final class ForwardProgram {
-    private final Graph graph;
-    private final List<String> argumentNames;
-    private final List<String> resultNames;
+    private final Program program;
 
-    private ForwardProgram(Graph graph, List<String> argumentNames, List<String> resultNames) {
-        this.graph = graph;
-        this.argumentNames = argumentNames;
-        this.resultNames = resultNames;
-    }
+    private ForwardProgram(Program program) { this.program = program; }
 
-    public Graph graph() { return graph; }
+    /** The traced program with its signature. */
+    public Program program() { return program; }
 
     /**
-     * Builds the program for weights of the given types (every parameter and buffer of the config's layout) and
-     * ids [batch, seq]. Arguments: the weights in layout order, then {@code input_ids}.
+     * Builds the program for weights of the given types (every parameter and buffer of the model, as stored) and
+     * ids [batch, seq]. Arguments: the weights by path (groups {@code params} and {@code buffers}), then {@code input_ids}
+     * (group {@code batch}).
      */
     public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads) {
-        Graph g = new Graph(training ? "monet_forward_train" : "monet_forward_eval");
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        List<String> args = new ArrayList<>();
-        for (String name : MonetParameters.layout(config).keySet()) {
-            TensorType t = weightTypes.get(name);
-            if (t == null) throw new IllegalArgumentException("no type given for model weight '" + name + "'");
-            weights.put(name, new Tensor(g, g.parameter(name, t)));
-            args.add(name);
-        }
-        Tensor ids = new Tensor(g, g.parameter("input_ids", TensorType.of(DType.S32, batch, seq)));
-        args.add("input_ids");
-        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(weights), ids, training);
-        Tensor loss = MonetModel.languageModelLoss(out.logits(), ids);
-        Map<String, Tensor> results = new LinkedHashMap<>();
-        results.put("logits", out.logits());
-        results.put("loss", loss.reshape(1));
-        for (var e : out.routing().entrySet()) {
-            results.put("layer" + e.getKey() + ".g1", e.getValue().g1());
-            results.put("layer" + e.getKey() + ".g2", e.getValue().g2());
-        }
-        if (training) out.bufferUpdates().forEach((k, v) -> results.put("after." + k, v));
-        if (grads) {
-            List<String> trainable = MonetParameters.layout(config).entrySet().stream().filter(e -> e.getValue().trainable()).map(Map.Entry::getKey).toList();
-            List<Tensor> gs = Autodiff.grad(loss, trainable.stream().map(weights::get).toList());
-            for (int i = 0; i < trainable.size(); i++) results.put("grad." + trainable.get(i), gs.get(i));
-        }
-        g.setOutputs(results.values().stream().map(Tensor::value).toList());
-        return new ForwardProgram(g, args, List.copyOf(results.keySet()));
+        return build(config, weightTypes, batch, seq, training, grads, false);
     }
 
-    /** Runs on a backend with the model's tensors and the ids; returns results by name. */
+    /** With {@code masked}, the program also takes the {@link ExpertMaskInputs} (by name, with the weights) after the ids. */
+    public static ForwardProgram build(MonetConfig config, Map<String, TensorType> weightTypes, int batch, int seq, boolean training, boolean grads,
+            boolean masked) {
+        MonetModel model = new MonetModel(config);
+        for (Param p : model.variables()) if (!weightTypes.containsKey(p.path())) throw new IllegalArgumentException("no type given for model weight '" + p.path() + "'");
+        ProgramBuilder b = new ProgramBuilder(training ? "monet_forward_train" : "monet_forward_eval");
+        ParamTree<Tensor> weights = b.variables(model, weightTypes, false, false);
+        Tensor ids = b.input("batch", "input_ids", TensorType.of(DType.S32, batch, seq));
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(b, config) : Map.of();
+        MonetModel.Output out = model.forward(weights, ids, training, masks);
+        Tensor loss = MonetModel.languageModelLoss(out.logits(), ids);
+        b.output("logits", "logits", out.logits());
+        b.output("loss", "loss", loss.reshape(1));
+        for (var e : out.routing().entrySet()) {
+            b.output("routing", "layer" + e.getKey() + ".g1", e.getValue().g1());
+            b.output("routing", "layer" + e.getKey() + ".g2", e.getValue().g2());
+        }
+        if (training) out.buffers().forEach((k, v) -> b.output("buffers", "after." + k, v));
+        if (grads) {
+            List<Param> trainable = model.parameters();
+            List<Tensor> gs = Autodiff.grad(loss, trainable.stream().map(weights::get).toList());
+            for (int i = 0; i < trainable.size(); i++) b.output("grads", "grad." + trainable.get(i).path(), gs.get(i));
+        }
+        return new ForwardProgram(b.build());
+    }
+
+    /** Runs on a backend with the model's tensors (and masks, when built masked) and the ids; returns results by name. */
     public Map<String, HostTensor> run(Backend backend, Map<String, HostTensor> tensors, HostTensor inputIds) {
-        List<HostTensor> in = new ArrayList<>();
-        for (String name : argumentNames) in.add(name.equals("input_ids") ? inputIds : tensors.get(name));
-        List<HostTensor> out = backend.run(graph, in);
-        Map<String, HostTensor> named = new LinkedHashMap<>();
-        for (int i = 0; i < resultNames.size(); i++) named.put(resultNames.get(i), out.get(i));
-        return named;
+        Map<String, HostTensor> args = new LinkedHashMap<>();
+        for (var leaf : program.signature().inputs()) {
+            HostTensor t = leaf.name().equals("input_ids") ? inputIds : tensors.get(leaf.name());
+            if (t == null) throw new IllegalArgumentException("no tensor given for program input '" + leaf.name() + "'");
+            args.put(leaf.name(), t);
+        }
+        return backend.run(program, args);
     }
 
     /** Convenience: types of a map of host tensors. */

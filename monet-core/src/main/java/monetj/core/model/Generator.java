@@ -1,18 +1,17 @@
 package monetj.core.model;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import monetj.core.backend.Backend;
+import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
-import monetj.core.backend.Executable;
 import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
+import monetj.core.nn.Param;
 import monetj.core.nn.ParamTree;
+import monetj.core.program.ProgramBuilder;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -27,12 +26,18 @@ public final class Generator implements AutoCloseable {
     private final MonetConfig config;
     private final Backend backend;
     private final int maxLen;
-    private final List<DeviceBuffer> weights = new ArrayList<>();
-    private final Map<String, TensorType> weightTypes;
-    private final Map<Integer, Executable> programs = new LinkedHashMap<>();
+    private final Map<String, DeviceBuffer> weights = new LinkedHashMap<>(); // and the expert masks, by name
+    private final Map<String, TensorType> weightTypes = new LinkedHashMap<>();
+    private final Map<Integer, CompiledProgram> programs = new LinkedHashMap<>();
+    private final boolean masked;
     private final TensorType cacheType; // keys or values of one layer: [1, kvHeads, maxLen, headDim]
 
     public Generator(MonetConfig config, Map<String, HostTensor> tensors, Backend backend, int maxLen) {
+        this(config, tensors, Map.of(), backend, maxLen);
+    }
+
+    /** With expert masks: {@code masks} holds every {@link ExpertMaskInputs} tensor by name, or is empty for none. */
+    public Generator(MonetConfig config, Map<String, HostTensor> tensors, Map<String, HostTensor> masks, Backend backend, int maxLen) {
         if (maxLen > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("max length " + maxLen + " exceeds max_position_embeddings " + config.maxPositionEmbeddings());
         }
@@ -40,11 +45,19 @@ public final class Generator implements AutoCloseable {
         this.backend = backend;
         this.maxLen = maxLen;
         this.cacheType = TensorType.of(DType.F32, 1, config.numKeyValueHeads(), maxLen, config.headDim());
-        this.weightTypes = new LinkedHashMap<>();
-        for (String name : MonetParameters.layout(config).keySet()) {
-            HostTensor t = tensors.get(name);
-            weightTypes.put(name, t.type());
-            weights.add(backend.put(t));
+        for (Param p : new MonetModel(config).variables()) {
+            HostTensor t = tensors.get(p.path());
+            if (t == null) throw new IllegalArgumentException("model tensor '" + p.path() + "' is missing");
+            weightTypes.put(p.path(), t.type());
+            weights.put(p.path(), backend.put(t));
+        }
+        this.masked = !masks.isEmpty();
+        if (masked) {
+            for (String name : ExpertMaskInputs.types(config).keySet()) {
+                HostTensor t = masks.get(name);
+                if (t == null) throw new IllegalArgumentException("no expert mask given for '" + name + "'");
+                weights.put(name, backend.put(t));
+            }
         }
     }
 
@@ -58,26 +71,29 @@ public final class Generator implements AutoCloseable {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         int budget = Math.min(maxNewTokens, maxLen - prompt.length);
         if (budget <= 0) throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room within max length " + maxLen);
-        List<DeviceBuffer> caches = new ArrayList<>();
-        for (int i = 0; i < 2 * config.numHiddenLayers(); i++) caches.add(backend.put(HostTensor.zeros(DType.F32, cacheType.shape())));
+        Map<String, DeviceBuffer> caches = new LinkedHashMap<>();
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            caches.put(keyCache(l), backend.put(HostTensor.zeros(DType.F32, cacheType.shape())));
+            caches.put(valueCache(l), backend.put(HostTensor.zeros(DType.F32, cacheType.shape())));
+        }
         Random rnd = new Random(sampling.seed());
         List<Integer> out = new ArrayList<>();
         int[] step = prompt;
         int position = 0;
         for (int n = 0; n < budget; n++) {
-            Executable exe = programs.computeIfAbsent(step.length, this::compile);
-            List<DeviceBuffer> args = new ArrayList<>(weights);
-            args.add(backend.put(HostTensor.of(Shape.of(1, step.length), step)));
-            args.add(backend.put(HostTensor.scalar(position)));
-            args.addAll(caches);
-            Set<Integer> donated = new HashSet<>();
-            for (int i = 0; i < caches.size(); i++) donated.add(weights.size() + 2 + i);
-            List<DeviceBuffer> results = exe.execute(args, donated);
-            args.get(weights.size()).close();
-            args.get(weights.size() + 1).close();
-            float[] logits = backend.get(results.get(0)).floats();
-            results.get(0).close();
-            caches = new ArrayList<>(results.subList(1, results.size()));
+            CompiledProgram exe = programs.computeIfAbsent(step.length, this::compile);
+            Map<String, DeviceBuffer> args = new LinkedHashMap<>(weights);
+            DeviceBuffer ids = backend.put(HostTensor.of(Shape.of(1, step.length), step)), start = backend.put(HostTensor.scalar(position));
+            args.put("ids", ids);
+            args.put("start", start);
+            args.putAll(caches);
+            Map<String, DeviceBuffer> results = exe.run(args);
+            ids.close();
+            start.close();
+            DeviceBuffer logitsBuffer = results.remove("logits");
+            float[] logits = backend.get(logitsBuffer).floats();
+            logitsBuffer.close();
+            caches = results;
             int next = pick(logits, sampling, rnd);
             out.add(next);
             if (listener != null) listener.onToken(next);
@@ -85,7 +101,7 @@ public final class Generator implements AutoCloseable {
             position += step.length;
             step = new int[] {next};
         }
-        for (DeviceBuffer c : caches) c.close();
+        caches.values().forEach(DeviceBuffer::close);
         return out;
     }
 
@@ -95,24 +111,31 @@ public final class Generator implements AutoCloseable {
         void onToken(int id);
     }
 
-    private Executable compile(int steps) {
-        Graph g = new Graph("monet_decode_" + steps);
-        Map<String, Tensor> w = new LinkedHashMap<>();
-        weightTypes.forEach((name, t) -> w.put(name, new Tensor(g, g.parameter(name, t))));
-        Tensor ids = new Tensor(g, g.parameter("ids", TensorType.of(DType.S32, 1, steps)));
-        Tensor start = new Tensor(g, g.parameter("start", TensorType.of(DType.S32)));
+    /** The decode program for {@code steps} new positions; the caches are donated and come back under the same names. */
+    private CompiledProgram compile(int steps) {
+        MonetModel model = new MonetModel(config);
+        ProgramBuilder b = new ProgramBuilder("monet_decode_" + steps);
+        ParamTree<Tensor> w = b.variables(model, weightTypes, false, false);
+        Map<Integer, Tensor> masks = masked ? ExpertMaskInputs.declare(b, config) : Map.of();
+        Tensor ids = b.input("batch", "ids", TensorType.of(DType.S32, 1, steps));
+        Tensor start = b.input("batch", "start", TensorType.of(DType.S32));
         List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
-        for (int l = 0; l < config.numHiddenLayers(); l++) keys.add(new Tensor(g, g.parameter("key_cache." + l, cacheType)));
-        for (int l = 0; l < config.numHiddenLayers(); l++) values.add(new Tensor(g, g.parameter("value_cache." + l, cacheType)));
-        MonetModel.CachedOutput out = new MonetModel(config).forwardCached(ParamTree.of(w), ids, start, keys, values);
-        Tensor last = out.logits().slice(1, steps - 1, steps).reshape(config.vocabSize());
-        List<monetj.core.ir.Value> results = new ArrayList<>();
-        results.add(last.value());
-        out.keyCaches().forEach(t -> results.add(t.value()));
-        out.valueCaches().forEach(t -> results.add(t.value()));
-        g.setOutputs(results);
-        return backend.compile(g);
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            keys.add(b.input("caches", keyCache(l), cacheType, null, true));
+            values.add(b.input("caches", valueCache(l), cacheType, null, true));
+        }
+        MonetModel.CachedOutput out = model.forwardCached(w, ids, start, keys, values, masks);
+        b.output("logits", "logits", out.logits().slice(1, steps - 1, steps).reshape(config.vocabSize()));
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            b.output("caches", keyCache(l), out.keyCaches().get(l));
+            b.output("caches", valueCache(l), out.valueCaches().get(l));
+        }
+        return backend.compile(b.build());
     }
+
+    private static String keyCache(int layer) { return "key_cache." + layer; }
+
+    private static String valueCache(int layer) { return "value_cache." + layer; }
 
     /** Greedy argmax, or nucleus sampling: the smallest set of top tokens whose probability reaches topP. */
     static int pick(float[] logits, Sampling s, Random rnd) {
@@ -142,7 +165,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
-        programs.values().forEach(Executable::close);
-        weights.forEach(DeviceBuffer::close);
+        programs.values().forEach(CompiledProgram::close);
+        weights.values().forEach(DeviceBuffer::close);
     }
 }

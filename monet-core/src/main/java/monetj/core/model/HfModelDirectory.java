@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import monetj.core.nn.Param;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Safetensors;
@@ -75,7 +76,7 @@ public final class HfModelDirectory {
      * tensor by name and shape in one message. Floating tensors may be f32, bf16 or f16.
      */
     public static void check(MonetConfig config, Map<String, HostTensor> tensors, String where) {
-        Map<String, MonetParameters.Entry> layout = MonetParameters.layout(config);
+        Map<String, Param> layout = new MonetModel(config).variablesByPath();
         List<String> problems = new ArrayList<>();
         for (var e : layout.entrySet()) {
             HostTensor t = tensors.get(e.getKey());
@@ -117,7 +118,7 @@ public final class HfModelDirectory {
 
         Map<String, HostTensor> converted = new LinkedHashMap<>();
         long total = 0;
-        for (var e : MonetParameters.layout(config).entrySet()) {
+        for (var e : new MonetModel(config).variablesByPath().entrySet()) {
             HostTensor t = tensors.get(e.getKey());
             HostTensor c = t.dtype().isFloating() ? t.to(dtype) : t;
             converted.put(e.getKey(), c);

@@ -5,6 +5,7 @@ import monetj.core.nn.Initializer;
 import monetj.core.nn.Linear;
 import monetj.core.nn.Param;
 import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.Shape;
 
@@ -17,24 +18,36 @@ import monetj.core.tensor.Shape;
  */
 final class MoHdeLayer extends ExpertLayer {
     private final MonetConfig c;
+    private final Precision precision;
     private final Linear u, v;
     private final Param b;
 
-    MoHdeLayer(MonetConfig c) {
+    MoHdeLayer(MonetConfig c, Precision precision) {
         this.c = c;
+        this.precision = precision;
         Initializer init = Initializer.normal(c.initializerRange());
         int em = c.moeExperts() * c.moeDim();
-        this.u = child("u", new Linear(c.hiddenSize(), em, true, DType.F32, init));
-        this.v = child("v", new Linear(em, c.hiddenSize(), false, DType.F32, init));
-        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros());
+        this.u = child("u", new Linear(c.hiddenSize(), em, true, precision, init));
+        this.v = child("v", new Linear(em, c.hiddenSize(), false, precision, init));
+        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros(), false);
     }
 
     @Override
     Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2) {
         int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
         Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
-        Tensor perHead = Tensor.einsum("btim,bthi->bthm", hidden, g1);
-        Tensor y = Tensor.einsum("bthm,bthj->btjm", perHead, g2);
-        return v.forward(p, y.reshape(bs, t, e * m)).add(Tensor.einsum("bthj,jd->btd", g2, p.get(b)));
+        Tensor perHead = precision.dot("btim,bthi->bthm", hidden, precision.cast(g1));
+        Tensor y = precision.dot("bthm,bthj->btjm", perHead, precision.cast(g2));
+        // the bias scales by the head-summed weights (summed in f32, then a matmul input)
+        return v.forward(p, y.reshape(bs, t, e * m)).add(precision.dot("btj,jd->btd", precision.cast(g2.sum(2)), p.get(b)));
+    }
+
+    /** Spec §11.2: {@code Σ_j V_j Σ_i C[i,j] σ(U_i z + b1_i) + Σ_j (Σ_i C[i,j]) b2_j}. */
+    @Override
+    Tensor forwardComposed(ParamTree<Tensor> p, Tensor z, Tensor composed) {
+        int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
+        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
+        Tensor y = precision.dot("btij,btim->btjm", composed, hidden);
+        return v.forward(p, y.reshape(bs, t, e * m)).add(precision.dot("btij,jd->btd", composed, p.get(b)));
     }
 }

@@ -1,11 +1,13 @@
 package monetj.core.model;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.dsl.Tensor;
 import monetj.core.nn.Initializer;
 import monetj.core.nn.Linear;
 import monetj.core.nn.Module;
 import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
 import monetj.core.tensor.DType;
 
 /**
@@ -19,26 +21,32 @@ final class Router extends Module {
     private final Linear w1, w2;
     private final RouterBatchNorm norm1, norm2;
 
-    Router(MonetConfig c) {
+    Router(MonetConfig c, Precision precision) {
         this.c = c;
         Initializer init = Initializer.normal(c.initializerRange());
-        this.w1 = child("w1", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, DType.F32, init));
-        this.w2 = child("w2", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, DType.F32, init));
+        this.w1 = child("w1", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init));
+        this.w2 = child("w2", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init));
         this.norm1 = child("norm1", new RouterBatchNorm(c.moeHeads()));
         this.norm2 = child("norm2", new RouterBatchNorm(c.moeHeads()));
     }
 
-    RoutingProbabilities forward(ParamTree<Tensor> p, Tensor z, boolean training, Map<String, Tensor> updates) {
+    /** The routing, and the BatchNorm buffers after this call by path (state out: moved in training). */
+    record Routed(RoutingProbabilities probabilities, Map<String, Tensor> buffers) {}
+
+    Routed forward(ParamTree<Tensor> p, Tensor z, boolean training) {
         double threshold = c.routingThreshold();
-        Tensor[] first = axis(p, w1, norm1, z, threshold, training, updates), second = axis(p, w2, norm2, z, threshold, training, updates);
-        return new RoutingProbabilities(first[0], second[0], first[1], second[1]);
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
+        Tensor[] first = axis(p, w1, norm1, z, threshold, training, buffers), second = axis(p, w2, norm2, z, threshold, training, buffers);
+        return new Routed(new RoutingProbabilities(first[0], second[0], first[1], second[1]), buffers);
     }
 
     /** [routing probabilities, selection margin n - cut]. */
-    private Tensor[] axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> updates) {
+    private Tensor[] axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> buffers) {
         int b = z.dim(0), t = z.dim(1);
-        Tensor a = proj.forward(p, z).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
-        Tensor n = norm.normalise(p, a, training, updates);
+        Tensor a = proj.logits(p, z).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
+        RouterBatchNorm.Normalised normalised = norm.normalise(p, a, training);
+        buffers.putAll(normalised.buffers());
+        Tensor n = normalised.values();
         Tensor cut = n.max(-1).keepDims(n.shape(), -1).minimum(threshold);
         Tensor selected = n.ge(cut);
         return new Tensor[] {selected.where(a, a.scalar(-1e10)).softmax(-1), n.sub(cut)};

@@ -1,5 +1,7 @@
 package monetj.core.model;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import monetj.core.dsl.Tensor;
 import monetj.core.nn.Initializer;
@@ -26,24 +28,29 @@ final class RouterBatchNorm extends Module {
         this.batchesTracked = buffer("num_batches_tracked", DType.S64, Shape.SCALAR, (t, rng) -> HostTensor.zeros(DType.S64, t.shape()));
     }
 
-    /** Normalised logits [B, T, H, E] (no gradient); in training, the moved buffers go into {@code updates} by path. */
-    Tensor normalise(ParamTree<Tensor> p, Tensor logits, boolean training, Map<String, Tensor> updates) {
+    /** Normalised logits and this norm's buffers after the call, by path (moved in training, as they were in eval). */
+    record Normalised(Tensor values, Map<String, Tensor> buffers) {}
+
+    /** Normalised logits [B, T, H, E] (no gradient): state in ({@code p}'s buffers), state out ({@link Normalised#buffers()}). */
+    Normalised normalise(ParamTree<Tensor> p, Tensor logits, boolean training) {
         Tensor a = logits.stopGradient();
         int h = a.dim(2);
         Tensor mean, var;
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
         if (training) {
             long n = a.shape().size() / h;
             mean = a.mean(0, 1, 3);
             var = a.sub(mean.reshape(1, 1, h, 1)).square().mean(0, 1, 3);
             Tensor unbiased = var.mul((double) n / Math.max(1, n - 1));
             Tensor rm = p.get(runningMean), rv = p.get(runningVar), steps = p.get(batchesTracked);
-            updates.put(runningMean.path(), rm.mul(1 - MOMENTUM).add(mean.convert(rm.dtype()).mul(MOMENTUM)));
-            updates.put(runningVar.path(), rv.mul(1 - MOMENTUM).add(unbiased.convert(rv.dtype()).mul(MOMENTUM)));
-            updates.put(batchesTracked.path(), steps.add(steps.onesLike()));
+            buffers.put(runningMean.path(), rm.mul(1 - MOMENTUM).add(mean.convert(rm.dtype()).mul(MOMENTUM)));
+            buffers.put(runningVar.path(), rv.mul(1 - MOMENTUM).add(unbiased.convert(rv.dtype()).mul(MOMENTUM)));
+            buffers.put(batchesTracked.path(), steps.add(steps.onesLike()));
         } else {
             mean = p.get(runningMean).convert(a.dtype());
             var = p.get(runningVar).convert(a.dtype());
+            for (Param b : List.of(runningMean, runningVar, batchesTracked)) buffers.put(b.path(), p.get(b));
         }
-        return a.sub(mean.reshape(1, 1, h, 1)).mul(var.add(EPS).rsqrt().reshape(1, 1, h, 1));
+        return new Normalised(a.sub(mean.reshape(1, 1, h, 1)).mul(var.add(EPS).rsqrt().reshape(1, 1, h, 1)), buffers);
     }
 }

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
 import monetj.core.ir.Sharding;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
@@ -29,14 +27,17 @@ public abstract class Module {
     private String name = "";
     private final Map<String, Object> members = new LinkedHashMap<>(); // Param or Module, by local name
 
-    /** Registers a trainable parameter. */
-    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init) {
-        return register(name, new Param(this, name, new TensorType(dtype, shape), init, true));
+    /** Registers a trainable parameter that AdamW decays (a matrix of a projection, an expert or an embedding). */
+    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init) { return parameter(name, dtype, shape, init, true); }
+
+    /** Registers a trainable parameter; {@code decayed} false exempts it from weight decay (norm scales, biases). */
+    protected final Param parameter(String name, DType dtype, Shape shape, Initializer init, boolean decayed) {
+        return register(name, new Param(this, name, new TensorType(dtype, shape), init, true, decayed));
     }
 
     /** Registers a buffer: state saved with the parameters but never differentiated. */
     protected final Param buffer(String name, DType dtype, Shape shape, Initializer init) {
-        return register(name, new Param(this, name, new TensorType(dtype, shape), init, false));
+        return register(name, new Param(this, name, new TensorType(dtype, shape), init, false, false));
     }
 
     /** Registers a submodule under {@code name}; returns it, for {@code this.mlp = child("mlp", new Mlp(..))}. */
@@ -77,6 +78,13 @@ public abstract class Module {
         return out;
     }
 
+    /** Every variable by path, in tree order: the checkpoint layout. */
+    public final Map<String, Param> variablesByPath() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        for (Param p : variables()) out.put(p.path(), p);
+        return out;
+    }
+
     /** The trainable parameters, in tree order. */
     public final List<Param> parameters() { return variables().stream().filter(Param::trainable).toList(); }
 
@@ -104,9 +112,6 @@ public abstract class Module {
         for (Param p : variables()) if (p.sharding() != null) out.put(p.path(), p.sharding());
         return out;
     }
-
-    /** Declares every variable as a graph parameter (with its sharding) and returns the traced tree. */
-    public final ParamTree<Tensor> declare(Graph g) { return ParamTree.declare(g, types(), shardings()); }
 
     /**
      * Checks that {@code values} (e.g. loaded from a checkpoint) has exactly this module's variables with their

@@ -15,14 +15,16 @@ public final class Param {
     private final TensorType type;
     private final Initializer initializer;
     private final boolean trainable;
+    private final boolean decayed;
     private Sharding sharding;
 
-    Param(Module owner, String name, TensorType type, Initializer initializer, boolean trainable) {
+    Param(Module owner, String name, TensorType type, Initializer initializer, boolean trainable, boolean decayed) {
         this.owner = owner;
         this.name = name;
         this.type = type;
         this.initializer = initializer;
         this.trainable = trainable;
+        this.decayed = decayed;
     }
 
     /** The name within its module, e.g. {@code "weight"}. */
@@ -35,6 +37,9 @@ public final class Param {
 
     /** False for buffers: they are part of the state but never differentiated. */
     public boolean trainable() { return trainable; }
+
+    /** Whether AdamW applies weight decay to it: set by the owning module (false for norms, biases and buffers). */
+    public boolean decayed() { return decayed; }
 
     /** The sharding annotation, or null when none was attached. */
     public Sharding sharding() { return sharding; }

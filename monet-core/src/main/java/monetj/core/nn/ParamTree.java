@@ -1,6 +1,5 @@
 package monetj.core.nn;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,11 +7,6 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
-import monetj.core.ir.Sharding;
-import monetj.core.ir.Value;
-import monetj.core.tensor.TensorType;
 
 /**
  * An ordered map from a parameter's dotted path ({@code "model.layers.3.self_attn.q_proj.weight"}) to a
@@ -85,40 +79,6 @@ public final class ParamTree<T> {
 
     /** The same names with new values, given flat in this tree's order. */
     public <U> ParamTree<U> withValues(List<? extends U> values) { return of(names(), values); }
-
-    /** This tree with the entries of {@code updates} replaced; every name in {@code updates} must exist here. */
-    public ParamTree<T> updatedWith(ParamTree<? extends T> updates) {
-        for (String k : updates.entries.keySet()) {
-            if (!entries.containsKey(k)) throw new IllegalArgumentException("param tree update names '" + k + "', which this tree does not have");
-        }
-        return map((k, v) -> updates.entries.containsKey(k) ? updates.entries.get(k) : v);
-    }
-
-    /** Combines two trees with the same names in the same order, e.g. parameters and their gradients. */
-    public static <A, B, R> ParamTree<R> zip(ParamTree<A> a, ParamTree<B> b, BiFunction<? super A, ? super B, ? extends R> f) {
-        if (!a.names().equals(b.names())) throw new IllegalArgumentException("param trees differ: " + a.names() + " vs " + b.names());
-        List<A> av = a.values();
-        List<B> bv = b.values();
-        List<R> out = new ArrayList<>();
-        for (int i = 0; i < av.size(); i++) out.add(f.apply(av.get(i), bv.get(i)));
-        return a.withValues(out);
-    }
-
-    /**
-     * Declares one graph parameter per entry, in order, named by its path, and attaches the shardings given
-     * for some of them. Returns the traced tensors under the same names.
-     */
-    public static ParamTree<Tensor> declare(Graph g, ParamTree<TensorType> types, Map<String, Sharding> shardings) {
-        for (String k : shardings.keySet()) {
-            if (!types.contains(k)) throw new IllegalArgumentException("sharding given for '" + k + "', which is not a parameter");
-        }
-        return types.map((name, type) -> {
-            Value v = g.parameter(name, type);
-            Sharding s = shardings.get(name);
-            if (s != null) g.shard(v, s);
-            return new Tensor(g, v);
-        });
-    }
 
     @Override
     public boolean equals(Object o) { return o instanceof ParamTree<?> t && List.copyOf(entries.entrySet()).equals(List.copyOf(t.entries.entrySet())); }

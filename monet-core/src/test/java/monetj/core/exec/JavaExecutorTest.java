@@ -99,4 +99,20 @@ class JavaExecutorTest {
         // 1 + 2^-8 rounds to 1 in bf16, and so does 256 + 1 (bf16 keeps 8 significant bits).
         assertArrayEquals(new double[] {1, 256}, r.doubles());
     }
+
+    @Test
+    void reportsThePeakLiveBytesOfAnExecution() {
+        Graph g = new Graph("chain");
+        Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, 1000)));
+        Tensor y = x.mul(2.0), z = y.add(1.0);
+        g.setOutputs(List.of(z.sum().value(), x.reshape(10, 100).value()));
+        try (Executable exe = exec.compile(g)) {
+            assertTrue(exe.peakLiveBytes().isEmpty());
+            DeviceBuffer in = exec.put(HostTensor.of(Shape.of(1000), new float[1000]));
+            exe.execute(List.of(in));
+            // x, y and z at once while z is computed (the reshape of x is a view, counted once), plus scalar constants
+            long peak = exe.peakLiveBytes().orElseThrow();
+            assertTrue(peak >= 3 * 4000 && peak <= 3 * 4000 + 16, "peak " + peak);
+        }
+    }
 }

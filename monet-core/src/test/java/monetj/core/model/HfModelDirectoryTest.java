@@ -31,8 +31,8 @@ class HfModelDirectoryTest {
     void readsTheReferenceCheckpointsOfBothDecompositions(@TempDir Path tmp) throws Exception {
         for (String name : new String[] {"tiny-vd", "tiny-hd"}) {
             HfModelDirectory.Model m = HfModelDirectory.read(goldenDir(tmp, name));
-            assertEquals(MonetParameters.layout(m.config()).keySet(), m.tensors().keySet().stream().collect(java.util.stream.Collectors.toSet()));
-            long params = m.tensors().entrySet().stream().filter(e -> MonetParameters.layout(m.config()).get(e.getKey()).trainable())
+            assertEquals(new MonetModel(m.config()).variablesByPath().keySet(), m.tensors().keySet().stream().collect(java.util.stream.Collectors.toSet()));
+            long params = m.tensors().entrySet().stream().filter(e -> new MonetModel(m.config()).variablesByPath().get(e.getKey()).trainable())
                     .mapToLong(e -> e.getValue().size()).sum();
             assertEquals(m.config().parameterCount(), params, name);
         }

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.model.MonetConfig;
-import monetj.core.model.MonetParameters;
+import monetj.core.model.MonetModel;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Safetensors;
 import monetj.data.iter.IteratorState;
@@ -58,7 +58,7 @@ public final class TrainCheckpoint {
         Map<String, HostTensor> opt = Safetensors.read(dir.resolve("optimizer.safetensors")).tensors();
         JsonNode st = JSON.readTree(Files.readString(dir.resolve("state.json")));
         Map<String, HostTensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-        for (var e : MonetParameters.layout(model).entrySet()) {
+        for (var e : new MonetModel(model).variablesByPath().entrySet()) {
             String name = e.getKey();
             if (e.getValue().trainable()) {
                 params.put(name, copy(tensors.get(name)));

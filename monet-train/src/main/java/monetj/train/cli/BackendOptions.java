@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** Backend selection shared by the commands that run programs. */
 public final class BackendOptions {
-    @Option(names = "--backend", defaultValue = "java", description = "java (embedded executor), pjrt or xla-cpu; default ${DEFAULT-VALUE}")
+    @Option(names = "--backend", defaultValue = "java", description = "a backend name: java (embedded executor), pjrt, ...; default ${DEFAULT-VALUE}")
     String kind;
 
     @Option(names = "--plugin", description = "PJRT plugin path (default: MONET_PJRT_PLUGIN, then the usual install locations)")

@@ -2,7 +2,7 @@ package monetj.train.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import monetj.train.run.Backends;
+import monetj.core.backend.BackendProvider;
 import monetj.xla.pjrt.DeviceReport;
 import monetj.xla.pjrt.PluginDiscovery;
 import picocli.CommandLine.Command;
@@ -24,7 +24,7 @@ public final class DevicesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println("xla-cpu: " + (Backends.xlaCpuAvailable() ? "available (XLA's CPU compiler through TensorFlow; --backend xla-cpu)"
+        spec.commandLine().getOut().println("xla-cpu: " + (BackendProvider.available().stream().anyMatch(b -> b.name().equals("xla-cpu")) ? "available (XLA's CPU compiler through TensorFlow; --backend xla-cpu)"
                 : "not on the class path (module monet-xla-cpu; scripts/monet includes it)"));
         for (String line : DeviceReport.of(PluginDiscovery.system().find(plugin))) spec.commandLine().getOut().println(line);
         return 0;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
+import monetj.core.interp.ExpertMask;
 import monetj.core.model.ForwardProgram;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.tensor.HostTensor;
@@ -33,6 +34,9 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--grads", description = "also write grad.<parameter> for the language-model loss")
     boolean grads;
 
+    @Option(names = "--mask", description = "expert mask (a .safetensors from 'monet mask select') applied in every layer of each group")
+    Path mask;
+
     @Mixin
     BackendOptions backendOptions;
 
@@ -45,7 +49,9 @@ public final class ForwardCommand implements Callable<Integer> {
         ForwardProgram.checkIds(ids, m.config());
         Map<String, HostTensor> weights = m.f32Tensors();
         boolean training = mode.equals("train");
-        ForwardProgram program = ForwardProgram.build(m.config(), ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, grads);
+        ForwardProgram program = ForwardProgram.build(m.config(), ForwardProgram.typesOf(weights), ids.shape().dim(0), ids.shape().dim(1), training, grads,
+                mask != null);
+        if (mask != null) weights.putAll(ExpertMask.read(mask, m.config()).programInputs(m.config()));
         try (Backend backend = backendOptions.create()) {
             long t0 = System.nanoTime();
             Map<String, HostTensor> results = program.run(backend, weights, ids);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
+import monetj.core.interp.ExpertMask;
 import monetj.core.model.Generator;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.tensor.HostTensor;
@@ -40,6 +41,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", description = "tokenizer.json (default: the model directory's, else llama2)")
     String tokenizer;
 
+    @Option(names = "--mask", description = "expert mask (a .safetensors from 'monet mask select') applied in every layer of each group")
+    Path mask;
+
     @Mixin
     BackendOptions backendOptions;
 
@@ -50,6 +54,7 @@ public final class GenerateCommand implements Callable<Integer> {
         HfModelDirectory.Model m = HfModelDirectory.read(model);
         String tokSpec = tokenizer != null ? tokenizer : Files.isRegularFile(model.resolve("tokenizer.json")) ? model.toString() : TokenizerLocator.LLAMA2;
         Map<String, HostTensor> weights = m.f32Tensors();
+        Map<String, HostTensor> masks = mask == null ? Map.of() : ExpertMask.read(mask, m.config()).programInputs(m.config());
         try (TextTokenizer tok = TextTokenizer.load(TokenizerLocator.resolve(tokSpec)); Backend backend = backendOptions.create()) {
             TextTokenizer.requireFitsModel(tok.info(), m.config().vocabSize());
             int[] body = tok.encode(prompt);
@@ -62,7 +67,7 @@ public final class GenerateCommand implements Callable<Integer> {
             List<Integer> text = new ArrayList<>();
             for (int id : body) text.add(id);
             int[] shown = {tok.decode(body).length()};
-            try (Generator gen = new Generator(m.config(), weights, backend, maxLen)) {
+            try (Generator gen = new Generator(m.config(), weights, masks, backend, maxLen)) {
                 gen.generate(ids, maxNewTokens, new Generator.Sampling(temperature, topP, seed), id -> {
                     text.add(id);
                     // Decode prompt and continuation together each time: SentencePiece pieces (and the space a

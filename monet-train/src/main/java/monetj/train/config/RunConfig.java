@@ -21,7 +21,7 @@ public record RunConfig(
 
     public RunConfig {
         data = data != null ? data : new Data(null, null, null, null, null, null);
-        train = train != null ? train : new Train(null, null, null, null, null, null, null, null);
+        train = train != null ? train : new Train(null, null, null, null, null, null, null, null, null);
         optimizer = optimizer != null ? optimizer : new Optimizer(null, null, null, null, null);
         schedule = schedule != null ? schedule : new Schedule(null, null, null);
         loss = loss != null ? loss : new Loss(null, null);
@@ -47,9 +47,10 @@ public record RunConfig(
      * @param steps total optimizer steps of the run (a resumed run continues up to it)
      * @param batchSize sequences per optimizer step (global batch)
      * @param microBatchSize sequences per forward/backward; gradients are accumulated over batch/micro
+     * @param remat {@code none} keeps each decoder layer's activations for the backward pass, {@code layer} recomputes them
      */
     public record Train(Integer steps, Integer batchSize, Integer microBatchSize, Integer seed, Integer logEvery, Integer evalEvery,
-            Integer evalBatches, String precision) {
+            Integer evalBatches, String precision, String remat) {
         public Train {
             steps = def(steps, 1000);
             batchSize = def(batchSize, 8);
@@ -59,6 +60,7 @@ public record RunConfig(
             evalEvery = def(evalEvery, 100);
             evalBatches = def(evalBatches, 4);
             precision = def(precision, "auto");
+            remat = def(remat, "none");
             positive("train.steps", steps);
             positive("train.batch_size", batchSize);
             positive("train.micro_batch_size", microBatchSize);
@@ -69,6 +71,7 @@ public record RunConfig(
                 throw new ConfigException("train.micro_batch_size", "must divide train.batch_size (" + batchSize + "), got " + microBatchSize);
             }
             oneOf("train.precision", precision, List.of("auto", "f32", "bf16-mixed"));
+            oneOf("train.remat", remat, List.of("none", "layer"));
         }
 
         public int accumulationSteps() { return batchSize / microBatchSize; }
@@ -124,11 +127,14 @@ public record RunConfig(
         }
     }
 
-    /** {@code java} (the embedded executor), {@code pjrt} (a plugin found by path or discovery) or {@code xla-cpu} (XLA's CPU compiler, module monet-xla-cpu). */
+    /**
+     * {@code kind}: a backend provider's name, e.g. {@code java} (the embedded executor) or {@code pjrt} (a plugin
+     * found by path or discovery); the names come from the providers on the class path (see {@code Backends}).
+     */
     public record Backend(String kind, String plugin, Double memoryFraction) {
         public Backend {
             kind = def(kind, "java");
-            oneOf("backend.kind", kind, List.of("java", "pjrt", "xla-cpu"));
+            if (kind.isBlank()) throw new ConfigException("backend.kind", "must name a backend, e.g. java or pjrt");
             if (memoryFraction != null && !(memoryFraction > 0 && memoryFraction <= 1)) {
                 throw new ConfigException("backend.memory_fraction", "must be in (0, 1], got " + memoryFraction);
             }

@@ -1,51 +1,32 @@
 package monetj.train.run;
 
 import monetj.core.backend.Backend;
-import monetj.core.exec.JavaExecutor;
+import monetj.core.backend.BackendProvider;
+import monetj.core.backend.BackendRequest;
+import monetj.core.nn.Precision;
+import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
 
-/** Creates the backend a run config or command line names. */
+/** The backend a run config or command line names, found through {@link BackendProvider}. */
 public final class Backends {
     private Backends() {}
 
-    public static Backend create(RunConfig.Backend b) { return create(b.kind(), b.plugin(), b.memoryFraction()); }
+    public static Backend create(RunConfig.Backend b) { return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction())); }
 
     public static Backend create(String kind, String plugin, Double memoryFraction) {
-        return switch (kind) {
-            case "java" -> new JavaExecutor();
-            case "pjrt" -> monetj.xla.pjrt.PjrtBackend.open(plugin, memoryFraction);
-            case "xla-cpu" -> xlaCpu();
-            default -> throw new IllegalArgumentException("backend must be java, pjrt or xla-cpu, got " + kind);
-        };
+        return provider(kind).open(new BackendRequest(plugin, memoryFraction));
     }
 
-    /** Whether the xla-cpu backend is on the class path (without loading TensorFlow). */
-    public static boolean xlaCpuAvailable() {
-        try {
-            Class.forName(XLA_CPU, false, Backends.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
+    /** The precision policy of a run: {@code train.precision}, or for {@code auto} the backend kind's declared default. */
+    public static Precision precision(RunConfig rc) {
+        return rc.train().precision().equals("auto") ? provider(rc.backend().kind()).capabilities().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
-    private static final String XLA_CPU = "monetj.xla.cpu.XlaCpuBackend";
-
-    /** Found at run time: the monet-xla-cpu module (TensorFlow's 161 MB native jar) is on the class path only where it is wanted. */
-    private static Backend xlaCpu() {
-        Class<?> c;
+    private static BackendProvider provider(String kind) {
         try {
-            c = Class.forName(XLA_CPU);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("backend xla-cpu needs the monet-xla-cpu module on the class path (scripts/monet includes it; "
-                    + "a bundle includes it when built with scripts/bundle.sh --with-xla-cpu)");
-        }
-        try {
-            return (Backend) c.getConstructor().newInstance();
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("xla-cpu backend failed to start", e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("xla-cpu backend cannot be created: " + e, e);
+            return BackendProvider.named(kind);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("backend.kind", e.getMessage());
         }
     }
 }

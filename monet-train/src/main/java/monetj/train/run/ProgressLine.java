@@ -24,8 +24,8 @@ final class ProgressLine {
     void update(long step, StepMetrics m, double tokensPerSecond, Double valLoss) {
         double elapsed = (System.nanoTime() - started) / 1e9;
         String text = String.format("step %d/%d  loss %.4f (lm %.4f, unif %.3f, amb %.3f)  gnorm %.3f  lr %.2e  %.0f tok/s  unused %.1f%%  sel/head %.2f%s  %s",
-                step, total, m.loss(), m.lmLoss(), m.uniformity(), m.ambiguity(), m.gradNorm(), m.lr(), tokensPerSecond, 100 * m.unusedExperts(),
-                m.selectedPerHead(), valLoss != null ? String.format("  val %.4f", valLoss) : "", clock(elapsed));
+                step, total, m.get("loss"), m.get("lm_loss"), m.get("uniformity"), m.get("ambiguity"), m.get("grad_norm"), m.get("lr"), tokensPerSecond,
+                100 * m.get("unused_experts"), m.get("selected_per_head"), valLoss != null ? String.format("  val %.4f", valLoss) : "", clock(elapsed));
         if (terminal) {
             int width = 24, filled = (int) (width * step / Math.max(1, total));
             out.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + text + "   ");

@@ -3,7 +3,7 @@ package monetj.train.step;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.model.MonetConfig;
-import monetj.core.model.MonetParameters;
+import monetj.core.model.MonetModel;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 
@@ -18,7 +18,7 @@ public record TrainState(Map<String, HostTensor> params, Map<String, HostTensor>
     /** Splits model tensors into parameters and buffers (parameters converted to f32) with zero moments. */
     public static TrainState fresh(MonetConfig config, Map<String, HostTensor> tensors) {
         Map<String, HostTensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-        for (var e : MonetParameters.layout(config).entrySet()) {
+        for (var e : new MonetModel(config).variablesByPath().entrySet()) {
             HostTensor t = tensors.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("model tensor '" + e.getKey() + "' is missing");
             if (e.getValue().trainable()) {
@@ -35,7 +35,7 @@ public record TrainState(Map<String, HostTensor> params, Map<String, HostTensor>
     /** Parameters and buffers together, in layout order: what an HF export writes. */
     public Map<String, HostTensor> modelTensors(MonetConfig config) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (String name : MonetParameters.layout(config).keySet()) out.put(name, params.containsKey(name) ? params.get(name) : buffers.get(name));
+        for (String name : new MonetModel(config).variablesByPath().keySet()) out.put(name, params.containsKey(name) ? params.get(name) : buffers.get(name));
         return out;
     }
 }

@@ -1,32 +1,37 @@
 package monetj.train.step;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
-import monetj.core.ir.Graph;
-import monetj.core.ir.Value;
-import monetj.core.nn.ParamTree;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
-import monetj.core.model.MonetParameters;
+import monetj.core.model.Remat;
 import monetj.core.model.RoutingLosses;
 import monetj.core.model.RoutingProbabilities;
+import monetj.core.nn.Param;
+import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
+import monetj.core.program.MetricCombine;
+import monetj.core.program.Program;
+import monetj.core.program.ProgramBuilder;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.TensorType;
+import monetj.train.config.RunConfig;
 import monetj.train.optim.AdamW;
 import monetj.train.optim.LearningRateSchedule;
 
 /**
  * The programs of a training run. The step program is forward, losses, backward, clipping, AdamW and the
  * schedule in one graph: parameters, buffers, moments and the step counter come in (donated) and go out
- * updated, with a vector of metrics. With gradient accumulation, the micro-batches before the last run a
- * gradient program whose summed gradients the step program adds to its own.
+ * updated under the same names, with named scalar metrics. With gradient accumulation, the micro-batches
+ * before the last run a gradient program whose summed gradients ({@code grad.<path>}) the step program adds
+ * to its own.
  *
- * <p>Arguments: parameters, buffers, m, v, step (s32), tokens [micro, seq+1] (s32), then the accumulated
- * gradients when there are earlier micro-batches. Results: the same state in the same order, then metrics.
+ * <p>Signature groups: arguments {@code params} (paths), {@code buffers} (paths), {@code m} and {@code v}
+ * ({@code m.<path>}, {@code v.<path>}), {@code step}, {@code batch} ({@code tokens} [micro, seq+1] s32) and
+ * {@code grads} ({@code grad.<path>}, when there are earlier micro-batches); results: the updated state
+ * groups and {@code metrics}.
  */
 public final class TrainStepProgram {
     /** What a program does with gradients. */
@@ -40,95 +45,97 @@ public final class TrainStepProgram {
         /** The last micro-batch: adds the earlier gradients, then updates. */
         STEP_ACCUMULATED,
         /** Validation: eval-mode LM loss only. */
-        EVAL
+        EVAL;
+
+        boolean updates() { return this == STEP || this == STEP_ACCUMULATED; }
+
+        boolean takesGradients() { return this == GRADIENTS_ADD || this == STEP_ACCUMULATED; }
     }
 
     /** Static settings the programs are traced with. */
-    public record Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, boolean bf16, AdamW optimizer, double gradClip,
-            LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {}
+    public record Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, Precision precision, Remat remat, AdamW optimizer,
+            double gradClip, LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {
+        /** The settings of a run config, read once. */
+        public static Settings of(RunConfig rc, MonetConfig model, Precision precision) {
+            RunConfig.Optimizer o = rc.optimizer();
+            return new Settings(model, rc.train().microBatchSize(), rc.data().seqLen(), rc.train().accumulationSteps(), precision, Remat.named(rc.train().remat()),
+                    new AdamW(o.betas().get(0), o.betas().get(1), o.eps(), o.weightDecay()), o.gradClip(), LearningRateSchedule.of(rc),
+                    rc.loss().uniformityWeight(), rc.loss().ambiguityWeight());
+        }
+    }
 
     private TrainStepProgram() {}
 
-    /** Builds one program; {@code state} supplies the names and types of the state tensors. */
-    public static Graph build(Kind kind, Settings s, TrainState state) {
-        Graph g = new Graph("monet_" + kind.name().toLowerCase());
-        Map<String, Tensor> params = declare(g, state.params(), "");
-        Map<String, Tensor> buffers = declare(g, state.buffers(), "");
-        boolean step = kind == Kind.STEP || kind == Kind.STEP_ACCUMULATED;
-        Map<String, Tensor> m = step ? declare(g, state.m(), "m.") : Map.of(), v = step ? declare(g, state.v(), "v.") : Map.of();
-        Tensor counter = step ? new Tensor(g, g.parameter("step", TensorType.of(DType.S32))) : null;
-        Tensor tokens = new Tensor(g, g.parameter("tokens", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1)));
-        boolean gradIn = kind == Kind.GRADIENTS_ADD || kind == Kind.STEP_ACCUMULATED;
-        Map<String, Tensor> earlier = gradIn ? declare(g, state.params(), "grad.") : Map.of();
+    /** Builds one program; the state's names and types come from the model's module tree. */
+    public static Program build(Kind kind, Settings s) {
+        MonetModel model = new MonetModel(s.model(), s.precision());
+        ProgramBuilder b = new ProgramBuilder("monet_" + kind.name().toLowerCase());
+        boolean step = kind.updates();
+        // Parameters are only read by gradient and eval programs; everything a program returns updated is donated.
+        ParamTree<Tensor> variables = b.variables(model, step, kind != Kind.EVAL);
+        ParamTree<TensorType> paramTypes = model.types().filter(model.trainablePaths()::contains);
+        ParamTree<Tensor> m = step ? b.inputs("m", "m.", paramTypes, model.shardings(), true) : null;
+        ParamTree<Tensor> v = step ? b.inputs("v", "v.", paramTypes, model.shardings(), true) : null;
+        Tensor counter = step ? b.input("step", "step", TensorType.of(DType.S32), null, true) : null;
+        Tensor tokens = b.input("batch", "tokens", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1));
+        ParamTree<Tensor> earlier = kind.takesGradients() ? b.inputs("grads", "grad.", paramTypes, model.shardings(), true) : null;
 
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        for (String name : MonetParameters.layout(s.model()).keySet()) {
-            Tensor p = params.containsKey(name) ? params.get(name) : buffers.get(name);
-            weights.put(name, s.bf16() && params.containsKey(name) ? p.convert(DType.BF16) : p);
-        }
         int t = s.seqLen();
         Tensor ids = tokens.slice(1, 0, t), targets = tokens.slice(1, 1, t + 1);
-        MonetModel.Output out = new MonetModel(s.model()).forward(ParamTree.of(weights), ids, kind != Kind.EVAL);
+        MonetModel.Output out = model.forward(variables, ids, kind != Kind.EVAL, s.remat());
         Tensor lm = out.logits().crossEntropy(targets);
         if (kind == Kind.EVAL) {
-            g.setOutputs(List.of(lm.value()));
-            return g;
+            b.metric("lm_loss", lm, MetricCombine.MEAN);
+            return b.build();
         }
         List<RoutingProbabilities> routers = out.routers();
         Tensor unif = RoutingLosses.uniformity(routers), amb = RoutingLosses.ambiguity(routers);
         Tensor loss = lm.add(unif.mul(s.uniformityWeight())).add(amb.mul(s.ambiguityWeight()));
 
-        List<String> names = new ArrayList<>(params.keySet());
-        List<Tensor> grads = Autodiff.grad(loss, names.stream().map(params::get).toList());
-        if (gradIn) {
+        List<Param> params = model.parameters();
+        List<Tensor> grads = Autodiff.grad(loss, params.stream().map(variables::get).toList());
+        if (earlier != null) {
             List<Tensor> summed = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) summed.add(grads.get(i).add(earlier.get(names.get(i))));
+            for (int i = 0; i < params.size(); i++) summed.add(grads.get(i).add(earlier.get(params.get(i))));
             grads = summed;
         }
-        List<Value> results = new ArrayList<>();
-        Tensor gradNorm = loss.zerosLike(), lr = loss.zerosLike();
         if (step) {
             if (s.accumulation() > 1) grads = grads.stream().map(x -> x.div(s.accumulation())).toList();
-            gradNorm = AdamW.globalNorm(grads);
+            Tensor gradNorm = AdamW.globalNorm(grads);
             List<Tensor> clipped = AdamW.clip(grads, gradNorm, s.gradClip());
             Tensor stepF = counter.convert(DType.F32);
-            lr = s.schedule().at(stepF);
+            Tensor lr = s.schedule().at(stepF);
             Tensor t1 = stepF.add(1.0);
-            List<Value> newP = new ArrayList<>(), newM = new ArrayList<>(), newV = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                String n = names.get(i);
-                AdamW.Update u = s.optimizer().apply(params.get(n), clipped.get(i), m.get(n), v.get(n), lr, t1, MonetParameters.isDecayed(n));
-                newP.add(u.param().value());
-                newM.add(u.m().value());
-                newV.add(u.v().value());
+            List<AdamW.Update> updates = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                Param p = params.get(i);
+                updates.add(s.optimizer().apply(variables.get(p), clipped.get(i), m.get(p), v.get(p), lr, t1, p.decayed()));
             }
-            results.addAll(newP);
-            results.addAll(updatedBuffers(buffers, out));
-            results.addAll(newM);
-            results.addAll(newV);
-            results.add(counter.add(counter.onesLike()).value());
+            for (int i = 0; i < params.size(); i++) b.output("params", params.get(i).path(), updates.get(i).param());
+            b.outputs("buffers", "", ParamTree.of(out.buffers()));
+            for (int i = 0; i < params.size(); i++) b.output("m", "m." + params.get(i).path(), updates.get(i).m());
+            for (int i = 0; i < params.size(); i++) b.output("v", "v." + params.get(i).path(), updates.get(i).v());
+            b.output("step", "step", counter.add(counter.onesLike()));
+            metrics(b, loss, lm, unif, amb, routers);
+            b.metric("grad_norm", gradNorm, MetricCombine.LAST);
+            b.metric("lr", lr, MetricCombine.LAST);
         } else {
-            results.addAll(updatedBuffers(buffers, out));
-            grads.forEach(x -> results.add(x.value()));
+            b.outputs("buffers", "", ParamTree.of(out.buffers()));
+            for (int i = 0; i < params.size(); i++) b.output("grads", "grad." + params.get(i).path(), grads.get(i));
+            metrics(b, loss, lm, unif, amb, routers);
         }
+        return b.build();
+    }
+
+    /** The losses and routing health every training micro-batch reports, averaged over the micro-batches. */
+    private static void metrics(ProgramBuilder b, Tensor loss, Tensor lm, Tensor unif, Tensor amb, List<RoutingProbabilities> routers) {
+        b.metric("loss", loss, MetricCombine.MEAN);
+        b.metric("lm_loss", lm, MetricCombine.MEAN);
+        b.metric("uniformity", unif, MetricCombine.MEAN);
+        b.metric("ambiguity", amb, MetricCombine.MEAN);
         Tensor[] health = routingHealth(routers);
-        Tensor metrics = Tensor.concat(0, loss.reshape(1), lm.reshape(1), unif.reshape(1), amb.reshape(1), gradNorm.reshape(1), lr.reshape(1),
-                health[0].reshape(1), health[1].reshape(1));
-        results.add(metrics.value());
-        g.setOutputs(results);
-        return g;
-    }
-
-    private static Map<String, Tensor> declare(Graph g, Map<String, ? extends monetj.core.tensor.HostTensor> tensors, String prefix) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        tensors.forEach((name, t) -> out.put(name, new Tensor(g, g.parameter(prefix + name, t.type()))));
-        return out;
-    }
-
-    private static List<Value> updatedBuffers(Map<String, Tensor> buffers, MonetModel.Output out) {
-        List<Value> r = new ArrayList<>();
-        buffers.forEach((name, b) -> r.add(out.bufferUpdates().getOrDefault(name, b).value()));
-        return r;
+        b.metric("unused_experts", health[0], MetricCombine.MEAN);
+        b.metric("selected_per_head", health[1], MetricCombine.MEAN);
     }
 
     /** [fraction of (head, expert) pairs selected by no token, mean experts selected per token and head]. */

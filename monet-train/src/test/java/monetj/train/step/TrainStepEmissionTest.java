@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import monetj.core.ir.Graph;
+import monetj.core.nn.Precision;
+import monetj.core.program.Leaf;
+import monetj.core.program.Program;
 import monetj.core.model.ForwardProgram;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
@@ -27,19 +29,24 @@ class TrainStepEmissionTest {
         StableHloEmitter emitter = new StableHloEmitter();
         for (String name : List.of("tiny-vd", "tiny-hd")) {
             MonetConfig model = MonetConfig.read(Path.of("../configs/models/" + name + ".json"));
-            TrainState state = TrainState.fresh(model, new MonetModel(model).init(0).asMap());
-            for (boolean bf16 : new boolean[] {false, true}) {
-                var s = new TrainStepProgram.Settings(model, 2, 16, 3, bf16, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+            for (Precision precision : List.of(Precision.F32, Precision.BF16_MIXED)) {
+                var s = new TrainStepProgram.Settings(model, 2, 16, 3, precision, monetj.core.model.Remat.NONE, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
                         new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
                 for (TrainStepProgram.Kind k : TrainStepProgram.Kind.values()) {
-                    Graph g = TrainStepProgram.build(k, s, state);
-                    String text = emitter.emit(g).text();
+                    Program p = TrainStepProgram.build(k, s);
+                    String text = emitter.emit(p).text();
                     assertTrue(text.contains("func.func public @main"), k.toString());
-                    assertEquals(g.parameters().size(), count(text.substring(text.indexOf("@main("), text.indexOf(") -> (")), "%arg"), k + " arguments");
+                    String arguments = text.substring(text.indexOf("@main("), text.indexOf(") -> ("));
+                    assertEquals(p.signature().inputs().size(), count(arguments, "%arg"), k + " arguments");
+                    assertEquals(p.signature().inputs().stream().filter(Leaf::donated).count(), count(arguments, "jax.buffer_donor = true"), k + " donors");
+                    assertEquals(p.signature().outputs().size(), count(text, "jax.result_info"), k + " named results");
+                    assertTrue(arguments.contains("jax.arg_info = \"tokens\""), k.toString());
                     modules.add(text);
                 }
             }
-            modules.add(emitter.emit(ForwardProgram.build(model, ForwardProgram.typesOf(state.modelTensors(model)), 2, 8, true, true).graph()).text());
+            var types = new java.util.LinkedHashMap<String, monetj.core.tensor.TensorType>();
+            new MonetModel(model).variables().forEach(v -> types.put(v.path(), v.type()));
+            modules.add(emitter.emit(ForwardProgram.build(model, types, 2, 8, true, true).program()).text());
         }
         MlirOpt.assertParses(modules);
     }

@@ -8,14 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.IntStream;
 import monetj.core.exec.JavaExecutor;
-import monetj.core.ir.Graph;
-import monetj.core.ir.Node;
-import monetj.core.ir.Parameter;
-import monetj.core.model.ForwardProgram;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
+import monetj.core.model.Remat;
+import monetj.core.nn.Precision;
+import monetj.core.program.Program;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -42,10 +40,10 @@ class XlaCpuTrainingProgramsTest {
     @CsvSource({"tiny-vd, f32", "tiny-vd, bf16-mixed", "tiny-hd, f32", "tiny-hd, bf16-mixed"})
     void everyProgramKindAgreesWithTheJavaExecutor(String modelName, String precision) throws Exception {
         MonetConfig model = MonetConfig.read(Path.of("../configs/models/" + modelName + ".json"));
-        boolean bf16 = precision.equals("bf16-mixed");
+        Precision policy = Precision.named(precision);
+        boolean bf16 = policy.mixed();
         Random rnd = new Random(7);
         TrainState state = withMoments(TrainState.fresh(model, new MonetModel(model).init(3).asMap()), rnd);
-        var s = settings(model, bf16);
         HostTensor tokens = tokens(model, rnd);
         Map<String, HostTensor> earlier = gaussian(state.params(), 1e-2, rnd);
 
@@ -55,19 +53,19 @@ class XlaCpuTrainingProgramsTest {
         try (XlaCpuBackend xla = new XlaCpuBackend()) {
             Map<Boolean, Map<String, HostTensor>> javaRouting = new LinkedHashMap<>(), xlaRouting = new LinkedHashMap<>();
             for (boolean training : new boolean[] {true, false}) {
-                RoutingProbe probe = RoutingProbe.build(model, ForwardProgram.typesOf(weights), bf16, BATCH, SEQ, training);
+                RoutingProbe probe = RoutingProbe.build(model, policy, BATCH, SEQ, training);
                 javaRouting.put(training, probe.run(JAVA, weights, inputs));
                 xlaRouting.put(training, probe.run(xla, weights, inputs));
             }
             for (TrainStepProgram.Kind kind : TrainStepProgram.Kind.values()) {
-                Graph g = TrainStepProgram.build(kind, s, state);
-                List<HostTensor> args = arguments(g, state, earlier, tokens);
-                List<HostTensor> want = JAVA.run(g, args), got = xla.run(g, args);
-                List<HostTensor> wantF32 = bf16 ? JAVA.run(TrainStepProgram.build(kind, settings(model, false), state), args) : null;
-                List<String> names = IntStream.range(0, want.size()).mapToObj(i -> "output " + i + " " + want.get(i).type()).toList();
+                Program p = TrainStepProgram.build(kind, settings(model, policy));
+                Map<String, HostTensor> args = arguments(p, state, earlier, tokens);
+                Map<String, HostTensor> want = JAVA.run(p, args), got = xla.run(p, args);
+                Map<String, HostTensor> wantF32 = bf16 ? JAVA.run(TrainStepProgram.build(kind, settings(model, Precision.F32)), args) : null;
+                List<String> names = List.copyOf(want.keySet());
                 boolean training = kind != TrainStepProgram.Kind.EVAL;
-                ProgramAgreement a = ProgramAgreement.of(modelName + " " + precision + " " + kind, names, want, got, wantF32,
-                        javaRouting.get(training), xlaRouting.get(training));
+                ProgramAgreement a = ProgramAgreement.of(modelName + " " + precision + " " + kind, names, values(want, names), values(got, names),
+                        bf16 ? values(wantF32, names) : null, javaRouting.get(training), xlaRouting.get(training));
                 System.out.println(a.verdict() == ProgramAgreement.Verdict.AGREE && a.flips().isEmpty() ? a.program() + ": AGREE" : a.report());
                 // f32 programs agree in every output and every routing decision; in bf16-mixed ones a routing decision
                 // may flip by rounding (reported, with its margins).
@@ -78,22 +76,24 @@ class XlaCpuTrainingProgramsTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
-    private static TrainStepProgram.Settings settings(MonetConfig model, boolean bf16) {
-        return new TrainStepProgram.Settings(model, BATCH, SEQ, 3, bf16, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+    private static List<HostTensor> values(Map<String, HostTensor> byName, List<String> names) { return names.stream().map(byName::get).toList(); }
+
+    private static TrainStepProgram.Settings settings(MonetConfig model, Precision precision) {
+        return new TrainStepProgram.Settings(model, BATCH, SEQ, 3, precision, Remat.NONE, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
                 new LearningRateSchedule(1e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
     }
 
-    /** Arguments by parameter name: state tensors, moments (m.), earlier gradients (grad.), the step counter and tokens. */
-    private static List<HostTensor> arguments(Graph g, TrainState state, Map<String, HostTensor> earlier, HostTensor tokens) {
-        List<HostTensor> args = new ArrayList<>();
-        for (Node n : g.parameters()) {
-            String name = ((Parameter) n.op()).paramName();
+    /** Arguments by leaf name: state tensors, moments (m.), earlier gradients (grad.), the step counter and tokens. */
+    private static Map<String, HostTensor> arguments(Program p, TrainState state, Map<String, HostTensor> earlier, HostTensor tokens) {
+        Map<String, HostTensor> args = new LinkedHashMap<>();
+        for (var leaf : p.signature().inputs()) {
+            String name = leaf.name();
             HostTensor t = name.equals("tokens") ? tokens : name.equals("step") ? HostTensor.scalar(3)
                     : name.startsWith("m.") ? state.m().get(name.substring(2)) : name.startsWith("v.") ? state.v().get(name.substring(2))
                     : name.startsWith("grad.") ? earlier.get(name.substring(5))
                     : state.params().containsKey(name) ? state.params().get(name) : state.buffers().get(name);
             if (t == null) throw new IllegalStateException("no test value for program argument " + name);
-            args.add(t);
+            args.put(name, t);
         }
         return args;
     }

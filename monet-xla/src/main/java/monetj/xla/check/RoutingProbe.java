@@ -8,9 +8,9 @@ import monetj.core.dsl.Tensor;
 import monetj.core.ir.Graph;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
-import monetj.core.model.MonetParameters;
 import monetj.core.model.RoutingProbabilities;
 import monetj.core.nn.ParamTree;
+import monetj.core.nn.Precision;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -31,23 +31,18 @@ public final class RoutingProbe {
         this.outputNames = outputNames;
     }
 
-    /**
-     * @param weightTypes every parameter and buffer of the model's layout
-     * @param bf16Mixed trainable weights enter the model as bf16, as in a bf16-mixed train step
-     */
-    public static RoutingProbe build(MonetConfig config, Map<String, TensorType> weightTypes, boolean bf16Mixed, int batch, int seq, boolean training) {
+    /** The forward pass of {@code config} under {@code precision} (master weights by path, as a train step takes them). */
+    public static RoutingProbe build(MonetConfig config, Precision precision, int batch, int seq, boolean training) {
+        MonetModel model = new MonetModel(config, precision);
         Graph g = new Graph("routing_probe");
         Map<String, Tensor> weights = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
-        for (var e : MonetParameters.layout(config).entrySet()) {
-            TensorType t = weightTypes.get(e.getKey());
-            if (t == null) throw new IllegalArgumentException("no type given for model weight '" + e.getKey() + "'");
-            Tensor w = new Tensor(g, g.parameter(e.getKey(), t));
-            weights.put(e.getKey(), bf16Mixed && e.getValue().trainable() ? w.convert(DType.BF16) : w);
-            names.add(e.getKey());
-        }
+        model.types().asMap().forEach((path, t) -> {
+            weights.put(path, new Tensor(g, g.parameter(path, t)));
+            names.add(path);
+        });
         Tensor ids = new Tensor(g, g.parameter("input_ids", TensorType.of(DType.S32, batch, seq)));
-        MonetModel.Output out = new MonetModel(config).forward(ParamTree.of(weights), ids, training);
+        MonetModel.Output out = model.forward(ParamTree.of(weights), ids, training);
         List<String> outputs = new ArrayList<>();
         List<Tensor> values = new ArrayList<>();
         for (Map.Entry<Integer, RoutingProbabilities> r : out.routing().entrySet()) {

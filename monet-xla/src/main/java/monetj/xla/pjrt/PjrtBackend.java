@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import monetj.core.backend.Backend;
+import monetj.core.backend.BackendCapabilities;
+import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Value;
+import monetj.core.nn.Precision;
+import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 import monetj.xla.stablehlo.OpEmissions;
@@ -67,6 +71,9 @@ public final class PjrtBackend implements Backend {
     public String platform() { return client.platformName(); }
 
     @Override
+    public BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.BF16_MIXED); }
+
+    @Override
     public String deviceDescription() {
         List<PjrtDevice> devices = client.devices();
         return devices.isEmpty() ? platform() : devices.size() + " x " + devices.get(0).kind();
@@ -75,9 +82,18 @@ public final class PjrtBackend implements Backend {
     /** The StableHLO module this backend compiles for {@code graph}. */
     public StableHloModule emit(Graph graph) { return emitter.emit(graph); }
 
+    /** The StableHLO module this backend compiles for {@code program}: leaves named, only the donated ones donors. */
+    public StableHloModule emit(Program program) { return emitter.emit(program); }
+
     @Override
-    public Executable compile(Graph graph) {
-        StableHloModule module = emit(graph);
+    public Executable compile(Graph graph) { return compile(graph, emit(graph)); }
+
+    @Override
+    public CompiledProgram compile(Program program) {
+        return new CompiledProgram(program.name(), program.signature(), compile(program.graph(), emit(program)));
+    }
+
+    private Executable compile(Graph graph, StableHloModule module) {
         if (module.numPartitions() > 1) {
             throw new UnsupportedOperationException("graph " + graph.name() + " is sharded over " + module.numPartitions()
                     + " devices; this backend runs single-device programs (compile sharded ones with PjrtClient.compile and CompileOptions.forModule)");

@@ -8,6 +8,9 @@ import monetj.core.ir.Node;
 import monetj.core.ir.Parameter;
 import monetj.core.ir.Sharding;
 import monetj.core.ir.Value;
+import monetj.core.program.Leaf;
+import monetj.core.program.Program;
+import monetj.core.program.Signature;
 import monetj.core.tensor.TensorType;
 
 /**
@@ -31,7 +34,16 @@ public final class StableHloEmitter {
 
     public StableHloEmitter() { this(OpEmissions.standard(), false); }
 
-    public StableHloModule emit(Graph graph) {
+    /** A bare graph: arguments and results by position; every argument a donor when the emitter was made so. */
+    public StableHloModule emit(Graph graph) { return emit(graph, null); }
+
+    /**
+     * A program with its signature: each argument and result carries its leaf name ({@code jax.arg_info},
+     * {@code jax.result_info}), and exactly the donated arguments are buffer donors.
+     */
+    public StableHloModule emit(Program program) { return emit(program.graph(), program.signature()); }
+
+    private StableHloModule emit(Graph graph, Signature signature) {
         Sharding.Mesh mesh = commonMesh(graph);
         Map<Value, Sharding> shardings = graph.shardings();
         FunctionWriter out = new FunctionWriter();
@@ -44,7 +56,9 @@ public final class StableHloEmitter {
             List<String> attrs = new ArrayList<>();
             Sharding s = shardings.get(p.out());
             if (s != null) attrs.add("mhlo.sharding = " + MlirSyntax.quoted(HloShardingText.of(s)));
-            if (donorArguments) attrs.add("jax.buffer_donor = true");
+            Leaf leaf = signature == null ? null : signature.inputs().get(param.index());
+            if (leaf != null) attrs.add("jax.arg_info = " + MlirSyntax.quoted(leaf.name()));
+            if (leaf != null ? leaf.donated() : donorArguments) attrs.add("jax.buffer_donor = true");
             arguments.add(name + ": " + MlirSyntax.type(param.type()) + (attrs.isEmpty() ? "" : " {" + String.join(", ", attrs) + "}"));
         }
 
@@ -63,10 +77,14 @@ public final class StableHloEmitter {
         }
 
         List<String> results = new ArrayList<>(), resultTypes = new ArrayList<>(), resultNames = new ArrayList<>();
-        for (Value v : graph.outputs()) {
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            Value v = graph.outputs().get(i);
             Sharding s = shardings.get(v);
+            List<String> attrs = new ArrayList<>();
+            if (s != null) attrs.add("mhlo.sharding = " + MlirSyntax.quoted(HloShardingText.of(s)));
+            if (signature != null) attrs.add("jax.result_info = " + MlirSyntax.quoted(signature.outputs().get(i).name()));
             resultTypes.add(MlirSyntax.type(v.type()));
-            results.add(MlirSyntax.type(v.type()) + (s == null ? "" : " {mhlo.sharding = " + MlirSyntax.quoted(HloShardingText.of(s)) + "}"));
+            results.add(MlirSyntax.type(v.type()) + (attrs.isEmpty() ? "" : " {" + String.join(", ", attrs) + "}"));
             resultNames.add(out.name(v));
         }
 

@@ -1,0 +1,86 @@
+package monetj.train.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import monetj.core.model.ForwardProgram;
+import monetj.core.model.MonetConfig;
+import monetj.core.model.MonetModel;
+import monetj.core.nn.Param;
+import monetj.core.program.Program;
+import monetj.core.tensor.TensorType;
+import monetj.train.config.RunConfig;
+import monetj.train.config.RunConfigLoader;
+import monetj.train.emit.SignatureJson;
+import monetj.train.run.Backends;
+import monetj.train.step.TrainStepProgram;
+import monetj.xla.stablehlo.StableHloEmitter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code monet emit}: the StableHLO module a run would compile for one of its programs, and its signature, built
+ * from shapes only (no weights are created), so that even the largest configs emit in seconds.
+ */
+@Command(name = "emit", mixinStandardHelpOptions = true,
+        description = {"Write the StableHLO module the configured backend would compile for a program of the run (step: the update;",
+                "gradients: an accumulating micro-batch; eval: validation; forward: eval-mode logits), and FILE.signature.json",
+                "with each argument's and result's name, group, type, sharding and donation. Built from shapes only."})
+public final class EmitCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "run config (YAML or JSON)")
+    Path config;
+
+    @Option(names = "--program", required = true, description = "step, gradients, eval or forward")
+    String program;
+
+    @Option(names = "--set", description = "override a config value, e.g. --set train.precision=f32 (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--out", required = true, description = "the module's path, e.g. step.mlir (the signature goes next to it)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        ObjectNode tree = RunConfigLoader.readTree(config);
+        for (String o : overrides) RunConfigLoader.override(tree, o);
+        RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, config, config.toString());
+        RunConfig rc = resolved.config();
+        Program p = build(rc, resolved.model());
+        String text = new StableHloEmitter().emit(p).text();
+        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, text);
+        Path signature = signaturePath(out);
+        Files.writeString(signature, SignatureJson.of(p));
+        System.err.printf("monet emit: %s (%d arguments, %d results, %,d bytes) to %s and %s (%.1f s)%n", p.name(), p.signature().inputs().size(),
+                p.signature().outputs().size(), text.length(), out, signature, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    private Program build(RunConfig rc, MonetConfig model) {
+        TrainStepProgram.Settings s = TrainStepProgram.Settings.of(rc, model, Backends.precision(rc));
+        return switch (program) {
+            case "step" -> TrainStepProgram.build(s.accumulation() == 1 ? TrainStepProgram.Kind.STEP : TrainStepProgram.Kind.STEP_ACCUMULATED, s);
+            case "gradients" -> TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_FIRST, s);
+            case "eval" -> TrainStepProgram.build(TrainStepProgram.Kind.EVAL, s);
+            case "forward" -> {
+                Map<String, TensorType> types = new LinkedHashMap<>();
+                for (Param v : new MonetModel(model).variables()) types.put(v.path(), v.type());
+                yield ForwardProgram.build(model, types, s.microBatch(), s.seqLen(), false, false).program();
+            }
+            default -> throw new IllegalArgumentException("--program must be step, gradients, eval or forward, got '" + program + "'");
+        };
+    }
+
+    /** FILE.mlir -> FILE.signature.json (any other name gets .signature.json appended). */
+    static Path signaturePath(Path module) {
+        String name = module.getFileName().toString();
+        String stem = name.endsWith(".mlir") ? name.substring(0, name.length() - ".mlir".length()) : name;
+        return module.resolveSibling(stem + ".signature.json");
+    }
+}

@@ -1,0 +1,59 @@
+package monetj.train.run;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import monetj.core.backend.Backend;
+import monetj.core.backend.CompiledProgram;
+import monetj.core.backend.DeviceBuffer;
+import monetj.data.iter.PrefetchingBatchIterator;
+import monetj.data.iter.TokenBatch;
+import monetj.train.step.StepMetrics;
+import monetj.train.step.TrainStepProgram;
+import monetj.train.step.TrainStepProgram.Kind;
+
+/**
+ * One optimizer step over {@code accumulation} micro-batches: the step program alone, or gradient programs
+ * for the earlier micro-batches and the accumulating step program for the last. Compiled once per run.
+ */
+final class StepRunner implements AutoCloseable {
+    private final Backend backend;
+    private final int accumulation;
+    private final Map<Kind, CompiledProgram> programs = new EnumMap<>(Kind.class);
+
+    StepRunner(Backend backend, TrainStepProgram.Settings settings) {
+        this.backend = backend;
+        this.accumulation = settings.accumulation();
+        for (Kind k : kinds(accumulation)) programs.put(k, backend.compile(TrainStepProgram.build(k, settings)));
+    }
+
+    private static List<Kind> kinds(int accumulation) {
+        return accumulation == 1 ? List.of(Kind.STEP)
+                : accumulation == 2 ? List.of(Kind.GRADIENTS_FIRST, Kind.STEP_ACCUMULATED)
+                : List.of(Kind.GRADIENTS_FIRST, Kind.GRADIENTS_ADD, Kind.STEP_ACCUMULATED);
+    }
+
+    /** What one step reported, and the seconds it waited for data out of the seconds it took. */
+    record Result(StepMetrics metrics, double seconds, double dataWaitSeconds) {}
+
+    Result step(DeviceState device, PrefetchingBatchIterator batches) throws IOException {
+        long t0 = System.nanoTime();
+        double dataWait = 0;
+        List<StepMetrics.Report> micros = new ArrayList<>();
+        for (int a = 0; a < accumulation; a++) {
+            long w0 = System.nanoTime();
+            TokenBatch batch = batches.next();
+            dataWait += (System.nanoTime() - w0) / 1e9;
+            Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;
+            try (DeviceBuffer tokens = backend.put(batch.tokens())) {
+                micros.add(device.run(programs.get(kind), Map.of("tokens", tokens)));
+            }
+        }
+        return new Result(StepMetrics.combine(micros), (System.nanoTime() - t0) / 1e9, dataWait);
+    }
+
+    @Override
+    public void close() { programs.values().forEach(CompiledProgram::close); }
+}

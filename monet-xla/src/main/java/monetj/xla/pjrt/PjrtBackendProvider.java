@@ -1,0 +1,16 @@
+package monetj.xla.pjrt;
+
+import monetj.core.backend.Backend;
+import monetj.core.backend.BackendCapabilities;
+import monetj.core.backend.BackendProvider;
+import monetj.core.backend.BackendRequest;
+import monetj.core.nn.Precision;
+
+/** {@code backend.kind: pjrt}: a PJRT plugin (TPU, GPU, CPU), bf16-mixed by default. */
+public final class PjrtBackendProvider implements BackendProvider {
+    @Override public String name() { return "pjrt"; }
+
+    @Override public BackendCapabilities capabilities() { return new BackendCapabilities("pjrt", Precision.BF16_MIXED); }
+
+    @Override public Backend open(BackendRequest request) { return PjrtBackend.open(request.plugin(), request.memoryFraction()); }
+}
