@@ -11,9 +11,9 @@ import monetj.core.tensor.HostTensor;
  *
  * <p>Verdicts: {@code AGREE} when every output agrees. {@code ROUTING_FLIP} when outputs differ and the backends
  * selected different experts for some tokens, every flip within rounding of the cut
- * ({@link AgreementPolicy#roundingFlipMargin}): the difference is the discrete decision, reported flip by flip,
- * not a numeric one a tolerance should absorb. {@code DISAGREE} otherwise, and whenever a flip sits far from the
- * cut (a wrong program, not rounding).
+ * ({@link AgreementPolicy#roundingFlipMargin}) or downstream of such a flip: the difference is the discrete
+ * decision, reported flip by flip, not a numeric one a tolerance should absorb. {@code DISAGREE} otherwise, and
+ * whenever a flip sits far from the cut with no earlier flip to explain it (a wrong program, not rounding).
  */
 public record ProgramAgreement(String program, List<OutputAgreement> outputs, List<RoutingFlips.Flip> flips, double flipMarginBound) {
     public enum Verdict { AGREE, ROUTING_FLIP, DISAGREE }
@@ -37,10 +37,24 @@ public record ProgramAgreement(String program, List<OutputAgreement> outputs, Li
 
     public List<OutputAgreement> disagreements() { return outputs.stream().filter(o -> !o.agrees()).toList(); }
 
-    /** Flips too far from the cut for rounding to explain. */
+    /**
+     * Flips that neither rounding nor an earlier flip explains: a flip is explained when it sits within rounding of
+     * the cut, or when an explained flip in an earlier router layer changed the same sequence at that token or
+     * before it (causal attention carries the difference to every later token, whose later routers then see
+     * different inputs and may decide far from the cut).
+     */
     public List<RoutingFlips.Flip> unexplainedFlips() {
-        return flips.stream().filter(f -> Math.max(Math.abs(f.referenceMargin()), Math.abs(f.candidateMargin())) > flipMarginBound).toList();
+        List<RoutingFlips.Flip> explained = new ArrayList<>(), unexplained = new ArrayList<>();
+        List<RoutingFlips.Flip> byLayer = flips.stream().sorted(java.util.Comparator.comparingInt(ProgramAgreement::layer)).toList();
+        for (RoutingFlips.Flip f : byLayer) {
+            boolean rounding = Math.max(Math.abs(f.referenceMargin()), Math.abs(f.candidateMargin())) <= flipMarginBound;
+            boolean cascaded = explained.stream().anyMatch(e -> layer(e) < layer(f) && e.batch() == f.batch() && e.token() <= f.token());
+            (rounding || cascaded ? explained : unexplained).add(f);
+        }
+        return unexplained;
     }
+
+    private static int layer(RoutingFlips.Flip f) { return Integer.parseInt(f.router().replaceAll("^layer(\\d+)\\..*", "$1")); }
 
     public Verdict verdict() {
         if (!unexplainedFlips().isEmpty()) return Verdict.DISAGREE;

@@ -51,4 +51,12 @@ class ProgramAgreementTest {
         assertEquals(1, near.flips().size());
         assertEquals(ProgramAgreement.Verdict.DISAGREE, compare(3, routing(0.6f, 0.4f, 0, 0.5f)).verdict());
     }
+
+    @Test
+    void aFarFlipDownstreamOfARoundingFlipIsExplained() {
+        List<RoutingFlips.Flip> flips = List.of(new RoutingFlips.Flip("layer0.g1", 0, 3, 0, 1, 0.001, -0.001),
+                new RoutingFlips.Flip("layer4.g2", 0, 5, 1, 2, -0.004, 0.08), new RoutingFlips.Flip("layer4.g1", 1, 5, 0, 2, -0.004, 0.08));
+        ProgramAgreement a = new ProgramAgreement("p", List.of(), flips, 1.0 / 32);
+        assertEquals(List.of(flips.get(2)), a.unexplainedFlips(), "only the far flip in the other sequence is unexplained");
+    }
 }
