@@ -2,6 +2,7 @@ package monetj.data.iter;
 
 import java.nio.file.Path;
 import java.util.List;
+import monetj.data.shard.LossMaskShards;
 import monetj.data.shard.TokenShardSet;
 import monetj.data.source.InputFiles;
 import monetj.data.source.SkipLog;
@@ -18,15 +19,21 @@ public final class TrainingBatches {
 
     private TrainingBatches() {}
 
-    /** Batches from a token shard directory made by {@code monet data prepare}; {@code resume} may be null. */
+    /** Batches from a token shard directory made by {@code monet data prepare} (with its loss mask when it has one); {@code resume} may be null. */
     public static PrefetchingBatchIterator fromShards(Path dir, BatchLayout layout, int modelVocabSize, IteratorState resume) {
         TokenShardSet set = TokenShardSet.open(dir);
+        TokenShardSet mask = null;
         try {
             TextTokenizer.requireFitsModel(set.index().tokenizer(), modelVocabSize);
-            PackedBatchSource source = resume == null ? new PackedBatchSource(set, layout) : new PackedBatchSource(set, layout, resume);
-            return new PrefetchingBatchIterator(new Owning(source, set), PREFETCH);
+            if (LossMaskShards.present(dir)) mask = LossMaskShards.open(set);
+            PackedBatchSource source = resume == null ? new PackedBatchSource(set, mask, layout) : new PackedBatchSource(set, mask, layout, resume);
+            TokenShardSet maskSet = mask;
+            return new PrefetchingBatchIterator(new Owning(source, () -> {
+                try (TokenShardSet a = set; TokenShardSet b = maskSet) {}
+            }), PREFETCH);
         } catch (RuntimeException e) {
             set.close();
+            if (mask != null) mask.close();
             throw e;
         }
     }

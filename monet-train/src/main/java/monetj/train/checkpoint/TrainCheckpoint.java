@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
@@ -42,10 +44,21 @@ public final class TrainCheckpoint {
         st.put("seed", seed);
         st.set("data", dataState == null ? null : JSON.readTree(dataState.toJson()));
         st.set("run_config", runConfig);
+        // Where the weights came from before step 0, and what the run does not train.
+        JsonNode initFrom = runConfig == null ? null : runConfig.path("train").get("init_from");
+        if (initFrom != null) st.set("init_from", initFrom);
+        var frozen = st.putArray("frozen");
+        s.params().keySet().stream().filter(k -> !s.m().containsKey(k)).forEach(frozen::add);
         Files.writeString(dir.resolve("state.json"), JSON.writeValueAsString(st) + "\n");
     }
 
-    public static Loaded read(Path dir, MonetConfig expectedModel) throws IOException {
+    public static Loaded read(Path dir, MonetConfig expectedModel) throws IOException { return read(dir, expectedModel, frozenIn(dir)); }
+
+    /**
+     * Reads a checkpoint whose run freezes {@code frozen}: those parameters may lack moments (and any they have are
+     * dropped); every other trainable parameter must have them.
+     */
+    public static Loaded read(Path dir, MonetConfig expectedModel, Set<String> frozen) throws IOException {
         for (String f : new String[] {"model.safetensors", "optimizer.safetensors", "config.json", "state.json"}) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new IOException(dir + " is not a complete checkpoint: " + f + " is missing");
         }
@@ -62,6 +75,7 @@ public final class TrainCheckpoint {
             String name = e.getKey();
             if (e.getValue().trainable()) {
                 params.put(name, copy(tensors.get(name)));
+                if (frozen.contains(name)) continue;
                 m.put(name, copy(require(opt, "m." + name, dir)));
                 v.put(name, copy(require(opt, "v." + name, dir)));
             } else {
@@ -71,6 +85,15 @@ public final class TrainCheckpoint {
         JsonNode data = st.get("data");
         IteratorState ds = data == null || data.isNull() ? null : IteratorState.fromJson(data.toString());
         return new Loaded(new TrainState(params, buffers, m, v, st.get("step").asLong()), ds, st.get("run_config"), model);
+    }
+
+    /** The parameters a checkpoint's run froze, from its state.json (none for checkpoints older than freezing). */
+    private static Set<String> frozenIn(Path dir) throws IOException {
+        Path state = dir.resolve("state.json");
+        if (!Files.isRegularFile(state)) return Set.of();
+        Set<String> out = new LinkedHashSet<>();
+        JSON.readTree(Files.readString(state)).path("frozen").forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     /** Tensors of a checkpoint are copied out of the file mapping, so the files can be pruned while training goes on. */

@@ -25,7 +25,8 @@ public final class RunConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY); // train.freeze=GLOB is a list of one
 
     private RunConfigLoader() {}
 
@@ -104,6 +105,8 @@ public final class RunConfigLoader {
         MonetConfig model = modelConfig(rc, file);
         ObjectNode recorded = tree.deepCopy();
         recorded.set("model", model.toJson());
+        // The directory a run started from, as an absolute path: the run's origin stays known after a move.
+        if (rc.train().initFrom() != null) recorded.withObjectProperty("train").put("init_from", rc.train().initFrom());
         return new Resolved(rc, model, recorded);
     }
 
@@ -122,7 +125,10 @@ public final class RunConfigLoader {
         Path base = runConfigFile.toAbsolutePath().getParent();
         RunConfig.Data d = rc.data();
         RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos());
-        return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
+        RunConfig.Train t = rc.train();
+        RunConfig.Train train = new RunConfig.Train(t.steps(), t.batchSize(), t.microBatchSize(), t.seed(), t.logEvery(), t.evalEvery(), t.evalBatches(),
+                t.precision(), t.remat(), resolve(t.initFrom(), base), t.freeze());
+        return new RunConfig(rc.model(), resolved, train, rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
     }
 
     private static String resolve(String paths, Path base) {
