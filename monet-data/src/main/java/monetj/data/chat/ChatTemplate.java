@@ -117,8 +117,17 @@ public final class ChatTemplate {
     }
 
     private static String describe(TemplateError e) {
-        return e.getMessage() + (e.getLineno() > 0 ? " (template line " + e.getLineno() + ")" : "");
+        Throwable cause = e.getException();
+        while (cause != null && !(cause instanceof ChatTemplateException) && cause.getCause() != null) cause = cause.getCause();
+        String why = cause instanceof ChatTemplateException ? cause.getMessage() : e.getMessage();
+        return why + (e.getLineno() > 0 ? " (template line " + e.getLineno() + ")" : "");
     }
+
+    /** The text of BOS the template writes. */
+    public String bosToken() { return bosToken; }
+
+    /** The text of EOS the template writes. */
+    public String eosToken() { return eosToken; }
 
     /** {@code raise_exception(message)} of Hugging Face templates: stops rendering with the template's message. */
     public static Object raiseException(String message) { throw new ChatTemplateException("the template raised: " + message); }

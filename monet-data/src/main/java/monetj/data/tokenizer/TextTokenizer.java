@@ -107,6 +107,11 @@ public final class TextTokenizer implements AutoCloseable {
         return new Encoded(toInts(e.getIds()), starts);
     }
 
+    /** The text of one token id, special tokens included (e.g. {@code </s>}); empty for a negative id. */
+    public String decodeToken(int id) {
+        return id < 0 ? "" : tokenizer.decode(new long[] {id}, false);
+    }
+
     public String decode(int[] ids) {
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) l[i] = ids[i];
