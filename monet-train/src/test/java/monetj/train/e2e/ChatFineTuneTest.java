@@ -57,6 +57,14 @@ class ChatFineTuneTest {
         try (PrefetchingBatchIterator it = TrainingBatches.fromShards(chat, new BatchLayout(4, 16, 0, true, 0, 1), 512, null)) {
             first = it.next();
         }
+        Path hf = tmp.resolve("hf");
+        assertEquals(0, TinyRun.cli("export-hf", "--checkpoint", tmp.resolve("sft-4/checkpoints/step-1").toString(), "--out", hf.toString(),
+                "--tokenizer", t.tokenizer.toString()).exitCode());
+        var gen = TinyRun.cli("generate", "--model", hf.toString(), "--chat", "--system", "be brief", "--prompt", "the model", "--max-new-tokens", "4");
+        assertEquals(0, gen.exitCode(), gen.stderr());
+        var refused = TinyRun.cli("generate", "--model", hf.toString(), "--system", "be brief", "--prompt", "the model");
+        assertTrue(refused.exitCode() != 0 && refused.stderr().contains("--system needs --chat"), refused.stderr());
+
         for (int i = 0; i < 2; i++) {
             double[] sumKept = handLoss(tmp.resolve("model.json"), first, micro[i]);
             assertTrue(sumKept[1] > 0 && sumKept[1] < 4 * 16, sumKept[1] + " of 64 targets are the assistant's");
