@@ -22,7 +22,8 @@ import monetj.train.step.TrainState;
 /**
  * The files of one checkpoint directory: {@code model.safetensors} (parameters and BatchNorm buffers under
  * their Hugging Face names, f32), {@code optimizer.safetensors} (AdamW moments {@code m.NAME}, {@code v.NAME}),
- * {@code config.json} (the model) and {@code state.json} (step, data-iterator state, seed, run config).
+ * {@code config.json} (the model) and {@code state.json} (step, data-iterator state, seed, run config, the
+ * {@code init_from} directory the run started from, and the {@code frozen} parameters, which have no moments).
  */
 public final class TrainCheckpoint {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -31,10 +31,12 @@ import monetj.train.optim.LearningRateSchedule;
  * before the last run a gradient program whose summed gradients ({@code grad.<path>}) the step program adds
  * to its own.
  *
- * <p>Signature groups: arguments {@code params} (paths), {@code buffers} (paths), {@code m} and {@code v}
- * ({@code m.<path>}, {@code v.<path>}), {@code step}, {@code batch} ({@code tokens} [micro, seq+1] s32) and
- * {@code grads} ({@code grad.<path>}, when there are earlier micro-batches); results: the updated state
- * groups and {@code metrics}.
+ * <p>Signature groups: arguments {@code params} (paths), {@code frozen} (paths of the parameters {@code train.freeze}
+ * names: read, never differentiated, updated, donated or returned, and without moments), {@code buffers} (paths),
+ * {@code m} and {@code v} ({@code m.<path>}, {@code v.<path>}), {@code step}, {@code batch} ({@code tokens}
+ * [micro, seq+1] s32; with a masked loss also {@code loss_mask} [micro, seq+1] s32 and {@code loss_targets} f32,
+ * see {@link MaskedLoss}) and {@code grads} ({@code grad.<path>}, when there are earlier micro-batches); results:
+ * the updated state groups and {@code metrics}.
  */
 public final class TrainStepProgram {
     /** What a program does with gradients. */
