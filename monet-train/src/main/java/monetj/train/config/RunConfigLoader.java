@@ -55,9 +55,21 @@ public final class RunConfigLoader {
         try {
             value = raw.isEmpty() ? YAML.getNodeFactory().textNode("") : YAML.readTree(raw);
         } catch (JsonProcessingException e) {
-            value = YAML.getNodeFactory().textNode(raw);
+            value = plainList(raw);
+            if (value == null) value = YAML.getNodeFactory().textNode(raw);
         }
         set(root, key, value);
+    }
+
+    /** {@code [a, *.b]} that YAML refuses (a leading {@code *} is an alias there): a list of the plain strings, else null. */
+    private static JsonNode plainList(String raw) {
+        String t = raw.strip();
+        if (!t.startsWith("[") || !t.endsWith("]")) return null;
+        var list = YAML.getNodeFactory().arrayNode();
+        for (String item : t.substring(1, t.length() - 1).split(",")) {
+            if (!item.isBlank()) list.add(item.strip());
+        }
+        return list;
     }
 
     /** Sets the value at a dotted key, creating sections on the way. */

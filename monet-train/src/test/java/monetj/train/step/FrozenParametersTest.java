@@ -36,6 +36,8 @@ class FrozenParametersTest {
         RunConfigLoader.override(tree, "train.freeze=[model.layers.*.router.*, model.embed_tokens.weight]");
         RunConfig rc = RunConfigLoader.bind(tree, "test");
         assertEquals(List.of("model.layers.*.router.*", "model.embed_tokens.weight"), rc.train().freeze());
+        RunConfigLoader.override(tree, "train.freeze=[*.router.*, lm_head.*]");
+        assertEquals(List.of("*.router.*", "lm_head.*"), RunConfigLoader.bind(tree, "test").train().freeze());
         RunConfigLoader.override(tree, "train.freeze=model.norm.weight");
         assertEquals(List.of("model.norm.weight"), RunConfigLoader.bind(tree, "test").train().freeze());
     }
