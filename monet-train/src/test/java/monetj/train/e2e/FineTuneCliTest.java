@@ -82,6 +82,9 @@ class FineTuneCliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("train.init_from") && r.stderr().contains("moe_experts: the run's model has 8, the directory has 16")
                 && r.stderr().contains("num_hidden_layers"), r.stderr());
+        var bf16 = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", tmp.resolve("from-bf16").toString(), "--set", "train.init_from=" + hf,
+                "--set", "train.steps=1");
+        assertEquals(0, bf16.exitCode(), "a bf16 export is a valid starting point: " + bf16.stderr());
         var missing = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", tmp.resolve("bad2").toString(), "--set", "train.init_from=" + tmp.resolve("nowhere"));
         assertEquals(1, missing.exitCode());
         assertTrue(missing.stderr().contains("nowhere"), missing.stderr());
@@ -112,6 +115,12 @@ class FineTuneCliTest {
         assertTrue(frozen >= 5 && trained > 10, frozen + " frozen, " + trained + " trained");
         Map<String, HostTensor> opt = Safetensors.read(run.resolve("checkpoints/step-10/optimizer.safetensors")).tensors();
         assertFalse(opt.keySet().stream().anyMatch(k -> k.contains(".router.")), opt.keySet().toString());
+        // Resuming keeps them frozen: the checkpoint has no moments for them, and none are needed.
+        var resumed = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString(), "--set", "train.steps=12", "--set", "checkpoint.every=0",
+                "--set", "train.freeze=[model.layers.*.router.*, model.embed_tokens.weight]", "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.stderr());
+        TrainCheckpoint.Loaded later = TrainCheckpoint.read(run.resolve("checkpoints/step-12"), model);
+        assertArrayEquals(initial.get("model.layers.0.router.w1.weight").floats(), later.state().params().get("model.layers.0.router.w1.weight").floats());
         List<String> losses = TinyRun.losses(run);
         assertTrue(Double.parseDouble(losses.get(9).split(":")[1]) < Double.parseDouble(losses.get(0).split(":")[1]), losses.toString());
     }
