@@ -25,10 +25,15 @@ public final class TrainingBatches {
         TokenShardSet mask = null;
         try {
             TextTokenizer.requireFitsModel(set.index().tokenizer(), modelVocabSize);
+            Integer maxId = set.index().maxTokenId();
+            if (maxId != null && maxId >= modelVocabSize) {
+                throw new IllegalArgumentException(dir + " holds token ids up to " + maxId + " (index.json max_token_id), beyond the model's vocab_size of "
+                        + modelVocabSize + "; prepare the shards with the model's tokenizer");
+            }
             if (LossMaskShards.present(dir)) mask = LossMaskShards.open(set);
             PackedBatchSource source = resume == null ? new PackedBatchSource(set, mask, layout) : new PackedBatchSource(set, mask, layout, resume);
             TokenShardSet maskSet = mask;
-            return new PrefetchingBatchIterator(new Owning(source, () -> {
+            return new PrefetchingBatchIterator(new Owning(new VocabularyGuard(source, modelVocabSize, dir.toString()), () -> {
                 try (TokenShardSet a = set; TokenShardSet b = maskSet) {}
             }), PREFETCH);
         } catch (RuntimeException e) {

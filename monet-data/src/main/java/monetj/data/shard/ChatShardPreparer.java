@@ -50,6 +50,7 @@ public final class ChatShardPreparer {
     private final List<TokenShardIndex.Shard> shards = new ArrayList<>(), maskShards = new ArrayList<>();
     private TokenShardWriter shard, maskShard;
     private long documents, tokens, assistantTokens;
+    private int maxTokenId = -1;
 
     private ChatShardPreparer(Options options, TextTokenizer tokenizer, ChatTemplate template) {
         this.options = options;
@@ -123,10 +124,11 @@ public final class ChatShardPreparer {
             maskShards.add(maskShard.finish());
         }
         if (documents == 0) throw new DataInputException("no conversations with an assistant turn in " + options.inputs() + " (skipped " + skips.total() + "): nothing to write");
-        TokenShardIndex index = new TokenShardIndex(TokenShardIndex.FORMAT, width, tokenizer.info(), false, documents, tokens, List.copyOf(shards), sources, skips.entries());
+        TokenShardIndex index = new TokenShardIndex(TokenShardIndex.FORMAT, width, tokenizer.info(), false, documents, tokens, List.copyOf(shards), sources, skips.entries(),
+                maxTokenId);
         index.write(dir.resolve(TokenShardIndex.FILE_NAME));
         TokenizerInfo maskInfo = new TokenizerInfo("loss mask of ../" + TokenShardIndex.FILE_NAME + " (1: assistant token)", "", 2, -1, -1);
-        new TokenShardIndex(TokenShardIndex.FORMAT, TokenWidth.UINT16, maskInfo, false, documents, tokens, List.copyOf(maskShards), List.of(), List.of())
+        new TokenShardIndex(TokenShardIndex.FORMAT, TokenWidth.UINT16, maskInfo, false, documents, tokens, List.copyOf(maskShards), List.of(), List.of(), 1)
                 .write(dir.resolve(LossMaskShards.DIR_NAME).resolve(TokenShardIndex.FILE_NAME));
         return new Result(index, assistantTokens);
     }
@@ -150,6 +152,7 @@ public final class ChatShardPreparer {
         documents++;
         tokens += t.ids().length;
         for (int m : t.lossMask()) assistantTokens += m;
+        for (int id : t.ids()) maxTokenId = Math.max(maxTokenId, id);
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -64,7 +64,7 @@ class FineTuneCliTest {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         var resumed = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", sft.toString(), "--set", "train.steps=3", "--set", "train.micro_batch_size=4",
-                "--set", "train.init_from=" + hf, "--set", "data.seed=3", "--resume");
+                "--set", "train.init_from=" + hf, "--set", "data.seed=3", "--set", "schedule.total_steps=2", "--resume");
         assertEquals(0, resumed.exitCode(), resumed.stderr());
     }
 
@@ -117,7 +117,7 @@ class FineTuneCliTest {
         assertFalse(opt.keySet().stream().anyMatch(k -> k.contains(".router.")), opt.keySet().toString());
         // Resuming keeps them frozen: the checkpoint has no moments for them, and none are needed.
         var resumed = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString(), "--set", "train.steps=12", "--set", "checkpoint.every=0",
-                "--set", "train.freeze=[model.layers.*.router.*, model.embed_tokens.weight]", "--resume");
+                "--set", "train.freeze=[model.layers.*.router.*, model.embed_tokens.weight]", "--set", "schedule.total_steps=10", "--resume");
         assertEquals(0, resumed.exitCode(), resumed.stderr());
         TrainCheckpoint.Loaded later = TrainCheckpoint.read(run.resolve("checkpoints/step-12"), model);
         assertArrayEquals(initial.get("model.layers.0.router.w1.weight").floats(), later.state().params().get("model.layers.0.router.w1.weight").floats());
