@@ -60,8 +60,19 @@ public final class ProgramBuilder {
      * of a Hugging Face directory) in place of the module's; the shapes must be the module's.
      */
     public ParamTree<Tensor> variables(Module module, Map<String, TensorType> storedTypes, boolean donateParams, boolean donateBuffers) {
+        return variables(module, storedTypes, Set.of(), donateParams, donateBuffers);
+    }
+
+    /**
+     * As {@link #variables(Module, Map, boolean, boolean)}, with the parameters in {@code frozen} declared in group
+     * {@code frozen} instead of {@code params}: read-only inputs, never donated (a program passes them through).
+     */
+    public ParamTree<Tensor> variables(Module module, Map<String, TensorType> storedTypes, Set<String> frozen, boolean donateParams, boolean donateBuffers) {
         Map<String, Tensor> byPath = new LinkedHashMap<>();
-        for (Param p : module.parameters()) byPath.put(p.path(), input("params", p.path(), typeOf(p, storedTypes), p.sharding(), donateParams));
+        for (Param p : module.parameters()) {
+            boolean f = frozen.contains(p.path());
+            byPath.put(p.path(), input(f ? "frozen" : "params", p.path(), typeOf(p, storedTypes), p.sharding(), donateParams && !f));
+        }
         for (Param p : module.buffers()) byPath.put(p.path(), input("buffers", p.path(), typeOf(p, storedTypes), p.sharding(), donateBuffers));
         return ParamTree.of(module.variables().stream().map(Param::path).toList(), module.variables().stream().map(p -> byPath.get(p.path())).toList());
     }

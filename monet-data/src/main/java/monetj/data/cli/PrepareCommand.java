@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import monetj.data.chat.ChatTemplate;
+import monetj.data.shard.ChatShardPreparer;
+import monetj.data.shard.LossMaskShards;
 import monetj.data.shard.ShardPreparer;
 import monetj.data.shard.TokenShardIndex;
 import monetj.data.source.InputFiles;
@@ -55,8 +58,15 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--holdout", description = "Write only the held-out documents (run once without and once with this flag for disjoint train/validation sets).")
     boolean holdoutOnly;
 
+    @Option(names = "--format", defaultValue = "text",
+            description = "text (a text column) or chat (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]} rendered with the tokenizer's chat template,"
+                    + " with a loss mask over the assistant's tokens). Default: ${DEFAULT-VALUE}.")
+    String format;
+
     @Override
     public Integer call() throws Exception {
+        if (format.equals("chat")) return prepareChat();
+        if (!format.equals("text")) throw new IllegalArgumentException("--format must be text or chat, got " + format);
         List<Path> files = InputFiles.expand(inputs);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long start = System.nanoTime();
@@ -75,6 +85,26 @@ public final class PrepareCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "  skipped      %,d documents%n", index.skippedDocuments());
         for (SkipLog.Entry e : index.skipped()) o.printf(Locale.ROOT, "    %,d %s (first: %s)%n", e.count(), e.reason(), String.join("; ", e.examples()));
         o.printf(Locale.ROOT, "  time         %.1f s, %s tokens/s with %d thread%s%n", seconds, ProgressBar.human(index.tokens() / seconds), t, t == 1 ? "" : "s");
+        return 0;
+    }
+
+    private int prepareChat() throws Exception {
+        List<Path> files = InputFiles.expand(inputs);
+        Path tokenizerJson = TokenizerLocator.resolve(tokenizer);
+        ChatShardPreparer.Result r;
+        ChatTemplate template;
+        try (TextTokenizer tok = TextTokenizer.load(tokenizerJson)) {
+            template = ChatTemplate.forTokenizer(tokenizerJson, tok.decodeToken(tok.info().bosId()), tok.decodeToken(tok.info().eosId()));
+            r = ChatShardPreparer.prepare(new ChatShardPreparer.Options(files, out, shardTokens, overwrite, holdoutEvery, holdoutOnly), tok, template);
+        }
+        TokenShardIndex index = r.index();
+        var o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "wrote %s (chat, loss mask in %s/)%n", out.toAbsolutePath(), LossMaskShards.DIR_NAME);
+        o.printf(Locale.ROOT, "  template       %s%n", template.source());
+        o.printf(Locale.ROOT, "  conversations  %,d%n", index.documents());
+        o.printf(Locale.ROOT, "  tokens         %,d, of which %,d the assistant's (in the loss)%n", index.tokens(), r.assistantTokens());
+        o.printf(Locale.ROOT, "  skipped        %,d conversations%n", index.skippedDocuments());
+        for (SkipLog.Entry e : index.skipped()) o.printf(Locale.ROOT, "    %,d %s (first: %s)%n", e.count(), e.reason(), String.join("; ", e.examples()));
         return 0;
     }
 }

@@ -17,14 +17,19 @@ import monetj.data.shard.TokenShardSet;
  */
 public final class PackedBatchSource implements BatchSource {
     private final TokenShardSet shards;
+    private final TokenShardSet lossMask;
     private final BatchLayout layout;
     private final long windows;
     private long batches;
     private long permutationEpoch = -1;
     private WindowPermutation permutation;
 
-    public PackedBatchSource(TokenShardSet shards, BatchLayout layout) {
+    public PackedBatchSource(TokenShardSet shards, BatchLayout layout) { this(shards, null, layout); }
+
+    /** With a loss mask of the same layout (see {@code LossMaskShards}), read window for window with the tokens; may be null. */
+    public PackedBatchSource(TokenShardSet shards, TokenShardSet lossMask, BatchLayout layout) {
         this.shards = shards;
+        this.lossMask = lossMask;
         this.layout = layout;
         this.windows = (shards.tokenCount() - 1) / layout.seqLen();
         if (windows < 1) {
@@ -33,8 +38,11 @@ public final class PackedBatchSource implements BatchSource {
     }
 
     /** Continues from a saved state. */
-    public PackedBatchSource(TokenShardSet shards, BatchLayout layout, IteratorState state) {
-        this(shards, layout);
+    public PackedBatchSource(TokenShardSet shards, BatchLayout layout, IteratorState state) { this(shards, null, layout, state); }
+
+    /** Continues from a saved state, with a loss mask (may be null). */
+    public PackedBatchSource(TokenShardSet shards, TokenShardSet lossMask, BatchLayout layout, IteratorState state) {
+        this(shards, lossMask, layout);
         if (!(state instanceof IteratorState.Packed packed)) throw new IllegalArgumentException("a " + state.getClass().getSimpleName() + " state cannot resume prepared shards");
         layout.requireSame(packed.layout());
         if (!packed.dataset().equals(datasetId())) {
@@ -51,13 +59,15 @@ public final class PackedBatchSource implements BatchSource {
         int b = layout.batchSize();
         int width = layout.seqLen() + 1;
         int[] out = new int[b * width];
+        int[] mask = lossMask == null ? null : new int[b * width];
         long firstWindow = (batches * layout.processCount() + layout.processIndex()) * (long) b;
         for (int i = 0; i < b; i++) {
             long w = windowAt(firstWindow + i);
             shards.read(w * layout.seqLen(), out, i * width, width);
+            if (mask != null) lossMask.read(w * layout.seqLen(), mask, i * width, width);
         }
         batches++;
-        return new TokenBatch(HostTensor.of(Shape.of(b, width), out), state());
+        return new TokenBatch(HostTensor.of(Shape.of(b, width), out), mask == null ? null : HostTensor.of(Shape.of(b, width), mask), state());
     }
 
     @Override

@@ -2,6 +2,7 @@ package monetj.data.iter;
 
 import java.nio.file.Path;
 import java.util.List;
+import monetj.data.shard.LossMaskShards;
 import monetj.data.shard.TokenShardSet;
 import monetj.data.source.InputFiles;
 import monetj.data.source.SkipLog;
@@ -18,9 +19,10 @@ public final class TrainingBatches {
 
     private TrainingBatches() {}
 
-    /** Batches from a token shard directory made by {@code monet data prepare}; {@code resume} may be null. */
+    /** Batches from a token shard directory made by {@code monet data prepare} (with its loss mask when it has one); {@code resume} may be null. */
     public static PrefetchingBatchIterator fromShards(Path dir, BatchLayout layout, int modelVocabSize, IteratorState resume) {
         TokenShardSet set = TokenShardSet.open(dir);
+        TokenShardSet mask = null;
         try {
             TextTokenizer.requireFitsModel(set.index().tokenizer(), modelVocabSize);
             Integer maxId = set.index().maxTokenId();
@@ -28,10 +30,15 @@ public final class TrainingBatches {
                 throw new IllegalArgumentException(dir + " holds token ids up to " + maxId + " (index.json max_token_id), beyond the model's vocab_size of "
                         + modelVocabSize + "; prepare the shards with the model's tokenizer");
             }
-            PackedBatchSource source = resume == null ? new PackedBatchSource(set, layout) : new PackedBatchSource(set, layout, resume);
-            return new PrefetchingBatchIterator(new Owning(new VocabularyGuard(source, modelVocabSize, dir.toString()), set), PREFETCH);
+            if (LossMaskShards.present(dir)) mask = LossMaskShards.open(set);
+            PackedBatchSource source = resume == null ? new PackedBatchSource(set, mask, layout) : new PackedBatchSource(set, mask, layout, resume);
+            TokenShardSet maskSet = mask;
+            return new PrefetchingBatchIterator(new Owning(new VocabularyGuard(source, modelVocabSize, dir.toString()), () -> {
+                try (TokenShardSet a = set; TokenShardSet b = maskSet) {}
+            }), PREFETCH);
         } catch (RuntimeException e) {
             set.close();
+            if (mask != null) mask.close();
             throw e;
         }
     }

@@ -1,7 +1,9 @@
 package monetj.data.tokenizer;
 
 import ai.djl.engine.EngineException;
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -91,6 +93,23 @@ public final class TextTokenizer implements AutoCloseable {
     /** Token ids of {@code text}, with no special tokens added. */
     public int[] encode(String text) {
         return toInts(tokenizer.encode(text, false, false).getIds());
+    }
+
+    /** Token ids of {@code text} and where each token starts in it (a char index), for masks over character spans. */
+    public record Encoded(int[] ids, int[] charStarts) {}
+
+    /** As {@link #encode(String)}, with the character offset at which each token starts. */
+    public Encoded encodeWithOffsets(String text) {
+        Encoding e = tokenizer.encode(text, false, false);
+        CharSpan[] spans = e.getCharTokenSpans();
+        int[] starts = new int[spans.length];
+        for (int i = 0; i < spans.length; i++) starts[i] = spans[i] == null ? (i == 0 ? 0 : starts[i - 1]) : spans[i].getStart();
+        return new Encoded(toInts(e.getIds()), starts);
+    }
+
+    /** The text of one token id, special tokens included (e.g. {@code </s>}); empty for a negative id. */
+    public String decodeToken(int id) {
+        return id < 0 ? "" : tokenizer.decode(new long[] {id}, false);
     }
 
     public String decode(int[] ids) {

@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
@@ -22,7 +24,8 @@ import monetj.train.step.TrainState;
 /**
  * The files of one checkpoint directory: {@code model.safetensors} (parameters and BatchNorm buffers under
  * their Hugging Face names, f32), {@code optimizer.safetensors} (AdamW moments {@code m.NAME}, {@code v.NAME}),
- * {@code config.json} (the model), {@code state.json} (step, data-iterator state, seed, run config) and
+ * {@code config.json} (the model), {@code state.json} (step, data-iterator state, seed, run config, the
+ * {@code init_from} directory the run started from, and the {@code frozen} parameters, which have no moments) and
  * {@code manifest.json} (every file's checksum, verified on read).
  */
 public final class TrainCheckpoint {
@@ -37,13 +40,13 @@ public final class TrainCheckpoint {
      * The newest checkpoint of a run that is intact: a damaged one (files differing from its manifest) is reported
      * on {@code console} and the next older one is tried.
      */
-    public static Loaded readLatestIntact(CheckpointStore store, MonetConfig expectedModel, PrintStream console) throws IOException {
+    public static Loaded readLatestIntact(CheckpointStore store, MonetConfig expectedModel, Set<String> frozen, PrintStream console) throws IOException {
         List<Path> all = store.list();
         if (all.isEmpty()) throw new IllegalStateException("--resume: no checkpoint in " + store.root());
         DamagedCheckpointException newest = null;
         for (int i = all.size() - 1; i >= 0; i--) {
             try {
-                Loaded l = read(all.get(i), expectedModel);
+                Loaded l = read(all.get(i), expectedModel, frozen);
                 if (newest != null) console.printf("WARNING: %s; resuming from the previous intact checkpoint %s%n", newest.getMessage(), l.dir());
                 return l;
             } catch (DamagedCheckpointException e) {
@@ -66,10 +69,21 @@ public final class TrainCheckpoint {
         st.put("seed", seed);
         st.set("data", dataState == null ? null : JSON.readTree(dataState.toJson()));
         st.set("run_config", runConfig);
+        // Where the weights came from before step 0, and what the run does not train.
+        JsonNode initFrom = runConfig == null ? null : runConfig.path("train").get("init_from");
+        if (initFrom != null) st.set("init_from", initFrom);
+        var frozen = st.putArray("frozen");
+        s.params().keySet().stream().filter(k -> !s.m().containsKey(k)).forEach(frozen::add);
         Files.writeString(dir.resolve("state.json"), JSON.writeValueAsString(st) + "\n");
     }
 
-    public static Loaded read(Path dir, MonetConfig expectedModel) throws IOException {
+    public static Loaded read(Path dir, MonetConfig expectedModel) throws IOException { return read(dir, expectedModel, frozenIn(dir)); }
+
+    /**
+     * Reads a checkpoint whose run freezes {@code frozen}: those parameters may lack moments (and any they have are
+     * dropped); every other trainable parameter must have them.
+     */
+    public static Loaded read(Path dir, MonetConfig expectedModel, Set<String> frozen) throws IOException {
         for (String f : new String[] {"model.safetensors", "optimizer.safetensors", "config.json", "state.json"}) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new IOException(dir + " is not a complete checkpoint: " + f + " is missing");
         }
@@ -87,6 +101,7 @@ public final class TrainCheckpoint {
             String name = e.getKey();
             if (e.getValue().trainable()) {
                 params.put(name, copy(tensors.get(name)));
+                if (frozen.contains(name)) continue;
                 m.put(name, copy(require(opt, "m." + name, dir)));
                 v.put(name, copy(require(opt, "v." + name, dir)));
             } else {
@@ -109,6 +124,19 @@ public final class TrainCheckpoint {
             throw new IOException(file + ": not a checkpoint state (expected an object with an integer 'step')");
         }
         return st;
+    }
+
+    /** The parameters a checkpoint's run froze, from its state.json (none for checkpoints older than freezing). */
+    private static Set<String> frozenIn(Path dir) {
+        Path state = dir.resolve("state.json");
+        if (!Files.isRegularFile(state)) return Set.of();
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            JSON.readTree(Files.readString(state)).path("frozen").forEach(n -> out.add(n.asText()));
+        } catch (IOException e) {
+            return Set.of(); // a damaged state.json is reported by the manifest check that follows
+        }
+        return out;
     }
 
     /** Tensors of a checkpoint are copied out of the file mapping, so the files can be pruned while training goes on. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "export-hf", mixinStandardHelpOptions = true,
         header = "Export a checkpoint as a Hugging Face model directory.",
         description = {"Write a Hugging Face model directory (config.json with auto_map to the authors' modeling code,",
-                "generation_config.json, model.safetensors or shards, tokenizer.json) from a checkpoint.",
+                "generation_config.json, model.safetensors or shards, tokenizer.json and tokenizer_config.json when it has one) from a checkpoint.",
                 "Load it with transformers: AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True)."})
 public final class ExportHfCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "a checkpoint directory, e.g. RUN/checkpoints/step-1000")
@@ -43,6 +43,9 @@ public final class ExportHfCommand implements Callable<Integer> {
         HfModelDirectory.write(out, ck.model(), ck.state().modelTensors(ck.model()), t, parseSize(maxShard));
         Path tok = TokenizerLocator.resolve(tokenizer);
         Files.copy(tok, out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // Its chat template and special tokens travel with it, so 'generate --chat' renders as 'data prepare --format chat' did.
+        Path tokConfig = tok.toAbsolutePath().resolveSibling("tokenizer_config.json");
+        if (Files.isRegularFile(tokConfig)) Files.copy(tokConfig, out.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.printf("exported step %d to %s (%s weights, tokenizer from %s)%n", ck.state().step(), out, t, tok);
         return 0;
     }

@@ -44,6 +44,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--mask", description = "expert mask (a .safetensors from 'monet mask select') applied in every layer of each group")
     Path mask;
 
+    @Option(names = "--chat", description = "treat --prompt as a user turn: render it with the tokenizer directory's chat template (as 'monet data prepare --format chat')"
+            + " and print the assistant's reply, which ends at EOS")
+    boolean chat;
+
+    @Option(names = "--system", description = "with --chat, a system turn before the prompt")
+    String system;
+
     @Mixin
     BackendOptions backendOptions;
 
@@ -57,13 +64,20 @@ public final class GenerateCommand implements Callable<Integer> {
         Map<String, HostTensor> masks = mask == null ? Map.of() : ExpertMask.read(mask, m.config()).programInputs(m.config());
         try (TextTokenizer tok = TextTokenizer.load(TokenizerLocator.resolve(tokSpec)); Backend backend = backendOptions.create()) {
             TextTokenizer.requireFitsModel(tok.info(), m.config().vocabSize());
-            int[] body = tok.encode(prompt);
-            int[] ids = new int[body.length + 1];
-            ids[0] = m.config().bosTokenId();
-            System.arraycopy(body, 0, ids, 1, body.length);
+            if (system != null && !chat) throw new IllegalArgumentException("--system needs --chat");
+            int[] body, ids;
+            if (chat) {
+                ids = ChatPrompt.ids(TokenizerLocator.resolve(tokSpec), tok, system, prompt);
+                body = new int[0];
+            } else {
+                body = tok.encode(prompt);
+                ids = new int[body.length + 1];
+                ids[0] = m.config().bosTokenId();
+                System.arraycopy(body, 0, ids, 1, body.length);
+                System.out.print(prompt);
+                System.out.flush();
+            }
             int maxLen = Math.min(m.config().maxPositionEmbeddings(), ids.length + maxNewTokens);
-            System.out.print(prompt);
-            System.out.flush();
             List<Integer> text = new ArrayList<>();
             for (int id : body) text.add(id);
             int[] shown = {tok.decode(body).length()};

@@ -21,7 +21,7 @@ public record RunConfig(
 
     public RunConfig {
         data = data != null ? data : new Data(null, null, null, null, null, null, null);
-        train = train != null ? train : new Train(null, null, null, null, null, null, null, null, null);
+        train = train != null ? train : new Train(null, null, null, null, null, null, null, null, null, null, null);
         optimizer = optimizer != null ? optimizer : new Optimizer(null, null, null, null, null);
         schedule = schedule != null ? schedule : new Schedule(null, null, null, null);
         loss = loss != null ? loss : new Loss(null, null);
@@ -50,10 +50,15 @@ public record RunConfig(
      * @param batchSize sequences per optimizer step (global batch)
      * @param microBatchSize sequences per forward/backward; gradients are accumulated over batch/micro
      * @param remat {@code none} keeps each decoder layer's activations for the backward pass, {@code layer} recomputes them
+     * @param initFrom a Hugging Face model directory whose weights a fresh run starts from (null: random initialisation)
+     * @param freeze globs over parameter names ({@code *} any characters, {@code ?} one) of parameters the run does not train
      */
     public record Train(Integer steps, Integer batchSize, Integer microBatchSize, Integer seed, Integer logEvery, Integer evalEvery,
-            Integer evalBatches, String precision, String remat) {
+            Integer evalBatches, String precision, String remat, String initFrom, List<String> freeze) {
         public Train {
+            freeze = freeze == null ? List.of() : List.copyOf(freeze);
+            if (freeze.stream().anyMatch(g -> g == null || g.isBlank())) throw new ConfigException("train.freeze", "has an empty glob: " + freeze);
+            if (initFrom != null && initFrom.isBlank()) throw new ConfigException("train.init_from", "must name a model directory");
             steps = def(steps, 1000);
             batchSize = def(batchSize, 8);
             microBatchSize = def(microBatchSize, batchSize);

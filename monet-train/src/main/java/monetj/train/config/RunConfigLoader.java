@@ -27,6 +27,7 @@ public final class RunConfigLoader {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY) // train.freeze=GLOB is a list of one
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT); // batch_size=2.5 is an error, not a silent 2
 
     private RunConfigLoader() {}
@@ -56,9 +57,21 @@ public final class RunConfigLoader {
         try {
             value = raw.isEmpty() ? YAML.getNodeFactory().textNode("") : YAML.readTree(raw);
         } catch (JsonProcessingException e) {
-            value = YAML.getNodeFactory().textNode(raw);
+            value = plainList(raw);
+            if (value == null) value = YAML.getNodeFactory().textNode(raw);
         }
         set(root, key, value);
+    }
+
+    /** {@code [a, *.b]} that YAML refuses (a leading {@code *} is an alias there): a list of the plain strings, else null. */
+    private static JsonNode plainList(String raw) {
+        String t = raw.strip();
+        if (!t.startsWith("[") || !t.endsWith("]")) return null;
+        var list = YAML.getNodeFactory().arrayNode();
+        for (String item : t.substring(1, t.length() - 1).split(",")) {
+            if (!item.isBlank()) list.add(item.strip());
+        }
+        return list;
     }
 
     /** Applies an override to a config read from {@code configFile}; a {@code model.*} key may override a model given as a path. */
@@ -133,6 +146,8 @@ public final class RunConfigLoader {
         MonetConfig model = modelConfig(rc, file);
         ObjectNode recorded = tree.deepCopy();
         recorded.set("model", model.toJson());
+        // The directory a run started from, as an absolute path: the run's origin stays known after a move.
+        if (rc.train().initFrom() != null) recorded.withObjectProperty("train").put("init_from", rc.train().initFrom());
         return new Resolved(rc, model, recorded);
     }
 
@@ -152,7 +167,10 @@ public final class RunConfigLoader {
         RunConfig.Data d = rc.data();
         RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos(),
                 d.allowTokenizerMismatch());
-        return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
+        RunConfig.Train t = rc.train();
+        RunConfig.Train train = new RunConfig.Train(t.steps(), t.batchSize(), t.microBatchSize(), t.seed(), t.logEvery(), t.evalEvery(), t.evalBatches(),
+                t.precision(), t.remat(), resolve(t.initFrom(), base), t.freeze());
+        return new RunConfig(rc.model(), resolved, train, rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
     }
 
     private static String resolve(String paths, Path base) {

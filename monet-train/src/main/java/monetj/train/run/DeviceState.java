@@ -68,6 +68,7 @@ final class DeviceState implements AutoCloseable {
         Map<String, HostTensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
         for (String k : paramNames) {
             params.put(k, backend.get(leaves.get(k)));
+            if (!leaves.containsKey("m." + k)) continue; // frozen: no moments
             m.put(k, backend.get(leaves.get("m." + k)));
             v.put(k, backend.get(leaves.get("v." + k)));
         }

@@ -2,6 +2,7 @@ package monetj.train.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.CompiledProgram;
@@ -42,8 +43,11 @@ final class Evaluator implements AutoCloseable {
         var reports = new ArrayList<StepMetrics.Report>();
         try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data(), layout, null, vocab, "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
-                try (DeviceBuffer tokens = backend.put(source.next().tokens())) {
-                    reports.add(device.run(program, Map.of("tokens", tokens)));
+                Map<String, DeviceBuffer> leaves = LossMaskInputs.put(backend, List.of(source.next()), settings.maskedLoss()).getFirst();
+                try {
+                    reports.add(device.run(program, leaves));
+                } finally {
+                    leaves.values().forEach(DeviceBuffer::close);
                 }
             }
         }

@@ -21,11 +21,13 @@ import monetj.train.step.TrainStepProgram.Kind;
 final class StepRunner implements AutoCloseable {
     private final Backend backend;
     private final int accumulation;
+    private final boolean maskedLoss;
     private final Map<Kind, CompiledProgram> programs = new EnumMap<>(Kind.class);
 
     StepRunner(Backend backend, TrainStepProgram.Settings settings) {
         this.backend = backend;
         this.accumulation = settings.accumulation();
+        this.maskedLoss = settings.maskedLoss();
         for (Kind k : kinds(accumulation)) programs.put(k, backend.compile(TrainStepProgram.build(k, settings)));
     }
 
@@ -42,14 +44,21 @@ final class StepRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         double dataWait = 0;
         List<StepMetrics.Report> micros = new ArrayList<>();
+        // All of a step's micro-batches are taken first: a masked loss is normalised by the whole step's targets.
+        List<TokenBatch> taken = new ArrayList<>();
         for (int a = 0; a < accumulation; a++) {
             long w0 = System.nanoTime();
-            TokenBatch batch = batches.next();
+            taken.add(batches.next());
             dataWait += (System.nanoTime() - w0) / 1e9;
-            Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;
-            try (DeviceBuffer tokens = backend.put(batch.tokens())) {
-                micros.add(device.run(programs.get(kind), Map.of("tokens", tokens)));
+        }
+        List<Map<String, DeviceBuffer>> leaves = LossMaskInputs.put(backend, taken, maskedLoss);
+        try {
+            for (int a = 0; a < accumulation; a++) {
+                Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;
+                micros.add(device.run(programs.get(kind), leaves.get(a)));
             }
+        } finally {
+            leaves.forEach(m -> m.values().forEach(DeviceBuffer::close));
         }
         return new Result(StepMetrics.combine(micros), (System.nanoTime() - t0) / 1e9, dataWait);
     }

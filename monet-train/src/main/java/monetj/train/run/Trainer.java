@@ -67,14 +67,14 @@ public final class Trainer {
 
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
-        Start start = start(store, resume);
+        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train()));
+        Start start = start(store, resume, settings);
         TrainState state = start.state();
         Path lastCheckpoint = start.checkpoint();
         int seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
         }
-        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision());
         BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
@@ -112,13 +112,16 @@ public final class Trainer {
         }
     }
 
-    /** The latest checkpoint's state with --resume, else fresh parameters (refusing a directory that already holds checkpoints). */
-    private Start start(CheckpointStore store, boolean resume) throws IOException {
+    /**
+     * The latest checkpoint's state with --resume (train.init_from is not read again), else fresh moments and the
+     * weights of train.init_from or a random initialisation (refusing a directory that already holds checkpoints).
+     */
+    private Start start(CheckpointStore store, boolean resume, TrainStepProgram.Settings settings) throws IOException {
         TrainState state;
         IteratorState dataState = null;
         Path lastCheckpoint = null;
         if (resume) {
-            TrainCheckpoint.Loaded ck = TrainCheckpoint.readLatestIntact(store, model, console);
+            TrainCheckpoint.Loaded ck = TrainCheckpoint.readLatestIntact(store, model, settings.frozen(), console);
             lastCheckpoint = ck.dir();
             state = ck.state();
             dataState = ck.dataState();
@@ -132,7 +135,11 @@ public final class Trainer {
             if (store.latest().isPresent()) {
                 throw new IllegalStateException(runDir + " already holds checkpoints; pass --resume to continue it or choose another --run-dir");
             }
-            state = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
+            String initFrom = rc.train().initFrom();
+            var weights = initFrom == null ? new MonetModel(model).init(rc.train().seed()).asMap() : InitialWeights.read(Path.of(initFrom), model);
+            if (initFrom != null) console.printf("starting from the weights of %s (fresh optimizer state)%n", initFrom);
+            if (!settings.frozen().isEmpty()) console.printf("frozen: %d of %d trainable parameters (train.freeze)%n", settings.frozen().size(), new MonetModel(model).parameters().size());
+            state = TrainState.fresh(model, weights, settings.frozen());
         }
         ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         return new Start(state, dataState, lastCheckpoint);

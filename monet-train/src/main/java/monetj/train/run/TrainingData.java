@@ -7,6 +7,7 @@ import monetj.data.iter.BatchLayout;
 import monetj.data.iter.IteratorState;
 import monetj.data.iter.PrefetchingBatchIterator;
 import monetj.data.iter.TrainingBatches;
+import monetj.data.shard.LossMaskShards;
 import monetj.data.source.SkipLog;
 import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
@@ -17,6 +18,11 @@ import monetj.train.config.RunConfig;
  */
 final class TrainingData {
     private TrainingData() {}
+
+    /** Whether {@code spec} is a prepared directory whose shards carry a loss mask ({@code monet data prepare --format chat}). */
+    static boolean hasLossMask(String spec) {
+        return spec != null && !spec.isBlank() && Files.isDirectory(Path.of(spec)) && LossMaskShards.present(Path.of(spec));
+    }
 
     static PrefetchingBatchIterator open(String spec, RunConfig.Data data, BatchLayout layout, IteratorState state, int modelVocab, String key) {
         if (spec == null || spec.isBlank()) throw new ConfigException(key, "is required (a token shard directory or parquet/JSONL files)");

@@ -1,7 +1,10 @@
 package monetj.train.step;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
 import monetj.core.model.MonetConfig;
@@ -28,10 +31,12 @@ import monetj.train.optim.LearningRateSchedule;
  * before the last run a gradient program whose summed gradients ({@code grad.<path>}) the step program adds
  * to its own.
  *
- * <p>Signature groups: arguments {@code params} (paths), {@code buffers} (paths), {@code m} and {@code v}
- * ({@code m.<path>}, {@code v.<path>}), {@code step}, {@code batch} ({@code tokens} [micro, seq+1] s32) and
- * {@code grads} ({@code grad.<path>}, when there are earlier micro-batches); results: the updated state
- * groups and {@code metrics}.
+ * <p>Signature groups: arguments {@code params} (paths), {@code frozen} (paths of the parameters {@code train.freeze}
+ * names: read, never differentiated, updated, donated or returned, and without moments), {@code buffers} (paths),
+ * {@code m} and {@code v} ({@code m.<path>}, {@code v.<path>}), {@code step}, {@code batch} ({@code tokens}
+ * [micro, seq+1] s32; with a masked loss also {@code loss_mask} [micro, seq+1] s32 and {@code loss_targets} f32,
+ * see {@link MaskedLoss}) and {@code grads} ({@code grad.<path>}, when there are earlier micro-batches); results:
+ * the updated state groups and {@code metrics}.
  */
 public final class TrainStepProgram {
     /** What a program does with gradients. */
@@ -54,13 +59,29 @@ public final class TrainStepProgram {
 
     /** Static settings the programs are traced with. */
     public record Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, Precision precision, Remat remat, AdamW optimizer,
-            double gradClip, LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {
-        /** The settings of a run config, read once. */
-        public static Settings of(RunConfig rc, MonetConfig model, Precision precision) {
+            double gradClip, LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight, Set<String> frozen, boolean maskedLoss) {
+        /** Every trainable parameter trained, the loss over every target. */
+        public Settings(MonetConfig model, int microBatch, int seqLen, int accumulation, Precision precision, Remat remat, AdamW optimizer,
+                double gradClip, LearningRateSchedule schedule, double uniformityWeight, double ambiguityWeight) {
+            this(model, microBatch, seqLen, accumulation, precision, remat, optimizer, gradClip, schedule, uniformityWeight, ambiguityWeight, Set.of(), false);
+        }
+
+        /** The settings of a run config whose data has no loss mask. */
+        public static Settings of(RunConfig rc, MonetConfig model, Precision precision) { return of(rc, model, precision, false); }
+
+        /** The settings of a run config, read once; {@code maskedLoss} when its data carries a loss mask. */
+        public static Settings of(RunConfig rc, MonetConfig model, Precision precision, boolean maskedLoss) {
             RunConfig.Optimizer o = rc.optimizer();
             return new Settings(model, rc.train().microBatchSize(), rc.data().seqLen(), rc.train().accumulationSteps(), precision, Remat.named(rc.train().remat()),
                     new AdamW(o.betas().get(0), o.betas().get(1), o.eps(), o.weightDecay()), o.gradClip(), LearningRateSchedule.of(rc),
-                    rc.loss().uniformityWeight(), rc.loss().ambiguityWeight());
+                    rc.loss().uniformityWeight(), rc.loss().ambiguityWeight(), FrozenParameters.select(model, rc.train().freeze()), maskedLoss);
+        }
+
+        /** The paths AdamW updates: trainable and not frozen. */
+        public Set<String> trained() {
+            Set<String> out = new LinkedHashSet<>(new MonetModel(model).trainablePaths());
+            out.removeAll(frozen);
+            return out;
         }
     }
 
@@ -72,18 +93,22 @@ public final class TrainStepProgram {
         ProgramBuilder b = new ProgramBuilder("monet_" + kind.name().toLowerCase());
         boolean step = kind.updates();
         // Parameters are only read by gradient and eval programs; everything a program returns updated is donated.
-        ParamTree<Tensor> variables = b.variables(model, step, kind != Kind.EVAL);
-        ParamTree<TensorType> paramTypes = model.types().filter(model.trainablePaths()::contains);
+        ParamTree<Tensor> variables = b.variables(model, Map.of(), s.frozen(), step, kind != Kind.EVAL);
+        Set<String> trained = s.trained();
+        ParamTree<TensorType> paramTypes = model.types().filter(trained::contains);
         ParamTree<Tensor> m = step ? b.inputs("m", "m.", paramTypes, model.shardings(), true) : null;
         ParamTree<Tensor> v = step ? b.inputs("v", "v.", paramTypes, model.shardings(), true) : null;
         Tensor counter = step ? b.input("step", "step", TensorType.of(DType.S32), null, true) : null;
         Tensor tokens = b.input("batch", "tokens", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1));
+        Tensor lossMask = s.maskedLoss() ? b.input("batch", "loss_mask", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1)) : null;
+        Tensor targetCount = s.maskedLoss() ? b.input("batch", "loss_targets", TensorType.of(DType.F32)) : null;
         ParamTree<Tensor> earlier = kind.takesGradients() ? b.inputs("grads", "grad.", paramTypes, model.shardings(), true) : null;
 
         int t = s.seqLen();
         Tensor ids = tokens.slice(1, 0, t), targets = tokens.slice(1, 1, t + 1);
         MonetModel.Output out = model.forward(variables, ids, kind != Kind.EVAL, s.remat());
-        Tensor lm = out.logits().crossEntropy(targets);
+        Tensor lm = lossMask == null ? out.logits().crossEntropy(targets)
+                : MaskedLoss.crossEntropy(out.logits(), targets, lossMask.slice(1, 1, t + 1), targetCount);
         if (kind == Kind.EVAL) {
             b.metric("lm_loss", lm, MetricCombine.MEAN);
             return b.build();
@@ -92,7 +117,7 @@ public final class TrainStepProgram {
         Tensor unif = RoutingLosses.uniformity(routers), amb = RoutingLosses.ambiguity(routers);
         Tensor loss = lm.add(unif.mul(s.uniformityWeight())).add(amb.mul(s.ambiguityWeight()));
 
-        List<Param> params = model.parameters();
+        List<Param> params = model.parameters().stream().filter(p -> trained.contains(p.path())).toList();
         List<Tensor> grads = Autodiff.grad(loss, params.stream().map(variables::get).toList());
         if (earlier != null) {
             List<Tensor> summed = new ArrayList<>();

@@ -1,0 +1,52 @@
+package monetj.train.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import monetj.core.backend.Backend;
+import monetj.core.backend.DeviceBuffer;
+import monetj.core.tensor.HostTensor;
+import monetj.data.iter.TokenBatch;
+
+/**
+ * The batch leaves of a masked-loss program for the micro-batches of one optimizer step: {@code tokens},
+ * {@code loss_mask} and {@code loss_targets}, the step's kept-target count divided by its micro-batches (see
+ * {@code MaskedLoss}). Unmasked programs get {@code tokens} only.
+ */
+final class LossMaskInputs {
+    private LossMaskInputs() {}
+
+    /** Leaves per micro-batch, on the backend; the caller closes them. */
+    static List<Map<String, DeviceBuffer>> put(Backend backend, List<TokenBatch> micro, boolean masked) {
+        float perMicro = 0;
+        if (masked) {
+            long kept = 0;
+            for (TokenBatch b : micro) {
+                if (b.lossMask() == null) throw new IllegalStateException("the run's data carries a loss mask but a batch came without one");
+                kept += keptTargets(b.lossMask());
+            }
+            perMicro = (float) kept / micro.size();
+        }
+        List<Map<String, DeviceBuffer>> out = new ArrayList<>();
+        for (TokenBatch b : micro) {
+            Map<String, DeviceBuffer> leaves = new LinkedHashMap<>();
+            leaves.put("tokens", backend.put(b.tokens()));
+            if (masked) {
+                leaves.put("loss_mask", backend.put(b.lossMask()));
+                leaves.put("loss_targets", backend.put(HostTensor.scalar(perMicro)));
+            }
+            out.add(leaves);
+        }
+        return out;
+    }
+
+    /** Targets the loss counts in a [batch, seq + 1] mask: nonzero entries past the first column. */
+    static long keptTargets(HostTensor mask) {
+        int[] m = mask.ints();
+        int width = mask.shape().dim(1);
+        long n = 0;
+        for (int i = 0; i < m.length; i++) if (i % width != 0 && m[i] != 0) n++;
+        return n;
+    }
+}
