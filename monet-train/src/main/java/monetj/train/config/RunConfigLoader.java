@@ -102,6 +102,7 @@ public final class RunConfigLoader {
     public static Resolved resolve(ObjectNode tree, Path file, String source) throws IOException {
         RunConfig rc = withPathsResolved(bind(tree, source), file);
         MonetConfig model = modelConfig(rc, file);
+        monetj.train.mesh.MeshPlan.check(rc, model);
         ObjectNode recorded = tree.deepCopy();
         recorded.set("model", model.toJson());
         return new Resolved(rc, model, recorded);
@@ -122,7 +123,7 @@ public final class RunConfigLoader {
         Path base = runConfigFile.toAbsolutePath().getParent();
         RunConfig.Data d = rc.data();
         RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos());
-        return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
+        return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend(), rc.mesh());
     }
 
     private static String resolve(String paths, Path base) {

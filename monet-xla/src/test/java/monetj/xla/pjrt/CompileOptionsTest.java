@@ -26,7 +26,7 @@ class CompileOptionsTest {
     void spmdOverFourDevicesFollowsTheMesh() {
         Graph g = new Graph("m");
         Value x = g.parameter("x", TensorType.of(DType.F32, 8));
-        g.shard(x, new Sharding(new Sharding.Mesh(List.of("d"), new int[] {4}), List.of("d")));
+        g.shard(x, Sharding.of(new Sharding.Mesh(List.of("d"), new int[] {4}), "d"));
         g.setOutputs(List.of(x));
         // Example C without its Shardy flag (98 01 01), so the outer length is 0x2B, not 0x2E.
         byte[] expected = hex("1A 2B 08 FF FF FF FF FF FF FF FF FF 01 20 01 28 04 30 01 4A 18 08 01 10 04 1A 03 0A 01 00 1A 03 0A 01 01 1A 03 0A 01 02 1A 03 0A 01 03");

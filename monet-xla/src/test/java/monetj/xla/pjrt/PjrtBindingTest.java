@@ -190,7 +190,7 @@ class PjrtBindingTest {
             Graph g = new Graph("spmd");
             Sharding.Mesh mesh = new Sharding.Mesh(List.of("x"), new int[] {2});
             Value a = g.parameter("a", TensorType.of(DType.F32, 4)), b = g.parameter("b", TensorType.of(DType.S32, 2));
-            g.shard(a, new Sharding(mesh, List.of("x")));
+            g.shard(a, Sharding.of(mesh, "x"));
             g.shard(b, Sharding.replicated(mesh, 1));
             g.setOutputs(List.of(b, a));
             StableHloModule module = new StableHloEmitter(OpEmissions.standard(), true).emit(g);

@@ -58,8 +58,8 @@ class MlirParserCheckTest {
         Tensor a = new Tensor(s, s.parameter("a", TensorType.of(DType.BF16, 4, 6)));
         Tensor b = new Tensor(s, s.parameter("b", TensorType.of(DType.BF16, 6, 2)));
         Tensor c = Tensor.apply(new DotGeneral(new int[0], new int[0], new int[] {1}, new int[] {0}, DotGeneral.Precision.HIGH, DType.F32), a, b);
-        s.shard(a.value(), new Sharding(mesh, java.util.Arrays.asList("data", null)));
-        s.shard(c.value(), new Sharding(mesh, java.util.Arrays.asList("data", "model")));
+        s.shard(a.value(), Sharding.of(mesh, "data", null));
+        s.shard(c.value(), Sharding.of(mesh, "data", "model"));
         s.setOutputs(List.of(c.value(), c.ge(0.0).value()));
         out.add(emitter.emit(s).text());
 

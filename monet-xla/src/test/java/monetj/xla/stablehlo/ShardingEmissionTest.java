@@ -20,7 +20,7 @@ class ShardingEmissionTest {
     private static final Sharding.Mesh ROW2 = new Sharding.Mesh(List.of("x"), new int[] {2});
     private static final Sharding.Mesh DATA4_MODEL2 = new Sharding.Mesh(List.of("data", "model"), new int[] {4, 2});
 
-    private static Sharding spec(Sharding.Mesh mesh, String... axes) { return new Sharding(mesh, Arrays.asList(axes)); }
+    private static Sharding spec(Sharding.Mesh mesh, String... axes) { return Sharding.of(mesh, axes); }
 
     @Test
     void hloShardingStrings() {
