@@ -62,7 +62,7 @@ except Exception:
     blas = "unknown BLAS"
 print(f"numpy {np.__version__} ({blas}): f32 [{n} x {n}] x [{n} x {n}], {iterations} timed products after {warmed} warm-up products")
 print(f"  process CPU time / wall time while timed: {cores_busy:.2f}")
-print(f"GFLOP/s: best {flops / times[0] / 1e9:.1f}, median {flops / median / 1e9:.1f}, mean {flops / (sum(times) / len(times)) / 1e9:.1f}")
+print(f"GFLOP/s: best {flops / times[0] / 1e9:.2f}, median {flops / median / 1e9:.2f}, mean {flops / (sum(times) / len(times)) / 1e9:.2f}")
 PY
 )"
 echo

@@ -54,10 +54,17 @@ cat > "$BUNDLE/bin/monet" <<'LAUNCHER'
 #!/usr/bin/env bash
 # Runs the monet CLI on the bundled Java runtime. JVM options can be added with MONET_JAVA_OPTS.
 set -euo pipefail
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@" \
-  2> >(grep -v 'WARNING: Using incubator modules' >&2)
+HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)" # also when started through a symlink on PATH
+export MONET_COMMAND="${MONET_COMMAND:-$0}"
+# Drops the JVM's incubator-module notice; one filter for both streams when they share a target keeps their order.
+filter() { trap '' INT TERM; grep --line-buffered -v 'WARNING: Using incubator modules'; }
+JAVA=("$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@")
+if [[ /dev/stdout -ef /dev/stderr ]]; then
+  exec "${JAVA[@]}" > >(filter) 2>&1
+else
+  exec "${JAVA[@]}" 2> >(filter >&2)
+fi
 LAUNCHER
 chmod +x "$BUNDLE/bin/monet"
 

@@ -38,7 +38,7 @@ struct fake_loaded { int magic; size_t num_devices; size_t num_args; size_t num_
 struct fake_exec { int magic; size_t num_outputs; };
 
 static atomic_long stats_initialize, stats_clients, stats_buffers, stats_loaded, stats_execs, stats_events, stats_errors,
-    stats_bad_destroys, stats_awaits, stats_donated;
+    stats_bad_destroys, stats_awaits, stats_donated, stats_orphan_destroys;
 static fake_device devices[2] = {{0, 0}, {1, 1}};
 static fake_device *device_list[2] = {&devices[0], &devices[1]};
 static char last_program[65536];
@@ -54,7 +54,7 @@ long fake_stat(const char *name) {
   struct { const char *n; atomic_long *v; } all[] = {
       {"initialize", &stats_initialize}, {"clients", &stats_clients}, {"buffers", &stats_buffers}, {"loaded", &stats_loaded},
       {"execs", &stats_execs}, {"events", &stats_events}, {"errors", &stats_errors}, {"bad_destroys", &stats_bad_destroys},
-      {"awaits", &stats_awaits}, {"donated", &stats_donated}};
+      {"awaits", &stats_awaits}, {"donated", &stats_donated}, {"orphan_destroys", &stats_orphan_destroys}};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) if (strcmp(all[i].n, name) == 0) return atomic_load(all[i].v);
   return -1;
 }
@@ -280,6 +280,8 @@ static fake_error *Buffer_ToHostBuffer(ToHostArgs *a) {
 static fake_error *Buffer_Destroy(BufferDestroyArgs *a) {
   fake_buffer *b = a->buffer;
   if (b->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  /* Tests hold one client at a time: a buffer destroyed with none live outlived its client (a use after free in a real plugin). */
+  if (atomic_load(&stats_clients) == 0) atomic_fetch_add(&stats_orphan_destroys, 1);
   event_wait(b->ready);
   b->magic = DEAD;
   atomic_fetch_sub(&stats_buffers, 1);
@@ -327,6 +329,7 @@ static fake_error *Client_Compile(ClientCompileArgs *a) {
 }
 static fake_error *LoadedExecutable_Destroy(LoadedDestroyArgs *a) {
   if (a->executable->magic != LIVE) { atomic_fetch_add(&stats_bad_destroys, 1); return NULL; }
+  if (atomic_load(&stats_clients) == 0) atomic_fetch_add(&stats_orphan_destroys, 1);
   a->executable->magic = DEAD;
   atomic_fetch_sub(&stats_loaded, 1);
   return NULL;

@@ -7,12 +7,13 @@ import java.util.Set;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
-import monetj.core.ir.Binary;
 import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.Constant;
 import monetj.core.ir.CustomCall;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
 import monetj.core.ir.Parameter;
+import monetj.core.ir.Scatter;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
@@ -28,6 +29,7 @@ public final class JavaExecutor implements Backend {
 
     @Override
     public Executable compile(Graph graph) {
+        VectorMath.prepare(); // its warm-up runs while the program is prepared and its first steps run
         List<Node> live = graph.liveNodes();
         for (Node n : live) {
             if (n.op() instanceof CustomCall c) {
@@ -63,18 +65,18 @@ public final class JavaExecutor implements Backend {
     }
 
     /**
-     * A compiled graph: the live nodes in order, each with the values it reads and the values that die after it.
-     * One rewrite saves most of the memory traffic of scalar arithmetic: an f32 binary op whose operand is a
-     * scalar broadcast (x * 0.9, g / n) reads the scalar itself, and the broadcast is never materialised unless
-     * something else needs it.
+     * A compiled graph: the live nodes in order, each with its kernel, the values it reads and the values that die
+     * after it. Elementwise nodes are fused (see {@link FusionPlan}): a cluster's kernel runs at its root, its other
+     * members are never materialised, and a broadcast that only clusters read is never materialised either.
      */
     private static final class Program implements Executable {
         private final Graph graph;
         private final List<Node> nodes;
         private final List<List<Value>> reads;   // per position: the values the step reads
-        private final int[] scalarOperand;      // per position: for a fused binary op, which operand is the scalar; else -1
-        private final boolean[] skipped;        // per position: a broadcast nobody needs materialised
+        private final boolean[] skipped;        // per position: computed inside a fused loop, or a broadcast nobody materialises
         private final int[][] lastUseFrees;     // per position: node ids whose values die after it
+        private final ExecutorKernel[] kernels; // per position
+        private final boolean[][] dying;        // per position and read: nothing reads the value afterwards (null: none dies)
         private final int maxId;
         private volatile long lastPeakLiveBytes = -1;
 
@@ -83,21 +85,37 @@ public final class JavaExecutor implements Backend {
             this.nodes = nodes;
             this.maxId = nodes.isEmpty() ? 0 : nodes.get(nodes.size() - 1).id() + 1;
             int n = nodes.size();
+            FusionPlan fusion = new FusionPlan(nodes, graph.outputs(), maxId);
             reads = new ArrayList<>(n);
-            scalarOperand = new int[n];
+            kernels = new ExecutorKernel[n];
             skipped = new boolean[n];
             int[] plainUses = new int[maxId];
             for (Value v : graph.outputs()) plainUses[v.node().id()]++;
             for (int p = 0; p < n; p++) {
                 Node node = nodes.get(p);
-                int k = fusableScalarOperand(node);
-                scalarOperand[p] = k;
-                List<Value> r = new ArrayList<>(node.inputs());
-                if (k >= 0) r.set(k, node.inputs().get(k).node().inputs().get(0));
-                reads.add(r);
-                for (Value v : r) plainUses[v.node().id()]++;
+                FusionPlan.Cluster c = fusion.runsAt(node);
+                if (fusion.inner(node)) {
+                    skipped[p] = true;
+                    reads.add(List.of());
+                } else if (c != null) {
+                    FusedLoop loop = new FusedLoop(c);
+                    kernels[p] = loop;
+                    reads.add(loop.reads());
+                } else if (node.op() instanceof Scatter scatter && isScalarBroadcast(node.inputs().get(0))) {
+                    kernels[p] = new ScatterKernel(scatter, node.types().get(0), true);
+                    List<Value> r = new ArrayList<>(node.inputs());
+                    r.set(0, node.inputs().get(0).node().inputs().get(0));
+                    reads.add(r);
+                } else {
+                    kernels[p] = KernelTable.forNode(node);
+                    reads.add(node.inputs());
+                }
+                for (Value v : reads.get(p)) plainUses[v.node().id()]++;
             }
-            for (int p = 0; p < n; p++) skipped[p] = isScalarSplat(nodes.get(p)) && plainUses[nodes.get(p).id()] == 0;
+            for (int p = 0; p < n; p++) {
+                Node node = nodes.get(p);
+                if (node.op() instanceof BroadcastInDim && plainUses[node.id()] == 0) skipped[p] = true;
+            }
             int[] last = new int[maxId];
             java.util.Arrays.fill(last, -1);
             for (int p = 0; p < n; p++) for (Value v : reads.get(p)) last[v.node().id()] = p;
@@ -107,18 +125,29 @@ public final class JavaExecutor implements Backend {
             for (int id = 0; id < maxId; id++) if (last[id] >= 0 && last[id] != Integer.MAX_VALUE) frees.get(last[id]).add(id);
             lastUseFrees = new int[n][];
             for (int p = 0; p < n; p++) lastUseFrees[p] = frees.get(p).stream().mapToInt(Integer::intValue).toArray();
+            dying = new boolean[n][];
+            for (int p = 0; p < n; p++) {
+                List<Value> r = reads.get(p);
+                for (int i = 0; i < r.size(); i++) {
+                    Value v = r.get(i);
+                    if (last[v.node().id()] == p && r.indexOf(v) == r.lastIndexOf(v)) {
+                        if (dying[p] == null) dying[p] = new boolean[r.size()];
+                        dying[p][i] = true;
+                    }
+                }
+            }
         }
 
-        /** An f32 broadcast_in_dim of a single element. */
-        private static boolean isScalarSplat(Node n) {
-            return n.op() instanceof BroadcastInDim && n.types().get(0).dtype() == DType.F32 && n.inputs().get(0).shape().size() == 1;
+        /** A broadcast of a single element. */
+        private static boolean isScalarBroadcast(Value v) {
+            return v.node().op() instanceof BroadcastInDim && v.node().inputs().get(0).shape().size() == 1;
         }
 
-        /** For an f32 binary op with exactly one scalar-splat operand, that operand's index; else -1. */
-        private static int fusableScalarOperand(Node n) {
-            if (!(n.op() instanceof Binary) || n.types().get(0).dtype() != DType.F32) return -1;
-            boolean a = isScalarSplat(n.inputs().get(0).node()), b = isScalarSplat(n.inputs().get(1).node());
-            return a == b ? -1 : a ? 0 : 1;
+        /** Which operands a kernel may overwrite: dying here, allocated by this execution and referred to by nothing else. */
+        private static boolean[] overwritable(boolean[] dying, List<HostTensor> in, LiveBytes live) {
+            boolean[] ok = new boolean[dying.length];
+            for (int i = 0; i < ok.length; i++) ok[i] = dying[i] && live.exclusive(in.get(i));
+            return ok;
         }
 
         @Override
@@ -132,7 +161,7 @@ public final class JavaExecutor implements Backend {
             }
             HostTensor[][] values = new HostTensor[maxId][];
             LiveBytes live = new LiveBytes();
-            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor()); // the caller's reference, held throughout
+            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor(), false); // the caller's reference, held throughout
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 if (n.op() instanceof Parameter param) {
@@ -142,21 +171,21 @@ public final class JavaExecutor implements Backend {
                                 + param.type() + ", got " + t.type());
                     }
                     values[n.id()] = new HostTensor[] {t};
-                    live.hold(t);
+                    live.hold(t, false);
                 } else if (!skipped[p]) {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
                     for (Value v : reads.get(p)) in.add(values[v.node().id()][v.index()]);
                     List<HostTensor> out;
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
-                        int k = scalarOperand[p];
-                        out = k < 0 ? n.op().evaluate(in) : List.of(((Binary) n.op()).evaluateWithScalar(in.get(1 - k), (float) in.get(k).getDouble(0), k == 0));
-                        if (OpProfile.ENABLED) OpProfile.record(n.op(), System.nanoTime() - started);
+                        out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
+                        if (OpProfile.ENABLED) OpProfile.record(kernels[p] instanceof FusedLoop ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
                     values[n.id()] = out.toArray(new HostTensor[0]);
-                    for (HostTensor t : values[n.id()]) live.hold(t);
+                    boolean fresh = !(n.op() instanceof Constant);
+                    for (HostTensor t : values[n.id()]) live.hold(t, fresh);
                 }
                 for (int id : lastUseFrees[p]) {
                     if (values[id] != null) for (HostTensor t : values[id]) live.release(t);

@@ -5,20 +5,28 @@ import java.util.Map;
 import monetj.core.tensor.HostTensor;
 
 /**
- * The bytes one execution holds at once, and their peak. Tensors that share storage (a reshape is a view of
- * its operand) are counted once: storage is keyed by its Java array, or by its address off the heap.
+ * The storage one execution holds: its bytes at once and their peak, and which storage the execution itself
+ * allocated and alone refers to (so a kernel may overwrite it). Tensors that share storage (a reshape is a view
+ * of its operand) are counted once: storage is keyed by its Java array, or by its address off the heap.
  */
 final class LiveBytes {
-    private final Map<Object, long[]> held = new HashMap<>(); // storage -> {references, bytes}
+    private final Map<Object, long[]> held = new HashMap<>(); // storage -> {references, bytes, 1 if allocated by this execution}
     private long live;
     private long peak;
 
-    void hold(HostTensor t) {
-        long[] entry = held.computeIfAbsent(storage(t), k -> new long[] {0, t.data().byteSize()});
+    /** One more reference to {@code t}'s storage; {@code allocatedHere} for a kernel's fresh result (not an argument or constant). */
+    void hold(HostTensor t, boolean allocatedHere) {
+        long[] entry = held.computeIfAbsent(storage(t), k -> new long[] {0, t.data().byteSize(), allocatedHere ? 1 : 0});
         if (entry[0]++ == 0) {
             live += entry[1];
             peak = Math.max(peak, live);
         }
+    }
+
+    /** Whether {@code t}'s storage was allocated by this execution and only one reference to it is held. */
+    boolean exclusive(HostTensor t) {
+        long[] entry = held.get(storage(t));
+        return entry != null && entry[0] == 1 && entry[2] == 1;
     }
 
     void release(HostTensor t) {

@@ -3,10 +3,9 @@ package monetj.core.exec;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import monetj.core.ir.Op;
 
 /**
- * Where the Java executor spends its time, per op name (set {@code MONET_PROFILE=1}); the table goes to
+ * Where the Java executor spends its time, per op name, fused loops by their root's op (set {@code MONET_PROFILE=1}); the table goes to
  * stderr when the JVM exits, with the peak live bytes of one execution of each graph. Off by default: the check is one static final boolean.
  */
 final class OpProfile {
@@ -20,8 +19,8 @@ final class OpProfile {
 
     private OpProfile() {}
 
-    static void record(Op op, long nanos) {
-        LongAdder[] t = TOTALS.computeIfAbsent(op.name(), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    static void record(String name, long nanos) {
+        LongAdder[] t = TOTALS.computeIfAbsent(name, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         t[0].add(nanos);
         t[1].increment();
     }

@@ -3,7 +3,6 @@ package monetj.core.ir;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.Parallel;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -18,7 +17,7 @@ public record Binary(Kind kind) implements Op {
 
         Kind(String stablehlo) { this.stablehlo = stablehlo; }
 
-        double apply(double a, double b) {
+        public double apply(double a, double b) {
             return switch (this) {
                 case ADD -> a + b;
                 case SUBTRACT -> a - b;
@@ -64,6 +63,7 @@ public record Binary(Kind kind) implements Op {
         return List.of(in.get(0));
     }
 
+    /** Reference evaluation: f32 in f64 then rounded, which equals f32 arithmetic for + - * / (double rounding is innocuous). */
     @Override
     public List<HostTensor> evaluate(List<HostTensor> inputs) {
         HostTensor x = inputs.get(0), y = inputs.get(1);
@@ -71,15 +71,7 @@ public record Binary(Kind kind) implements Op {
         DType t = x.dtype();
         if (t == DType.F32) {
             float[] a = x.floats(), b = y.floats(), r = new float[n];
-            Parallel.forRange(n, 1 << 15, (lo, hi) -> {
-                switch (kind) { // the common cases get their own loops, which the JIT vectorises
-                    case ADD -> { for (int i = lo; i < hi; i++) r[i] = a[i] + b[i]; }
-                    case SUBTRACT -> { for (int i = lo; i < hi; i++) r[i] = a[i] - b[i]; }
-                    case MULTIPLY -> { for (int i = lo; i < hi; i++) r[i] = a[i] * b[i]; }
-                    case DIVIDE -> { for (int i = lo; i < hi; i++) r[i] = a[i] / b[i]; }
-                    default -> { for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i], b[i]); }
-                }
-            });
+            for (int i = 0; i < n; i++) r[i] = (float) kind.apply(a[i], b[i]);
             return List.of(HostTensor.of(x.shape(), r));
         }
         if (t.isFloating()) {
@@ -95,34 +87,6 @@ public record Binary(Kind kind) implements Op {
             return List.of(HostTensor.ofPred(x.shape(), p));
         }
         return List.of(HostTensor.of(x.shape(), r).to(t));
-    }
-
-    /**
-     * The f32 kernel with one operand a scalar: {@code x op s}, or {@code s op x} when {@code scalarFirst}. The Java
-     * executor uses it for an operand that is a broadcast scalar, instead of materialising the broadcast.
-     */
-    public HostTensor evaluateWithScalar(HostTensor x, float s, boolean scalarFirst) {
-        int n = x.shape().intSize();
-        float[] a = x.floats(), r = new float[n];
-        Parallel.forRange(n, 1 << 15, (lo, hi) -> {
-            switch (kind) {
-                case ADD -> { for (int i = lo; i < hi; i++) r[i] = a[i] + s; }
-                case MULTIPLY -> { for (int i = lo; i < hi; i++) r[i] = a[i] * s; }
-                case SUBTRACT -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s - a[i];
-                    else for (int i = lo; i < hi; i++) r[i] = a[i] - s;
-                }
-                case DIVIDE -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = s / a[i];
-                    else for (int i = lo; i < hi; i++) r[i] = a[i] / s;
-                }
-                default -> {
-                    if (scalarFirst) for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(s, a[i]);
-                    else for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i], s);
-                }
-            }
-        });
-        return HostTensor.of(x.shape(), r);
     }
 
     @Override

@@ -4,8 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.BlockRepeat;
-import monetj.core.exec.IndexMaps;
+import monetj.core.tensor.IndexMaps;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
@@ -34,23 +33,10 @@ public record BroadcastInDim(Shape shape, int[] dims) implements Op {
     public List<HostTensor> evaluate(List<HostTensor> inputs) {
         HostTensor x = inputs.get(0);
         Shape in = x.shape();
-        // Common layouts are block copies: the operand repeated as a whole (it fills the trailing dimensions),
-        // or each element repeated (it fills the leading dimensions, e.g. a scalar or per-row statistics).
-        int lead = shape.rank() - in.rank();
-        if (sameSizes(in, lead)) return List.of(BlockRepeat.wholeOperand(x, shape));
-        if (sameSizes(in, 0)) return List.of(BlockRepeat.eachElement(x, shape));
         long[] src = in.strides();
         long[] strides = new long[shape.rank()];
         for (int i = 0; i < dims.length; i++) strides[dims[i]] = in.dim(i) == 1 ? 0 : src[i];
         return List.of(IndexMaps.take(x, IndexMaps.strided(shape, strides, 0), shape));
-    }
-
-    /** Whether operand dimension i is result dimension {@code first + i}, with the same size. */
-    private boolean sameSizes(Shape in, int first) {
-        for (int i = 0; i < dims.length; i++) {
-            if (dims[i] != first + i || in.dim(i) != shape.dim(first + i)) return false;
-        }
-        return true;
     }
 
     @Override

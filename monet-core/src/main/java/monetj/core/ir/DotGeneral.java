@@ -3,9 +3,9 @@ package monetj.core.ir;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.DotKernel;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.IndexMaps;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
 
@@ -77,10 +77,34 @@ public record DotGeneral(int[] lhsBatch, int[] rhsBatch, int[] lhsContract, int[
         return f;
     }
 
+    /** Reference evaluation: every result element a sum of products in f64, rounded once to the result dtype. */
     @Override
     public List<HostTensor> evaluate(List<HostTensor> inputs) {
-        TensorType out = inferTypes(List.of(inputs.get(0).type(), inputs.get(1).type())).get(0);
-        return List.of(DotKernel.dotGeneral(this, inputs.get(0), inputs.get(1), out));
+        HostTensor lhs = inputs.get(0), rhs = inputs.get(1);
+        TensorType out = inferTypes(List.of(lhs.type(), rhs.type())).get(0);
+        long[] ls = lhs.shape().strides(), rs = rhs.shape().strides();
+        int[] lf = freeDims(lhs.shape().rank(), lhsBatch, lhsContract), rf = freeDims(rhs.shape().rank(), rhsBatch, rhsContract);
+        // Where each result element's lhs and rhs rows start, and where each contracted term lies relative to them.
+        long[] lOut = new long[out.rank()], rOut = new long[out.rank()];
+        int nb = lhsBatch.length;
+        for (int i = 0; i < nb; i++) {
+            lOut[i] = ls[lhsBatch[i]];
+            rOut[i] = rs[rhsBatch[i]];
+        }
+        for (int j = 0; j < lf.length; j++) lOut[nb + j] = ls[lf[j]];
+        for (int j = 0; j < rf.length; j++) rOut[nb + lf.length + j] = rs[rf[j]];
+        int[] lRow = IndexMaps.strided(out.shape(), lOut, 0), rRow = IndexMaps.strided(out.shape(), rOut, 0);
+        int[] kDims = new int[lhsContract.length];
+        for (int i = 0; i < kDims.length; i++) kDims[i] = lhs.shape().dim(lhsContract[i]);
+        Shape k = Shape.of(kDims);
+        int[] lTerm = IndexMaps.strided(k, DimensionLists.pick(ls, lhsContract), 0), rTerm = IndexMaps.strided(k, DimensionLists.pick(rs, rhsContract), 0);
+        double[] a = lhs.doubles(), b = rhs.doubles(), r = new double[lRow.length];
+        for (int o = 0; o < r.length; o++) {
+            double sum = 0;
+            for (int t = 0; t < lTerm.length; t++) sum += a[lRow[o] + lTerm[t]] * b[rRow[o] + rTerm[t]];
+            r[o] = sum;
+        }
+        return List.of(HostTensor.fromDoubles(out.dtype(), out.shape(), r));
     }
 
     @Override

@@ -3,7 +3,7 @@ package monetj.core.ir;
 import java.util.ArrayList;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.StridedRegion;
+import monetj.core.tensor.StridedRegion;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;

@@ -3,8 +3,7 @@ package monetj.core.ir;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.Parallel;
-import monetj.core.exec.StridedRegion;
+import monetj.core.tensor.StridedRegion;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -89,19 +88,11 @@ public record Gather(int[] offsetDims, int[] collapsedSliceDims, int[] operandBa
                 sliceSizes, outShape, DimensionLists.complement(outShape.rank(), offsetDims), true);
         int[] window = windowDims(os.rank());
         int[] counts = new int[window.length];
-        long windowElements = 1;
-        for (int k = 0; k < counts.length; k++) {
-            counts[k] = sliceSizes[window[k]];
-            windowElements *= counts[k];
-        }
+        for (int k = 0; k < counts.length; k++) counts[k] = sliceSizes[window[k]];
         long[] srcStrides = DimensionLists.pick(os.strides(), window), dstStrides = DimensionLists.pick(outShape.strides(), offsetDims);
-        int grain = (int) Math.max(1, (1 << 16) / Math.max(1, windowElements));
-        // Windows land in disjoint parts of the result, so they can be copied in parallel.
-        Parallel.forRange(windows.count(), grain, (lo, hi) -> {
-            for (int b = lo; b < hi; b++) {
-                StridedRegion.copy(x, windows.operandOffsets()[b], srcStrides, out, windows.otherOffsets()[b], dstStrides, counts);
-            }
-        });
+        for (int b = 0; b < windows.count(); b++) {
+            StridedRegion.copy(x, windows.operandOffsets()[b], srcStrides, out, windows.otherOffsets()[b], dstStrides, counts);
+        }
         return List.of(out);
     }
 

@@ -7,8 +7,9 @@ import monetj.core.tensor.TensorType;
 
 /**
  * A primitive operation with StableHLO semantics. Every fact about an op family lives in its class: the
- * type rule, the Java executor's kernel and the gradient rule; the StableHLO spelling is {@link #name()}
- * plus the record's attributes, which the emitter in monet-xla writes out.
+ * type rule, a short reference evaluation and the gradient rule; the StableHLO spelling is {@link #name()}
+ * plus the record's attributes, which the emitter in monet-xla writes out. The Java executor's optimised
+ * kernels live in its own kernel table and are tested against the reference evaluation.
  */
 public interface Op {
     /** The StableHLO op name without the dialect prefix, e.g. {@code "dot_general"}. */
@@ -17,7 +18,10 @@ public interface Op {
     /** Result types for the given operand types; throws {@link ShapeException} naming this op and the shapes. */
     List<TensorType> inferTypes(List<TensorType> inputs);
 
-    /** The Java executor's kernel. Inputs must not be modified; results are fresh tensors (or inputs unchanged). */
+    /**
+     * The reference evaluation: plain, serial, written for clarity (the oracle of the executor's kernels, and what
+     * the executor runs for ops without one). Inputs must not be modified; results are fresh tensors (or inputs unchanged).
+     */
     List<HostTensor> evaluate(List<HostTensor> inputs);
 
     /**

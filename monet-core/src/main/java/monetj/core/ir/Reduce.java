@@ -5,6 +5,7 @@ import java.util.List;
 import monetj.core.dsl.Tensor;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.IndexMaps;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
 
@@ -52,21 +53,11 @@ public record Reduce(Kind kind, int[] dims) implements Op {
         boolean[] reduced = new boolean[s.rank()];
         for (int d : dims) reduced[d] = true;
         Shape outShape = keptShape(s, reduced);
-        if (x.dtype() == DType.F32 && dims.length > 0) {
-            int outer = outShape.intSize(), inner = (int) (s.size() / Math.max(1, outer));
-            double init0 = inputs.get(1).getDouble(0);
-            if (outer > 0 && dims[0] == s.rank() - dims.length && dims[dims.length - 1] == s.rank() - 1) {
-                return List.of(HostTensor.of(outShape, monetj.core.exec.ContiguousReduce.rows(x.floats(), outer, inner, kind, init0)));
-            }
-            if (outer > 0 && dims[0] == 0 && dims[dims.length - 1] == dims.length - 1) {
-                return List.of(HostTensor.of(outShape, monetj.core.exec.ContiguousReduce.columns(x.floats(), inner, outer, kind, init0)));
-            }
-        }
         // Output offset of every input element: strides of the kept dims, zero for reduced ones.
         long[] outStrides = outShape.strides();
         long[] strides = new long[s.rank()];
         for (int d = 0, k = 0; d < s.rank(); d++) strides[d] = reduced[d] ? 0 : outStrides[k++];
-        int[] target = monetj.core.exec.IndexMaps.strided(s, strides, 0);
+        int[] target = IndexMaps.strided(s, strides, 0);
         int m = outShape.intSize();
         double init = inputs.get(1).getDouble(0);
         double[] acc = new double[m];

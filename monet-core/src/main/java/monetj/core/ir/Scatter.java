@@ -3,7 +3,7 @@ package monetj.core.ir;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.StridedRegion;
+import monetj.core.tensor.StridedRegion;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -75,8 +75,13 @@ public record Scatter(int[] updateWindowDims, int[] insertedWindowDims, int[] in
     }
 
     @Override
-    public List<HostTensor> evaluate(List<HostTensor> inputs) {
-        HostTensor x = inputs.get(0), indices = inputs.get(1), updates = inputs.get(2);
+    public List<HostTensor> evaluate(List<HostTensor> inputs) { return List.of(addInto(inputs.get(0).copy(), inputs.get(1), inputs.get(2))); }
+
+    /**
+     * The scatter-add with {@code x}'s storage reused for the result where its dtype allows (f32, f64, s32, s64 held in
+     * a Java array): an executor passes an operand that nothing reads afterwards, to update it in place.
+     */
+    public HostTensor addInto(HostTensor x, HostTensor indices, HostTensor updates) {
         Shape os = x.shape(), us = updates.shape();
         IndexedWindows windows = IndexedWindows.locate(os, indices, indexVectorDim, scatterDimsToOperandDims, inputBatchingDims,
                 scatterIndicesBatchingDims, windowSizes(os, us), us, DimensionLists.complement(us.rank(), updateWindowDims), false);
@@ -89,20 +94,20 @@ public record Scatter(int[] updateWindowDims, int[] insertedWindowDims, int[] in
             long dst = windows.operandOffsets()[b];
             if (dst != IndexedWindows.OUT_OF_BOUNDS) StridedRegion.forEachRun(counts, windows.otherOffsets()[b], srcStrides, dst, dstStrides, acc);
         }
-        return List.of(acc.result(x));
+        return acc.result(x);
     }
 
-    /** Adds runs of the updates into a working copy of the operand; bf16/f16 accumulate in f32 and round once. */
+    /** Adds runs of the updates into the operand's own array; bf16/f16 accumulate in an f32 copy and round once. */
     private sealed interface Accumulator extends StridedRegion.RunBody {
         HostTensor result(HostTensor operand);
 
         static Accumulator of(HostTensor operand, HostTensor updates) {
             return switch (operand.dtype()) {
-                case F64 -> new F64Sum(operand.doubles().clone(), updates.doubles());
-                case F32 -> new F32Sum(operand.floats().clone(), updates.floats()); // floats() may be the operand's own array
-                case BF16, F16 -> new F32Sum(operand.floats(), updates.floats()); // already a converted copy
-                case S32 -> new S32Sum(operand.ints().clone(), updates.ints());
-                case S64 -> new S64Sum(operand.longs().clone(), updates.longs());
+                case F64 -> new F64Sum(operand.doubles(), updates.doubles());
+                case F32 -> new F32Sum(operand.floats(), updates.floats());
+                case BF16, F16 -> new F32Sum(operand.floats(), updates.floats()); // a converted copy
+                case S32 -> new S32Sum(operand.ints(), updates.ints());
+                case S64 -> new S64Sum(operand.longs(), updates.longs());
                 case PRED -> throw new AssertionError("scatter-add of booleans is refused by the type rule");
             };
         }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.StridedRegion;
+import monetj.core.tensor.StridedRegion;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;

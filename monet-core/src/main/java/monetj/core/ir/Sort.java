@@ -3,9 +3,7 @@ package monetj.core.ir;
 import java.util.ArrayList;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.IndexMaps;
-import monetj.core.exec.Parallel;
-import monetj.core.exec.StableArgsort;
+import monetj.core.tensor.IndexMaps;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorType;
@@ -39,19 +37,17 @@ public record Sort(int dimension, Compare.Direction comparisonDirection) impleme
         int n = s.dim(dimension), inner = (int) s.strides()[dimension];
         int lanes = n == 0 ? 0 : s.intSize() / n;
         int[] source = new int[s.intSize()]; // result element i comes from operand element source[i]
-        Parallel.forRange(lanes, Math.max(1, (1 << 14) / Math.max(n, 1)), (lo, hi) -> {
-            long[] laneKeys = new long[n];
-            int[] perm = new int[n], scratch = new int[n];
-            for (int lane = lo; lane < hi; lane++) {
-                int base = (lane / inner) * n * inner + lane % inner;
-                for (int j = 0; j < n; j++) {
-                    laneKeys[j] = StableArgsort.key(keys, base + (long) j * inner);
-                    perm[j] = j;
-                }
-                StableArgsort.sort(laneKeys, descending(), perm, scratch, n);
-                for (int j = 0; j < n; j++) source[base + j * inner] = base + perm[j] * inner;
+        long[] laneKeys = new long[n];
+        int[] perm = new int[n], scratch = new int[n];
+        for (int lane = 0; lane < lanes; lane++) {
+            int base = (lane / inner) * n * inner + lane % inner;
+            for (int j = 0; j < n; j++) {
+                laneKeys[j] = StableArgsort.key(keys, base + (long) j * inner);
+                perm[j] = j;
             }
-        });
+            StableArgsort.sort(laneKeys, descending(), perm, scratch, n);
+            for (int j = 0; j < n; j++) source[base + j * inner] = base + perm[j] * inner;
+        }
         List<HostTensor> out = new ArrayList<>();
         for (HostTensor x : inputs) out.add(IndexMaps.take(x, source, s));
         return out;

@@ -3,7 +3,6 @@ package monetj.core.ir;
 import java.util.ArrayList;
 import java.util.List;
 import monetj.core.dsl.Tensor;
-import monetj.core.exec.Parallel;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
@@ -19,7 +18,7 @@ public record Unary(Kind kind) implements Op {
 
         Kind(String stablehlo) { this.stablehlo = stablehlo; }
 
-        double apply(double x) {
+        public double apply(double x) {
             return switch (this) {
                 case NEGATE -> -x;
                 case ABS -> Math.abs(x);
@@ -71,9 +70,7 @@ public record Unary(Kind kind) implements Op {
         int n = x.shape().intSize();
         if (x.dtype() == DType.F32) {
             float[] a = x.floats(), r = new float[n];
-            Parallel.forRange(n, 1 << 15, (lo, hi) -> {
-                for (int i = lo; i < hi; i++) r[i] = (float) kind.apply(a[i]);
-            });
+            for (int i = 0; i < n; i++) r[i] = (float) kind.apply(a[i]);
             return List.of(HostTensor.of(x.shape(), r));
         }
         if (x.dtype().isFloating()) {

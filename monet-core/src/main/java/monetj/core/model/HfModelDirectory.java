@@ -49,15 +49,13 @@ public final class HfModelDirectory {
         if (Files.isRegularFile(index)) {
             JsonNode map = JSON.readTree(Files.readString(index)).get("weight_map");
             if (map == null || !map.isObject()) throw new IOException(index + ": missing weight_map");
+            Map<String, List<String>> byFile = ShardIndexEntries.byFile(index, dir, map);
             Map<String, Map<String, HostTensor>> shards = new LinkedHashMap<>();
+            for (String file : byFile.keySet()) shards.put(file, Safetensors.read(dir.resolve(file)).tensors());
             for (var it = map.fields(); it.hasNext(); ) {
                 var e = it.next();
                 String file = e.getValue().asText();
                 Map<String, HostTensor> shard = shards.get(file);
-                if (shard == null) {
-                    shard = Safetensors.read(dir.resolve(file)).tensors();
-                    shards.put(file, shard);
-                }
                 HostTensor t = shard.get(e.getKey());
                 if (t == null) throw new IOException(dir.resolve(file) + ": tensor '" + e.getKey() + "' listed in " + INDEX + " is not in this shard");
                 tensors.put(e.getKey(), t);

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * A Monet model's architecture, keyed exactly as the Hugging Face {@code config.json} of the released
- * checkpoints (MonetLLM/monet-*-hf). Unknown keys are kept so that a config read and written again loses
- * nothing. Both {@code rope_theta} (transformers 4.x) and {@code rope_parameters.rope_theta} (5.x) are read.
+ * checkpoints (MonetLLM/monet-*-hf). Hugging Face keys without effect here are kept so that a config read and
+ * written again loses nothing; unknown keys are refused ({@link HfConfigKeys}). Both {@code rope_theta} (transformers 4.x) and {@code rope_parameters.rope_theta} (5.x) are read.
  */
 public record MonetConfig(
         int vocabSize,
@@ -115,6 +115,7 @@ public record MonetConfig(
 
     public static MonetConfig fromJson(JsonNode root) {
         if (!root.isObject()) throw new InvalidConfigException("(root)", "a model config must be a JSON object");
+        HfConfigKeys.check(root, KNOWN);
         int d = requireInt(root, "hidden_size"), heads = requireInt(root, "num_attention_heads");
         Integer headDim = optInt(root, "head_dim");
         if (headDim == null) {

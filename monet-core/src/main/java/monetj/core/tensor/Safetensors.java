@@ -24,10 +24,16 @@ import java.util.Map;
  * views of the mapping and nothing is copied until a kernel needs a Java array.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A header naming one tensor twice is corrupt: which of the two would be meant cannot be known.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final long MAX_HEADER = 100L << 20;
+    private static final long WRITE_CHUNK = 1L << 24;
 
     private Safetensors() {}
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) ch.write(b);
+    }
 
     /** The tensors of a file (in header order) and its {@code __metadata__} strings. */
     public record Contents(Map<String, HostTensor> tensors, Map<String, String> metadata) {}
@@ -46,8 +52,8 @@ public final class Safetensors {
             JsonNode header;
             try {
                 header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IOException(path + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException(path + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
             }
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
@@ -61,6 +67,7 @@ public final class Safetensors {
                 }
                 tensors.put(e.getKey(), parseEntry(path, e.getKey(), e.getValue(), file, dataStart, dataSize));
             }
+            checkDisjoint(path, header);
             return new Contents(tensors, metadata);
         }
     }
@@ -78,15 +85,47 @@ public final class Safetensors {
             throw new IOException(path + ": tensor '" + name + "': " + ex.getMessage(), ex);
         }
         int[] dims = new int[sh.size()];
-        for (int i = 0; i < dims.length; i++) dims[i] = sh.get(i).asInt();
+        long expected = dtype.byteSize();
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = sh.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
+                throw new IOException(path + ": tensor '" + name + "' has dimension " + d + " at axis " + i + " of shape " + sh
+                        + " (dimensions must be integers in [0, 2^31))");
+            }
+            dims[i] = d.intValue();
+            try {
+                expected = Math.multiplyExact(expected, dims[i]);
+            } catch (ArithmeticException e) {
+                throw new IOException(path + ": tensor '" + name + "' of shape " + sh + " has more bytes than a file can hold");
+            }
+        }
         Shape shape = Shape.of(dims);
         long begin = off.get(0).asLong(), end = off.get(1).asLong();
-        long expected = shape.size() * dtype.byteSize();
         if (begin < 0 || end < begin || end > dataSize || end - begin != expected) {
             throw new IOException(path + ": tensor '" + name + "' " + dtype + shape + " has byte range [" + begin + ", " + end
                     + ") but needs " + expected + " bytes within a data section of " + dataSize + " bytes (truncated or corrupt file?)");
         }
         return new HostTensor(dtype, shape, file.asSlice(dataStart + begin, expected));
+    }
+
+    /** Refuses headers whose tensors share bytes: writing one would silently change the other. */
+    private static void checkDisjoint(Path path, JsonNode header) throws IOException {
+        record Range(String name, long begin, long end) {}
+        java.util.List<Range> ranges = new java.util.ArrayList<>();
+        header.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("__metadata__")) {
+                JsonNode off = e.getValue().get("data_offsets");
+                if (off.get(1).asLong() > off.get(0).asLong()) ranges.add(new Range(e.getKey(), off.get(0).asLong(), off.get(1).asLong()));
+            }
+        });
+        ranges.sort(java.util.Comparator.comparingLong(Range::begin));
+        for (int i = 1; i < ranges.size(); i++) {
+            Range a = ranges.get(i - 1), b = ranges.get(i);
+            if (b.begin() < a.end()) {
+                throw new IOException(path + ": tensors '" + a.name() + "' [" + a.begin() + ", " + a.end() + ") and '" + b.name() + "' ["
+                        + b.begin() + ", " + b.end() + ") overlap (corrupt file)");
+            }
+        }
     }
 
     /** Writes tensors in the given order, data aligned as the reference writer does (header padded to 8 bytes). */
@@ -117,18 +156,26 @@ public final class Safetensors {
         Files.createDirectories(parent);
         // Written to a temporary file and renamed: readers never see a half-written file, and a file that is
         // memory-mapped by a reader (possibly the source of these very tensors) is never truncated under it.
-        Path tmp = Files.createTempFile(parent, "." + path.getFileName(), ".tmp");
+        // The temporary file is created like any other file (mode from the umask, unlike createTempFile's 0600),
+        // and written with write(2), not a mapping, so a full disk is an IOException rather than a SIGBUS.
+        Path tmp = parent.resolve("." + path.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofConfined()) {
-                MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, head.remaining() + offset, arena);
-                MemorySegment.copy(MemorySegment.ofBuffer(head), 0, out, 0, head.remaining());
-                long at = head.remaining();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeFully(ch, head);
+                // Tensors may be views of any array or mapping: copied through one direct buffer in chunks.
+                ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(WRITE_CHUNK, Math.max(1, offset)));
+                MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
                 for (HostTensor t : tensors.values()) {
-                    MemorySegment.copy(t.data(), 0, out, at, t.data().byteSize());
-                    at += t.data().byteSize();
+                    MemorySegment data = t.data();
+                    for (long at = 0; at < data.byteSize(); at += chunk.capacity()) {
+                        int n = (int) Math.min(chunk.capacity(), data.byteSize() - at);
+                        MemorySegment.copy(data, at, chunkSegment, 0, n);
+                        writeFully(ch, chunk.clear().limit(n));
+                    }
                 }
-                out.force();
+                ch.force(true);
+            } catch (IOException e) {
+                throw new IOException("cannot write " + path + ": " + e.getMessage(), e);
             }
             Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {

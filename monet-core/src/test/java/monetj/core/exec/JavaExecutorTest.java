@@ -104,15 +104,69 @@ class JavaExecutorTest {
     void reportsThePeakLiveBytesOfAnExecution() {
         Graph g = new Graph("chain");
         Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, 1000)));
-        Tensor y = x.mul(2.0), z = y.add(1.0);
-        g.setOutputs(List.of(z.sum().value(), x.reshape(10, 100).value()));
+        Tensor y = x.mul(2.0), z = y.add(1.0); // both results, so both materialised
+        g.setOutputs(List.of(y.value(), z.value(), x.reshape(10, 100).value()));
         try (Executable exe = exec.compile(g)) {
             assertTrue(exe.peakLiveBytes().isEmpty());
             DeviceBuffer in = exec.put(HostTensor.of(Shape.of(1000), new float[1000]));
             exe.execute(List.of(in));
-            // x, y and z at once while z is computed (the reshape of x is a view, counted once), plus scalar constants
+            // x, y and z (the reshape of x is a view, counted once), plus scalar constants
             long peak = exe.peakLiveBytes().orElseThrow();
             assertTrue(peak >= 3 * 4000 && peak <= 3 * 4000 + 16, "peak " + peak);
         }
+    }
+
+    @Test
+    void deadIntermediatesAreOverwrittenButArgumentsAndConstantsNever() {
+        Graph g = new Graph("reuse");
+        TensorType t = TensorType.of(DType.F32, 1000);
+        Tensor x = new Tensor(g, g.parameter("x", t));
+        float[] table = new float[1000];
+        for (int i = 0; i < table.length; i++) table[i] = i;
+        Tensor c = new Tensor(g, g.apply1(new monetj.core.ir.Constant(HostTensor.of(Shape.of(1000), table))));
+        Tensor y = x.exp(), sum = y.sum(); // read by a reduction and by z: materialised
+        Tensor z = y.mul(2.0).add(c);      // y and the constant die here
+        g.setOutputs(List.of(z.value(), sum.value()));
+        float[] in = new float[1000];
+        for (int i = 0; i < in.length; i++) in[i] = i * 1e-3f;
+        float[] before = in.clone();
+        try (Executable exe = exec.compile(g)) {
+            for (int run = 0; run < 2; run++) {
+                List<DeviceBuffer> out = exe.execute(List.of(exec.put(HostTensor.of(Shape.of(1000), in))));
+                float[] r = exec.get(out.get(0)).floats();
+                for (int i = 0; i < r.length; i++) assertEquals((float) Math.exp(in[i]) * 2 + i, r[i], 2e-6f * r[i], "element " + i + " of run " + run);
+                assertArrayEquals(before, in, "the argument is untouched");
+                assertArrayEquals(HostTensor.of(Shape.of(1000), table).floats(), ((monetj.core.ir.Constant) g.nodes().get(c.value().node().id()).op()).value().floats());
+                // x, the constant and y at most: z is written over y
+                assertTrue(exe.peakLiveBytes().orElseThrow() < 3 * 4000 + 64, "peak " + exe.peakLiveBytes());
+            }
+        }
+    }
+
+    @Test
+    void scatterAddsIntoADeadOperandOrABroadcastScalarWithoutCopying() {
+        Graph g = new Graph("scatter");
+        Tensor table = new Tensor(g, g.parameter("table", TensorType.of(DType.F32, 5, 3)));
+        Tensor ids = new Tensor(g, g.parameter("ids", TensorType.of(DType.S32, 4, 1)));
+        Tensor rows = new Tensor(g, g.parameter("rows", TensorType.of(DType.F32, 4, 3)));
+        var add = new monetj.core.ir.Scatter(new int[] {1}, new int[] {0}, new int[0], new int[0], new int[] {0}, 1, false, false);
+        Tensor intoComputed = Tensor.apply(add, table.mul(2.0), ids, rows);          // table * 2 dies here
+        Tensor intoZeros = Tensor.apply(add, Tensor.full(g, DType.F32, Shape.of(5, 3), 0.5), ids, rows);
+        Tensor intoArgument = Tensor.apply(add, table, ids, rows);                   // the argument must not change
+        g.setOutputs(List.of(intoComputed.value(), intoZeros.value(), intoArgument.value()));
+        float[] t = new float[15];
+        for (int i = 0; i < t.length; i++) t[i] = i;
+        HostTensor tableIn = HostTensor.of(Shape.of(5, 3), t.clone()), idsIn = HostTensor.of(Shape.of(4, 1), new int[] {3, 0, 3, 9});
+        HostTensor rowsIn = HostTensor.of(Shape.of(4, 3), new float[] {1, 1, 1, 2, 2, 2, 4, 4, 4, 8, 8, 8});
+        List<HostTensor> r = exec.run(g, List.of(tableIn, idsIn, rowsIn));
+        float[] doubled = new float[15];
+        for (int i = 0; i < 15; i++) doubled[i] = 2 * i;
+        assertArrayEquals(add.evaluate(List.of(HostTensor.of(Shape.of(5, 3), doubled), idsIn, rowsIn)).get(0).floats(), r.get(0).floats());
+        float[] half = new float[15];
+        java.util.Arrays.fill(half, 0.5f);
+        assertArrayEquals(add.evaluate(List.of(HostTensor.of(Shape.of(5, 3), half), idsIn, rowsIn)).get(0).floats(), r.get(1).floats());
+        assertArrayEquals(add.evaluate(List.of(HostTensor.of(Shape.of(5, 3), t), idsIn, rowsIn)).get(0).floats(), r.get(2).floats());
+        assertArrayEquals(t, tableIn.floats(), "the argument is untouched");
+        assertEquals(11f + 1 + 4, r.get(2).floats()[9 + 2], "row 3 received two updates; index 9 is out of bounds and skipped");
     }
 }

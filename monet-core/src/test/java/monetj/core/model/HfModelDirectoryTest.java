@@ -83,4 +83,29 @@ class HfModelDirectoryTest {
         var e = assertThrows(java.io.IOException.class, () -> HfModelDirectory.read(dir));
         assertTrue(e.getMessage().contains("truncated or corrupt"), e.getMessage());
     }
+
+    @Test
+    void aMissingShardOrAnEntryOutsideTheDirectoryIsRefusedNamingTheIndexEntry(@TempDir Path tmp) throws Exception {
+        HfModelDirectory.Model m = HfModelDirectory.read(goldenDir(tmp, "tiny-vd"));
+        Path out = tmp.resolve("export");
+        HfModelDirectory.write(out, m.config(), m.tensors(), DType.F32, 200_000);
+        Path index = out.resolve("model.safetensors.index.json");
+        String original = Files.readString(index);
+        java.util.List<String> shards;
+        try (var files = Files.list(out)) {
+            shards = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("model-")).sorted().toList();
+        }
+        assertTrue(shards.size() >= 2, shards.toString());
+        String second = shards.get(1);
+
+        Files.move(out.resolve(second), tmp.resolve("moved.safetensors"));
+        var missing = assertThrows(java.io.IOException.class, () -> HfModelDirectory.read(out));
+        assertTrue(missing.getMessage().contains(index.toString()) && missing.getMessage().contains("weight_map names " + second + " for")
+                && missing.getMessage().contains("model.layers.") && missing.getMessage().contains("missing shard"), missing.getMessage());
+        Files.move(tmp.resolve("moved.safetensors"), out.resolve(second));
+
+        Files.writeString(index, original.replaceFirst("\"" + shards.get(0) + "\"", "\"../other/x.safetensors\""));
+        var outside = assertThrows(java.io.IOException.class, () -> HfModelDirectory.read(out));
+        assertTrue(outside.getMessage().contains("\"../other/x.safetensors\" is not a file name in the model directory"), outside.getMessage());
+    }
 }

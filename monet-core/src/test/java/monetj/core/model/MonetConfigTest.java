@@ -78,4 +78,14 @@ class MonetConfigTest {
         var e = assertThrows(InvalidConfigException.class, () -> MonetConfig.fromJson(n));
         assertTrue(e.getMessage().contains("'moe_experts' is required"), e.getMessage());
     }
+
+    @Test
+    void unknownKeysAndUnimplementedFeaturesAreRefusedByName() throws Exception {
+        assertRejected("moe_top_k", 4, "moe_top_k", "is not a Monet model config key (did you mean 'moe_topk'?)");
+        assertRejected("rope_scaling", java.util.Map.of("type", "linear", "factor", 2.0), "rope_scaling", "is not supported");
+        assertRejected("rope_parameters", java.util.Map.of("rope_type", "yarn", "rope_theta", 10000.0), "rope_parameters.rope_type", "must be \"default\"");
+        assertRejected("attention_bias", true, "attention_bias", "must be false");
+        assertRejected("attention_dropout", 0.1, "attention_dropout", "must be 0");
+        for (String name : List.of("tiny-vd", "demo-vd", "monet-vd-1.4b", "monet-hd-4.1b", "codemonet-vd-1.4b")) model(name); // shipped configs pass
+    }
 }

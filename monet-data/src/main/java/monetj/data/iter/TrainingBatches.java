@@ -23,8 +23,13 @@ public final class TrainingBatches {
         TokenShardSet set = TokenShardSet.open(dir);
         try {
             TextTokenizer.requireFitsModel(set.index().tokenizer(), modelVocabSize);
+            Integer maxId = set.index().maxTokenId();
+            if (maxId != null && maxId >= modelVocabSize) {
+                throw new IllegalArgumentException(dir + " holds token ids up to " + maxId + " (index.json max_token_id), beyond the model's vocab_size of "
+                        + modelVocabSize + "; prepare the shards with the model's tokenizer");
+            }
             PackedBatchSource source = resume == null ? new PackedBatchSource(set, layout) : new PackedBatchSource(set, layout, resume);
-            return new PrefetchingBatchIterator(new Owning(source, set), PREFETCH);
+            return new PrefetchingBatchIterator(new Owning(new VocabularyGuard(source, modelVocabSize, dir.toString()), set), PREFETCH);
         } catch (RuntimeException e) {
             set.close();
             throw e;

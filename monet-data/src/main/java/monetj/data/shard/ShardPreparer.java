@@ -29,6 +29,7 @@ import monetj.data.tokenizer.TextTokenizer;
 public final class ShardPreparer {
     private static final int CHUNK_DOCUMENTS = 256;
     private static final int CHUNK_CHARS = 1 << 20;
+    private static final String PARTIAL_PREFIX = ".%s.partial-";
 
     /**
      * What to prepare. {@code maxShardTokens} caps a shard (documents are never split across shards). With
@@ -58,7 +59,8 @@ public final class ShardPreparer {
         void update(double fraction, long documents, long tokens);
     }
 
-    private record Chunk(List<TextDocument> docs, int source, Future<int[][]> ids) {}
+    /** Documents being tokenized, and how far through its file the reader was when they were read (0..1). */
+    private record Chunk(List<TextDocument> docs, int source, Future<int[][]> ids, double fileFraction) {}
 
     private final Options options;
     private final TextTokenizer tokenizer;
@@ -72,6 +74,7 @@ public final class ShardPreparer {
     private TokenShardWriter shard;
     private long documents;
     private long tokens;
+    private int maxTokenId;
 
     private ShardPreparer(Options options, TextTokenizer tokenizer, Progress progress) {
         this.options = options;
@@ -91,16 +94,58 @@ public final class ShardPreparer {
             }
         }
         Files.createDirectories(out.getParent());
-        Path partial = out.resolveSibling("." + out.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        deleteAbandonedPartials(out);
+        Path partial = out.resolveSibling(PARTIAL_PREFIX.formatted(out.getFileName()) + ProcessHandle.current().pid());
         deleteTree(partial);
-        Files.createDirectories(partial);
+        // Ctrl-C or SIGTERM ends the JVM without running this method's finally: the hook removes the partial output then.
+        // It is registered before the directory exists, so a signal can never fall between the two.
+        Thread cleanup = new Thread(() -> {
+            // The writer may still add a file while this walks the tree; once the directory is gone it cannot.
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    deleteTree(partial);
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    if (attempt == 20) {
+                        System.err.println("monet: could not remove " + partial + ": " + e.getMessage());
+                        return;
+                    }
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "monet-prepare-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            Files.createDirectories(partial);
             TokenShardIndex index = new ShardPreparer(options, tokenizer, progress).run(partial);
             if (Files.exists(out)) deleteTree(out);
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
             return index;
         } finally {
             deleteTree(partial);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to; it finds nothing left to delete
+            }
+        }
+    }
+
+    /** {@code .NAME.partial-PID} directories of preparers that died without cleaning up (killed with -9, power loss). */
+    private static void deleteAbandonedPartials(Path out) throws IOException {
+        String prefix = PARTIAL_PREFIX.formatted(out.getFileName());
+        try (Stream<Path> siblings = Files.list(out.getParent())) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(prefix) || !name.substring(prefix.length()).matches("\\d+")) continue;
+                long pid = Long.parseLong(name.substring(prefix.length()));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // another prepare, still running
+                deleteTree(p);
+            }
         }
     }
 
@@ -127,13 +172,13 @@ public final class ShardPreparer {
                         docs.add(d);
                         chars += d.text().length();
                         if (docs.size() == CHUNK_DOCUMENTS || chars >= CHUNK_CHARS) {
-                            submit(pool, inFlight, docs, s);
+                            submit(pool, inFlight, docs, s, reader);
                             docs = new ArrayList<>();
                             chars = 0;
                             drain(inFlight, 2 * options.threads(), dir, width);
                         }
                     }
-                    if (!docs.isEmpty()) submit(pool, inFlight, docs, s);
+                    if (!docs.isEmpty()) submit(pool, inFlight, docs, s, reader);
                 }
             }
             drain(inFlight, 0, dir, width);
@@ -151,14 +196,16 @@ public final class ShardPreparer {
             sources.add(new TokenShardIndex.Source(p.toAbsolutePath().toString(), Files.size(p), sourceDocs[s], sourceTokens[s]));
         }
         TokenShardIndex index = new TokenShardIndex(TokenShardIndex.FORMAT, width, tokenizer.info(), options.eos(), documents, tokens,
-                List.copyOf(shards), sources, skips.entries());
+                List.copyOf(shards), sources, skips.entries(), maxTokenId);
         index.write(dir.resolve(TokenShardIndex.FILE_NAME));
         return index;
     }
 
-    private void submit(ExecutorService pool, ArrayDeque<Chunk> inFlight, List<TextDocument> docs, int source) {
+    private void submit(ExecutorService pool, ArrayDeque<Chunk> inFlight, List<TextDocument> docs, int source, DocumentReader reader) throws IOException {
+        long rows = fileRows[source], bytes = reader.bytesRead(), size = Files.size(options.inputs().get(source));
+        double fraction = rows > 0 ? Math.min(1.0, (docs.getLast().row() + 1.0) / rows) : bytes >= 0 ? Math.min(1.0, (double) bytes / Math.max(1, size)) : 0;
         // One document at a time per worker: --threads is then exactly the number of cores tokenizing.
-        inFlight.add(new Chunk(docs, source, pool.submit(() -> docs.stream().map(d -> tokenizer.encode(d.text())).toArray(int[][]::new))));
+        inFlight.add(new Chunk(docs, source, pool.submit(() -> docs.stream().map(d -> tokenizer.encode(d.text())).toArray(int[][]::new)), fraction));
     }
 
     /** Writes finished chunks, in order, until at most {@code keep} remain in flight. */
@@ -176,14 +223,13 @@ public final class ShardPreparer {
                 throw new IllegalStateException("interrupted while preparing shards", e);
             }
             for (int i = 0; i < ids.length; i++) write(c.docs().get(i), c.source(), ids[i], dir, width);
-            reportProgress(c.source(), c.docs().getLast().row());
+            reportProgress(c.source(), c.fileFraction());
         }
     }
 
-    /** Progress by input bytes written out: whole files before this one, and this one's rows so far when known. */
-    private void reportProgress(int source, long lastRow) throws IOException {
-        long rows = fileRows[source];
-        double done = Files.size(options.inputs().get(source)) * (rows > 0 ? Math.min(1.0, (lastRow + 1.0) / rows) : 0);
+    /** Progress by input bytes written out: whole files before this one, and the written part of this one. */
+    private void reportProgress(int source, double fileFraction) throws IOException {
+        double done = Files.size(options.inputs().get(source)) * fileFraction;
         for (int s = 0; s < source; s++) done += Files.size(options.inputs().get(s));
         progress.update(done / Math.max(1, totalBytes), documents, tokens);
     }
@@ -200,6 +246,7 @@ public final class ShardPreparer {
         } catch (IllegalStateException e) {
             throw new DataInputException(doc.file() + " row " + doc.row() + ": " + e.getMessage());
         }
+        for (int id : seq) maxTokenId = Math.max(maxTokenId, id);
         documents++;
         tokens += seq.length;
         sourceDocs[source]++;

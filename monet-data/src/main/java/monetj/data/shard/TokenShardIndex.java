@@ -13,7 +13,8 @@ import monetj.data.tokenizer.TokenizerInfo;
  * {@code index.json} of a token shard directory: the token width, the tokenizer that produced the ids,
  * each shard's token and document counts and checksums, the input files, and what was skipped. Every
  * document starts with BOS (and ends with EOS when {@code eos} is set); document boundaries are in each
- * shard's {@code .docs} file (uint64 start offsets, one more than documents).
+ * shard's {@code .docs} file (uint64 start offsets, one more than documents). {@code maxTokenId} is the largest id
+ * written (null in indexes from before it was recorded), checked against the model's vocabulary before training.
  */
 public record TokenShardIndex(
         String format,
@@ -24,7 +25,8 @@ public record TokenShardIndex(
         long tokens,
         List<Shard> shards,
         List<Source> sources,
-        List<SkipLog.Entry> skipped) {
+        List<SkipLog.Entry> skipped,
+        Integer maxTokenId) {
 
     public static final String FORMAT = "monet-token-shards/1";
     public static final String FILE_NAME = "index.json";

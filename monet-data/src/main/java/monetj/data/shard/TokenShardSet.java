@@ -101,10 +101,17 @@ public final class TokenShardSet implements AutoCloseable {
         while (length > 0) {
             int n = (int) Math.min(length, index.shards().get(s).tokens() - pos);
             MemorySegment seg = tokens[s];
-            if (index.width() == TokenWidth.UINT16) {
-                for (int i = 0; i < n; i++) dst[offset + i] = Short.toUnsignedInt(seg.getAtIndex(U16, pos + i));
-            } else {
-                MemorySegment.copy(seg, U32, pos * 4, dst, offset, n);
+            try {
+                if (index.width() == TokenWidth.UINT16) {
+                    for (int i = 0; i < n; i++) dst[offset + i] = Short.toUnsignedInt(seg.getAtIndex(U16, pos + i));
+                } else {
+                    MemorySegment.copy(seg, U32, pos * 4, dst, offset, n);
+                }
+            } catch (InternalError e) {
+                // The JVM's report of a SIGBUS on a mapped page: the file shrank after it was opened.
+                String message = dir.resolve(index.shards().get(s).tokensFile()) + ": cannot read tokens [" + pos + ", " + (pos + n)
+                        + "): the file was truncated or replaced while in use";
+                throw new java.io.UncheckedIOException(message, new IOException(message, e));
             }
             offset += n;
             length -= n;

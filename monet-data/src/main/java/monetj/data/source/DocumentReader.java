@@ -16,6 +16,9 @@ public interface DocumentReader extends AutoCloseable {
     /** Rows in the file when known without reading it (Parquet's footer), else -1; for progress reports. */
     default long rowCount() { return -1; }
 
+    /** Bytes of the file consumed so far when the reader counts them (JSON lines), else -1; for progress reports. */
+    default long bytesRead() { return -1; }
+
     @Override
     void close();
 

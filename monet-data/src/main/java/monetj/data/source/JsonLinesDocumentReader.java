@@ -15,7 +15,10 @@ import java.nio.file.Path;
  * that is not JSON is an error naming the file and line.
  */
 final class JsonLinesDocumentReader implements DocumentReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A line is already one String in memory when it is parsed, so Jackson's 20M-character guard on string
+    // values protects nothing here and would fail a prepare on one long document.
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build());
 
     private final Path file;
     private final String field;
@@ -23,6 +26,7 @@ final class JsonLinesDocumentReader implements DocumentReader {
     private final InputStream in;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private long row;
+    private long consumed;
 
     JsonLinesDocumentReader(Path file, String field, long startRow, SkipLog skips) {
         this.file = file;
@@ -87,8 +91,12 @@ final class JsonLinesDocumentReader implements DocumentReader {
             line.write(b);
             b = in.read();
         }
+        consumed += line.size() + (b >= 0 ? 1 : 0);
         return true;
     }
+
+    @Override
+    public long bytesRead() { return consumed; }
 
     private static boolean isBlank(byte[] bytes) {
         for (byte b : bytes) if (b != ' ' && b != '\t' && b != '\r') return false;

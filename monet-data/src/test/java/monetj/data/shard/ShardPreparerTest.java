@@ -200,4 +200,57 @@ class ShardPreparerTest {
             assertTrue(e.getMessage().startsWith("no documents in"), e.getMessage());
         }
     }
+
+    @Test
+    void jsonLinesProgressAdvancesByBytesAndTheLargestIdIsRecorded() throws Exception {
+        Path in = tmp.resolve("many.jsonl");
+        Files.write(in, texts(2000, "P").stream().map(t -> "{\"text\": \"" + t + "\"}").toList());
+        List<Double> fractions = new ArrayList<>();
+        try (TextTokenizer tok = TextTokenizer.load(TestTokenizers.write(tmp, 0))) {
+            var index = ShardPreparer.prepare(new ShardPreparer.Options(List.of(in), "text", tmp.resolve("out"), false, 1 << 20, 2, false),
+                    tok, (f, d, t) -> fractions.add(f));
+            assertTrue(fractions.stream().anyMatch(f -> f > 0.2 && f < 0.9), "progress between start and end: " + fractions);
+            assertEquals(1.0, fractions.getLast());
+            int max = 0;
+            try (TokenShardSet set = TokenShardSet.open(tmp.resolve("out"))) {
+                for (long d = 0; d < set.documentCount(); d++) for (int id : set.document(d)) max = Math.max(max, id);
+            }
+            assertEquals(max, index.maxTokenId());
+            assertEquals(max, TokenShardIndex.read(tmp.resolve("out")).maxTokenId());
+        }
+    }
+
+    @Test
+    void partialOutputsOfDeadPreparersAreRemovedAndLiveOnesKept() throws Exception {
+        Path in = tmp.resolve("a.jsonl");
+        Files.write(in, texts(5, "S").stream().map(t -> "{\"text\": \"" + t + "\"}").toList());
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path dead = Files.createDirectories(tmp.resolve(".out.partial-" + gone.pid()));
+        Files.writeString(dead.resolve("shard-00000.tokens"), "left behind");
+        Path live = Files.createDirectories(tmp.resolve(".out.partial-" + ProcessHandle.current().parent().orElseThrow().pid()));
+        try (TextTokenizer tok = TextTokenizer.load(TestTokenizers.write(tmp, 0))) {
+            prepare(List.of(in), tmp.resolve("out"), tok, 1 << 20, 1, false);
+        }
+        assertFalse(Files.exists(dead), "a dead preparer's partial output is removed");
+        assertTrue(Files.exists(live), "a running preparer's partial output is left alone");
+    }
+
+    @Test
+    void aShardTruncatedWhileOpenIsAnIoErrorNamingTheFile() throws Exception {
+        Path in = tmp.resolve("a.jsonl");
+        Files.write(in, texts(400, "T").stream().map(t -> "{\"text\": \"" + t + "\"}").toList());
+        try (TextTokenizer tok = TextTokenizer.load(TestTokenizers.write(tmp, 0))) {
+            prepare(List.of(in), tmp.resolve("out"), tok, 1 << 20, 1, false);
+        }
+        Path tokens = tmp.resolve("out/shard-00000.tokens");
+        try (TokenShardSet set = TokenShardSet.open(tmp.resolve("out"))) {
+            try (FileChannel ch = FileChannel.open(tokens, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            int[] dst = new int[16];
+            var e = assertThrows(java.io.UncheckedIOException.class, () -> set.read(set.tokenCount() - 16, dst, 0, 16));
+            assertTrue(e.getMessage().startsWith(tokens.toString()) && e.getMessage().contains("truncated"), e.getMessage());
+        }
+    }
 }

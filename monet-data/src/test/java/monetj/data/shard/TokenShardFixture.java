@@ -28,7 +28,7 @@ public final class TokenShardFixture {
         }
         if (w != null) shards.add(w.finish());
         TokenizerInfo info = new TokenizerInfo("test", "0".repeat(64), vocabSize, 1, 2);
-        new TokenShardIndex(TokenShardIndex.FORMAT, width, info, false, documents.size(), tokens, shards, List.of(), List.of())
+        new TokenShardIndex(TokenShardIndex.FORMAT, width, info, false, documents.size(), tokens, shards, List.of(), List.of(), null)
                 .write(dir.resolve(TokenShardIndex.FILE_NAME));
         return dir;
     }

@@ -156,4 +156,17 @@ class DocumentReaderTest {
             assertNull(r.next());
         }
     }
+
+    @Test
+    void aJsonLinesDocumentLongerThanJacksonsDefaultStringLimitIsRead() throws Exception {
+        String text = "long document ".repeat(3_000_000); // 42M characters; Jackson refuses strings over 20M by default
+        Path f = tmp.resolve("long.jsonl");
+        Files.writeString(f, "{\"text\": \"short\"}\n{\"text\": \"" + text + "\"}\n");
+        try (DocumentReader r = DocumentReader.open(f, "text", 0, new SkipLog())) {
+            assertEquals("short", r.next().text());
+            assertEquals(text.length(), r.next().text().length());
+            assertNull(r.next());
+            assertEquals(Files.size(f), r.bytesRead());
+        }
+    }
 }

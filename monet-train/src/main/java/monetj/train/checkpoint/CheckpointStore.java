@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * The checkpoints of a run: {@code RUN/checkpoints/step-N}. A checkpoint is written into a hidden temporary
  * directory, every file flushed, then renamed into place in one step, so a crash mid-save leaves only a
- * temporary directory behind (cleaned on the next save) and the previous checkpoints intact.
+ * temporary directory behind (cleaned on the next save) and the previous checkpoints intact. Each checkpoint
+ * carries a {@link CheckpointManifest} of its files' checksums, checked when it is read.
  */
 public final class CheckpointStore {
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
@@ -36,10 +37,12 @@ public final class CheckpointStore {
     public Path save(long step, CheckpointWriter writer) throws IOException {
         Files.createDirectories(root);
         deleteTemporaries();
-        Path tmp = Files.createTempDirectory(root, ".partial-step-" + step + "-");
+        // Created like any directory (mode from the umask; createTempDirectory would make it 0700).
+        Path tmp = Files.createDirectory(root.resolve(".partial-step-" + step + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
         Path target = root.resolve("step-" + step);
         try {
             writer.write(tmp);
+            CheckpointManifest.write(tmp);
             pauseForCrashTests();
             try (Stream<Path> files = Files.list(tmp)) {
                 for (Path f : files.toList()) fsync(f);

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code monet bench dispatch}: host-side microseconds per execute of a tiny program. */
 @Command(name = "dispatch", mixinStandardHelpOptions = true,
+        header = "Measure the host-side time of one execute (Java executor or a PJRT plugin).",
         description = {"Measures the host-side time of one execute of a tiny program (y = x + 1 on f32[8]) whose argument is already on "
                 + "the device, including releasing its result: the per-step overhead a training loop pays. Java executor by default."})
 public final class BenchDispatchCommand implements Callable<Integer> {

@@ -85,7 +85,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         out.printf("  sampled entries vs f64: max error %.2e relative to sum |a||b|%n", maxError);
         // On a shared machine this shows how much CPU the products really got.
         out.printf("  process CPU time / wall time while timed: %.2f (%d threads asked for)%n", coresBusy, t);
-        out.printf("GFLOP/s: best %.1f, median %.1f, mean %.1f%n", flops / sorted[0], flops / median(sorted), flops / mean);
+        out.printf("GFLOP/s: best %.2f, median %.2f, mean %.2f%n", flops / sorted[0], flops / median(sorted), flops / mean);
         out.flush();
         // An f32 dot product of length n is within about n * 2^-24 of exact, relative to sum |a||b|.
         if (maxError > (n + 2) * Math.ulp(1f) / 2) {

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
  * from shapes only (no weights are created), so that even the largest configs emit in seconds.
  */
 @Command(name = "emit", mixinStandardHelpOptions = true,
+        header = "Write the StableHLO module and signature of one of a run's programs.",
         description = {"Write the StableHLO module the configured backend would compile for a program of the run (step: the update;",
                 "gradients: an accumulating micro-batch; eval: validation; forward: eval-mode logits), and FILE.signature.json",
                 "with each argument's and result's name, group, type, sharding and donation. Built from shapes only."})

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code monet export-hf}: a training checkpoint to a Hugging Face model directory. */
 @Command(name = "export-hf", mixinStandardHelpOptions = true,
+        header = "Export a checkpoint as a Hugging Face model directory.",
         description = {"Write a Hugging Face model directory (config.json with auto_map to the authors' modeling code,",
                 "generation_config.json, model.safetensors or shards, tokenizer.json) from a checkpoint.",
                 "Load it with transformers: AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True)."})

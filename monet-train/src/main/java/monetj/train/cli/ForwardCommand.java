@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code monet forward}: one forward pass of an HF model directory on given ids, results to safetensors. */
 @Command(name = "forward", mixinStandardHelpOptions = true,
+        header = "Run a model on input ids and write logits, losses and optionally gradients.",
         description = {"Run a model on input_ids (int32 [B,T] in a safetensors file; labels = the same ids) and write",
                 "logits, loss, layer<L>.g1/g2 (routing probabilities of each router), with --mode train the updated",
                 "BatchNorm statistics (after.<name>) and with --grads the gradient of the LM loss (grad.<name>)."})

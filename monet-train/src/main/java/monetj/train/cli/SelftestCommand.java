@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  * and gradient rule on the PJRT plugin against the Java executor, one pass/fail line per case.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
+        header = "Check every op and gradient rule on a PJRT plugin against the Java executor.",
         description = {"Runs every op and every gradient rule on random inputs on the PJRT plugin and on the embedded Java executor, "
                 + "compares them within the stated tolerances and prints a pass/fail table. Exits 1 if any case fails."})
 public final class SelftestCommand implements Callable<Integer> {

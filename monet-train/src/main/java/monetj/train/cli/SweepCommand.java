@@ -35,7 +35,20 @@ import picocli.CommandLine.Option;
  * # or: runs: [{name: low-lr, set: {optimizer.lr: 1.0e-4}}, ...]
  * </pre>
  */
-@Command(name = "sweep", mixinStandardHelpOptions = true, description = "Run (or write configs for) a grid or list of config overrides and compare validation losses.")
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run (or write configs for) a grid or list of config overrides and compare validation losses.",
+                "",
+                "A sweep file (YAML) has these keys; paths are relative to the sweep file:",
+                "  base: ../demo.yaml                 the run config to vary (required)",
+                "  runs_dir: ../../runs/aux-sweep     where the runs go (default: runs/NAME-OF-SWEEP-FILE)",
+                "  grid:                              every combination of the listed values; run names are made from them",
+                "    loss.uniformity_weight: [0, 1.0e-3]",
+                "    optimizer.lr: [5.0e-4, 1.0e-3]",
+                "  runs:                              and/or named runs, each with its own overrides",
+                "    - name: low-lr                   a plain name: letters, digits, and . _ , = + -",
+                "      set: {optimizer.lr: 1.0e-4}",
+                "Each run trains in RUNS_DIR/NAME (resuming one that has checkpoints); --write-configs writes",
+                "RUNS_DIR/NAME.yaml instead, with paths made absolute, and prints the command that trains it."})
 public final class SweepCommand implements Callable<Integer> {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -68,7 +81,7 @@ public final class SweepCommand implements Callable<Integer> {
         List<Path> runDirs = new ArrayList<>();
         for (SweepRun r : runs) {
             ObjectNode tree = RunConfigLoader.readTree(base);
-            r.overrides().forEach((key, value) -> RunConfigLoader.set(tree, key, value));
+            for (var o : r.overrides().entrySet()) RunConfigLoader.set(tree, o.getKey(), o.getValue(), base);
             RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, base, base + " with " + r.name());
             RunConfig rc = resolved.config();
             Path runDir = runsDir.resolve(r.name());
@@ -76,8 +89,12 @@ public final class SweepCommand implements Callable<Integer> {
             if (writeOnly) {
                 Files.createDirectories(runsDir);
                 Path file = runsDir.resolve(r.name() + ".yaml");
-                Files.writeString(file, YAML.writeValueAsString(resolved.tree()));
-                System.out.println("monet train --config " + file + " --run-dir " + runDir);
+                // The written config lives elsewhere than the base: its data paths are written resolved (the model is inlined).
+                ObjectNode written = resolved.tree().deepCopy();
+                if (rc.data().train() != null) RunConfigLoader.set(written, "data.train", YAML.getNodeFactory().textNode(rc.data().train()));
+                if (rc.data().validation() != null) RunConfigLoader.set(written, "data.validation", YAML.getNodeFactory().textNode(rc.data().validation()));
+                Files.writeString(file, YAML.writeValueAsString(written));
+                System.out.println(Launcher.command() + " train --config " + file + " --run-dir " + runDir);
                 continue;
             }
             System.out.println("=== sweep run " + r.name() + " " + r.overrides());
@@ -94,6 +111,9 @@ public final class SweepCommand implements Callable<Integer> {
     static List<SweepRun> expand(ObjectNode sweep) {
         List<SweepRun> out = new ArrayList<>();
         if (sweep.has("grid")) {
+            if (!sweep.get("grid").isObject() || sweep.get("grid").isEmpty()) {
+                throw new ConfigException("grid", "must map config keys to lists of values, got " + sweep.get("grid") + " (remove it when only 'runs' are meant)");
+            }
             List<Map<String, JsonNode>> combos = new ArrayList<>();
             combos.add(new LinkedHashMap<>());
             for (var it = sweep.get("grid").fields(); it.hasNext(); ) {
@@ -117,15 +137,27 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         if (sweep.has("runs")) {
+            if (!sweep.get("runs").isArray()) throw new ConfigException("runs", "must be a list of {name, set} entries, got " + sweep.get("runs"));
             for (JsonNode r : sweep.get("runs")) {
-                if (!r.hasNonNull("name")) throw new ConfigException("runs[]", "each run needs a name");
+                if (!r.isObject() || !r.hasNonNull("name")) throw new ConfigException("runs[]", "each run needs a name, got " + r);
+                for (var it = r.fieldNames(); it.hasNext(); ) {
+                    String k = it.next();
+                    if (!k.equals("name") && !k.equals("set")) {
+                        throw new ConfigException("runs[" + r.get("name").asText() + "]." + k, "is not a run key (valid: name, set; overrides go under set)");
+                    }
+                }
                 Map<String, JsonNode> m = new LinkedHashMap<>();
+                if (r.has("set") && !r.get("set").isObject()) throw new ConfigException("runs[" + r.get("name").asText() + "].set", "must map config keys to values");
                 if (r.has("set")) r.get("set").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
                 out.add(new SweepRun(r.get("name").asText(), m));
             }
         }
         java.util.Set<String> names = new java.util.HashSet<>();
         for (SweepRun r : out) {
+            // A name becomes a directory and a file under runs_dir: nothing that could point elsewhere.
+            if (!r.name().matches("[A-Za-z0-9_][A-Za-z0-9_.,=+\\[\\]-]*")) {
+                throw new ConfigException("the sweep run name '" + r.name() + "' is not a plain name (letters, digits, . _ , = + - [ ], not starting with '.' or '-')");
+            }
             if (!names.add(r.name())) throw new ConfigException("the sweep has two runs named '" + r.name() + "'; give distinct values or names");
         }
         return out;

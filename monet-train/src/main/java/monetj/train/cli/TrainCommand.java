@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import monetj.core.backend.Backend;
 import monetj.core.model.MonetConfig;
 import monetj.train.config.RunConfig;
@@ -17,6 +18,7 @@ import sun.misc.Signal;
 
 /** {@code monet train}: one training run from a YAML/JSON config. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        header = "Train a Monet model from a run config (or resume one).",
         description = {"Train a Monet model. train.steps is the total number of optimizer steps of the run; a resumed run",
                 "continues up to it. Writes DIR/config.resolved.json, DIR/metrics.jsonl and DIR/checkpoints/step-N.",
                 "Ctrl-C (SIGINT) or SIGTERM writes a checkpoint and stops; --resume continues from the latest one."})
@@ -36,7 +38,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ObjectNode tree = RunConfigLoader.readTree(config);
-        for (String o : overrides) RunConfigLoader.override(tree, o);
+        for (String o : overrides) RunConfigLoader.override(tree, o, config);
         RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, config, config.toString());
         RunConfig rc = resolved.config();
         MonetConfig model = resolved.model();
@@ -44,14 +46,19 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%n",
                     model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir);
             Trainer trainer = new Trainer(rc, resolved.tree(), model, runDir, backend, System.out);
-            Signal.handle(new Signal("INT"), s -> trainer.interrupt());
-            Signal.handle(new Signal("TERM"), s -> trainer.interrupt());
+            AtomicInteger signal = new AtomicInteger(2);
+            for (String name : List.of("INT", "TERM")) {
+                Signal.handle(new Signal(name), s -> {
+                    signal.set(s.getNumber());
+                    trainer.interrupt();
+                });
+            }
             Trainer.Outcome outcome = trainer.run(resume);
             if (outcome.finished()) {
                 System.out.printf("done: step %d, checkpoint %s%n", outcome.step(), outcome.lastCheckpoint());
                 return 0;
             }
-            return 130;
+            return 128 + signal.get(); // the shell convention: 130 after SIGINT, 143 after SIGTERM
         }
     }
 }

@@ -21,10 +21,10 @@ public record RunConfig(
         Mesh mesh) {
 
     public RunConfig {
-        data = data != null ? data : new Data(null, null, null, null, null, null);
+        data = data != null ? data : new Data(null, null, null, null, null, null, null);
         train = train != null ? train : new Train(null, null, null, null, null, null, null, null, null);
         optimizer = optimizer != null ? optimizer : new Optimizer(null, null, null, null, null);
-        schedule = schedule != null ? schedule : new Schedule(null, null, null);
+        schedule = schedule != null ? schedule : new Schedule(null, null, null, null);
         loss = loss != null ? loss : new Loss(null, null);
         checkpoint = checkpoint != null ? checkpoint : new Checkpoint(null, null);
         backend = backend != null ? backend : new Backend(null, null, null);
@@ -33,10 +33,12 @@ public record RunConfig(
 
     /**
      * Where tokens come from: prepared token shards (a directory written by {@code monet data prepare}) or raw
-     * parquet / JSON-lines files tokenized on the fly.
+     * parquet / JSON-lines files tokenized on the fly. Shards must have been prepared with {@code tokenizer}
+     * (same tokenizer.json SHA-256 and vocabulary) unless {@code allowTokenizerMismatch} says the ids are known to agree.
      */
-    public record Data(String train, String validation, String tokenizer, Integer seqLen, Integer seed, Boolean eos) {
+    public record Data(String train, String validation, String tokenizer, Integer seqLen, Integer seed, Boolean eos, Boolean allowTokenizerMismatch) {
         public Data {
+            allowTokenizerMismatch = def(allowTokenizerMismatch, false);
             seqLen = def(seqLen, 2048);
             seed = def(seed, 0);
             tokenizer = def(tokenizer, "llama2");
@@ -97,9 +99,13 @@ public record RunConfig(
         }
     }
 
-    /** Linear warmup, then cosine or linear decay to {@code minLrRatio * lr} at the last step. */
-    public record Schedule(Integer warmupSteps, String decay, Double minLrRatio) {
+    /**
+     * Linear warmup, then cosine or linear decay to {@code minLrRatio * lr} at step {@code totalSteps} (default:
+     * {@code train.steps}); steps past it train at the final rate.
+     */
+    public record Schedule(Integer warmupSteps, String decay, Double minLrRatio, Integer totalSteps) {
         public Schedule {
+            if (totalSteps != null) positive("schedule.total_steps", totalSteps);
             warmupSteps = def(warmupSteps, 0);
             decay = def(decay, "cosine");
             minLrRatio = def(minLrRatio, 0.1);

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 import monetj.core.model.MonetConfig;
+import monetj.core.model.NearestKey;
 
 /**
  * Reads run configs (YAML or JSON, snake_case keys), applies {@code --set a.b=value} overrides, and turns
@@ -25,7 +26,8 @@ public final class RunConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT); // batch_size=2.5 is an error, not a silent 2
 
     private RunConfigLoader() {}
 
@@ -57,6 +59,33 @@ public final class RunConfigLoader {
             value = YAML.getNodeFactory().textNode(raw);
         }
         set(root, key, value);
+    }
+
+    /** Applies an override to a config read from {@code configFile}; a {@code model.*} key may override a model given as a path. */
+    public static void override(ObjectNode root, String assignment, Path configFile) throws IOException {
+        inlineModelFileFor(assignment.substring(0, Math.max(0, assignment.indexOf('='))).trim(), root, configFile);
+        override(root, assignment);
+    }
+
+    /** Sets a dotted key of a config read from {@code configFile}; a {@code model.*} key may override a model given as a path. */
+    public static void set(ObjectNode root, String key, JsonNode value, Path configFile) throws IOException {
+        inlineModelFileFor(key, root, configFile);
+        set(root, key, value);
+    }
+
+    /** Before a {@code model.*} key is set, a model named by path is replaced by that file's keys, so the override edits them. */
+    private static void inlineModelFileFor(String key, ObjectNode root, Path configFile) throws IOException {
+        JsonNode m = root.get("model");
+        if (!key.startsWith("model.") || m == null || !m.isTextual()) return;
+        Path p = modelPath(m.asText(), configFile);
+        JsonNode file;
+        try {
+            file = YAML.readTree(Files.readString(p));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("model", "points at " + p + ", which is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (!file.isObject()) throw new ConfigException("model", "points at " + p + ", which is not a JSON object");
+        root.set("model", file);
     }
 
     /** Sets the value at a dotted key, creating sections on the way. */
@@ -122,7 +151,8 @@ public final class RunConfigLoader {
     public static RunConfig withPathsResolved(RunConfig rc, Path runConfigFile) {
         Path base = runConfigFile.toAbsolutePath().getParent();
         RunConfig.Data d = rc.data();
-        RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos());
+        RunConfig.Data resolved = new RunConfig.Data(resolve(d.train(), base), resolve(d.validation(), base), d.tokenizer(), d.seqLen(), d.seed(), d.eos(),
+                d.allowTokenizerMismatch());
         return new RunConfig(rc.model(), resolved, rc.train(), rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend(), rc.mesh());
     }
 
@@ -141,14 +171,17 @@ public final class RunConfigLoader {
     public static MonetConfig modelConfig(RunConfig rc, Path runConfigFile) throws IOException {
         JsonNode m = rc.model();
         if (m == null || m.isNull()) throw new ConfigException("model", "is required (a path to a model config.json, or the config inline)");
-        if (m.isTextual()) {
-            Path p = Path.of(m.asText());
-            if (!p.isAbsolute()) p = runConfigFile.toAbsolutePath().getParent().resolve(p).normalize();
-            if (!Files.isRegularFile(p)) throw new ConfigException("model", "points at " + p + ", which does not exist");
-            return MonetConfig.read(p);
-        }
+        if (m.isTextual()) return MonetConfig.read(modelPath(m.asText(), runConfigFile));
         if (m.isObject()) return MonetConfig.fromJson(m);
         throw new ConfigException("model", "must be a path or a mapping, got " + m.getNodeType());
+    }
+
+    /** A model config path, relative to the run config's directory, that must exist. */
+    private static Path modelPath(String path, Path runConfigFile) {
+        Path p = Path.of(path);
+        if (!p.isAbsolute()) p = runConfigFile.toAbsolutePath().getParent().resolve(p).normalize();
+        if (!Files.isRegularFile(p)) throw new ConfigException("model", "points at " + p + ", which does not exist");
+        return p;
     }
 
     private static String dotted(JsonMappingException e) {
@@ -162,32 +195,5 @@ public final class RunConfigLoader {
     }
 
     /** The known key closest in edit distance, if it is close enough to be a plausible typo. */
-    static String nearest(String word, Collection<Object> candidates) {
-        String best = null;
-        int bestDist = Integer.MAX_VALUE;
-        for (Object c : candidates) {
-            int d = editDistance(word, c.toString());
-            if (d < bestDist) {
-                bestDist = d;
-                best = c.toString();
-            }
-        }
-        return best != null && bestDist <= Math.max(2, word.length() / 3) ? best : null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
+    static String nearest(String word, Collection<Object> candidates) { return NearestKey.of(word, candidates); }
 }

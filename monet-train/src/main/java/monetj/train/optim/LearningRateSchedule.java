@@ -10,7 +10,8 @@ import monetj.train.config.RunConfig;
  */
 public record LearningRateSchedule(double peak, int warmupSteps, int totalSteps, String decay, double minRatio) {
     public static LearningRateSchedule of(RunConfig rc) {
-        return new LearningRateSchedule(rc.optimizer().lr(), rc.schedule().warmupSteps(), rc.train().steps(), rc.schedule().decay(),
+        int horizon = rc.schedule().totalSteps() != null ? rc.schedule().totalSteps() : rc.train().steps();
+        return new LearningRateSchedule(rc.optimizer().lr(), rc.schedule().warmupSteps(), horizon, rc.schedule().decay(),
                 rc.schedule().minLrRatio());
     }
 

@@ -40,7 +40,7 @@ final class Evaluator implements AutoCloseable {
         if (program == null) program = backend.compile(TrainStepProgram.build(Kind.EVAL, settings));
         BatchLayout layout = new BatchLayout(settings.microBatch(), settings.seqLen(), rc.data().seed(), false, 0, 1);
         var reports = new ArrayList<StepMetrics.Report>();
-        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data().tokenizer(), rc.data().eos(), layout, null, vocab, "data.validation")) {
+        try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data(), layout, null, vocab, "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
                 try (DeviceBuffer tokens = backend.put(source.next().tokens())) {
                     reports.add(device.run(program, Map.of("tokens", tokens)));

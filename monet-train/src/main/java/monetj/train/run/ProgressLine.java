@@ -14,6 +14,7 @@ final class ProgressLine {
     private final boolean terminal = System.console() != null;
     private final long started = System.nanoTime();
     private boolean drawn;
+    private boolean firstLine = true;
 
     ProgressLine(PrintStream out, long total, int every) {
         this.out = out;
@@ -31,9 +32,10 @@ final class ProgressLine {
             out.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + text + "   ");
             out.flush();
             drawn = true;
-        } else if (step % every == 0 || step == total || valLoss != null) {
-            out.println(text);
+        } else if (firstLine || step % every == 0 || step == total || valLoss != null) {
+            out.println(text); // the first step too: the loss the run starts from
         }
+        firstLine = false;
     }
 
     void finish() {

@@ -1,8 +1,6 @@
 package monetj.train.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +29,6 @@ import monetj.train.step.TrainStepProgram;
  * good checkpoint. On the Java executor a resumed run reproduces the uninterrupted run's losses exactly.
  */
 public final class Trainer {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final RunConfig rc;
     private final JsonNode resolvedConfig;
@@ -62,7 +59,13 @@ public final class Trainer {
     private record Start(TrainState state, IteratorState dataState, Path checkpoint) {}
 
     public Outcome run(boolean resume) throws IOException {
-        prepareRunDir();
+        createRunDir();
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir)) {
+            return train(resume);
+        }
+    }
+
+    private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
         Start start = start(store, resume);
         TrainState state = start.state();
@@ -77,7 +80,7 @@ public final class Trainer {
 
         try (StepRunner steps = new StepRunner(backend, settings);
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
-             PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data().tokenizer(), rc.data().eos(), layout, start.dataState(), model.vocabSize(), "data.train");
+             PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
              DeviceState device = DeviceState.upload(backend, state)) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
@@ -115,14 +118,15 @@ public final class Trainer {
         IteratorState dataState = null;
         Path lastCheckpoint = null;
         if (resume) {
-            lastCheckpoint = store.latest().orElseThrow(() -> new IllegalStateException("--resume: no checkpoint in " + store.root()));
-            TrainCheckpoint.Loaded ck = TrainCheckpoint.read(lastCheckpoint, model);
+            TrainCheckpoint.Loaded ck = TrainCheckpoint.readLatestIntact(store, model, console);
+            lastCheckpoint = ck.dir();
             state = ck.state();
             dataState = ck.dataState();
             if (state.step() > rc.train().steps()) {
                 throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + state.step() + ", past train.steps = "
                         + rc.train().steps() + " (train.steps is the run's total; raise it to train further)");
             }
+            ScheduleHorizon.check(rc, ck.runConfig(), state.step(), console);
             console.printf("resuming %s from %s (step %d)%n", runDir, lastCheckpoint, state.step());
         } else {
             if (store.latest().isPresent()) {
@@ -130,6 +134,7 @@ public final class Trainer {
             }
             state = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         }
+        ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         return new Start(state, dataState, lastCheckpoint);
     }
 
@@ -157,14 +162,12 @@ public final class Trainer {
         return store.save(step, dir -> TrainCheckpoint.write(dir, host, model, dataState, resolvedConfig, rc.train().seed()));
     }
 
-    private void prepareRunDir() throws IOException {
+    private void createRunDir() throws IOException {
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
             throw new IOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
         }
         if (!Files.isWritable(runDir)) throw new IOException("run directory " + runDir + " is not writable");
-        // The run config as given (with --set applied) and its model written out in full, see RunConfigLoader.resolve.
-        Files.writeString(runDir.resolve("config.resolved.json"), JSON.writeValueAsString(resolvedConfig) + "\n");
     }
 }

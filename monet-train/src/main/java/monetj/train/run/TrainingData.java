@@ -9,6 +9,7 @@ import monetj.data.iter.PrefetchingBatchIterator;
 import monetj.data.iter.TrainingBatches;
 import monetj.data.source.SkipLog;
 import monetj.train.config.ConfigException;
+import monetj.train.config.RunConfig;
 
 /**
  * Opens the batches a run config names: a directory of prepared token shards, or parquet / JSON-lines files
@@ -17,12 +18,15 @@ import monetj.train.config.ConfigException;
 final class TrainingData {
     private TrainingData() {}
 
-    static PrefetchingBatchIterator open(String spec, String tokenizer, boolean eos, BatchLayout layout, IteratorState state, int modelVocab, String key) {
+    static PrefetchingBatchIterator open(String spec, RunConfig.Data data, BatchLayout layout, IteratorState state, int modelVocab, String key) {
         if (spec == null || spec.isBlank()) throw new ConfigException(key, "is required (a token shard directory or parquet/JSONL files)");
         Path dir = Path.of(spec);
         try {
-            if (Files.isDirectory(dir)) return TrainingBatches.fromShards(dir, layout, modelVocab, state);
-            return TrainingBatches.streaming(List.of(spec.split(",")), "text", tokenizer, eos, layout, modelVocab, state, new SkipLog());
+            if (Files.isDirectory(dir)) {
+                if (!data.allowTokenizerMismatch()) ShardTokenizerIdentity.require(dir, data.tokenizer());
+                return TrainingBatches.fromShards(dir, layout, modelVocab, state);
+            }
+            return TrainingBatches.streaming(List.of(spec.split(",")), "text", data.tokenizer(), data.eos(), layout, modelVocab, state, new SkipLog());
         } catch (RuntimeException e) {
             throw new ConfigException(key + " (" + spec + "): " + e.getMessage());
         }

@@ -23,7 +23,9 @@ class TrainCliTest {
         double first = Double.parseDouble(expected.get(0).split(":")[1]), last = Double.parseDouble(expected.get(5).split(":")[1]);
         assertTrue(last < first, "loss should fall: " + expected);
 
-        assertEquals(0, TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", split.toString(), "--set", "train.steps=3").exitCode());
+        // Stopped after 3 of 6 steps: the schedule's horizon is the whole run's, so the resumed run continues it.
+        assertEquals(0, TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", split.toString(), "--set", "train.steps=3",
+                "--set", "schedule.total_steps=6").exitCode());
         var r = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", split.toString(), "--resume");
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals(expected, TinyRun.losses(split), "a resumed run must reproduce the uninterrupted losses");

@@ -26,6 +26,8 @@ final class PjrtApi {
     static final int MIN_MINOR = 71;
     /** The layouts in {@link PjrtStructs} are those of this minor version. */
     static final int LAYOUT_MINOR = 114;
+    /** Plugins whose newer minor version was reported already: once per plugin and process. */
+    private static final java.util.Set<String> NEWER_REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor ERROR_FN = FunctionDescriptor.of(ADDRESS, ADDRESS);
@@ -99,6 +101,10 @@ final class PjrtApi {
         if (major != 0 || minor < MIN_MINOR) {
             throw new IncompatiblePluginException("PJRT plugin " + path + " implements " + found + "; Monet-J needs PJRT C API 0." + MIN_MINOR
                     + " or newer with major version 0 (its struct layouts are those of 0." + LAYOUT_MINOR + ")");
+        }
+        if (minor > LAYOUT_MINOR && NEWER_REPORTED.add(path.toString())) {
+            System.err.println("monet: PJRT plugin " + path + " implements " + found + ", newer than 0." + LAYOUT_MINOR
+                    + ", the version whose struct layouts Monet-J was checked against; PJRT only appends fields, so it should work (monet selftest checks)");
         }
         for (PjrtFunction f : PjrtFunction.values()) {
             if (!f.optional && !has(f)) {

@@ -21,9 +21,14 @@ public final class PjrtClient extends NativeHandle {
     final PjrtApi api;
     private final PjrtPlugin plugin;
     private final List<PjrtDevice> devices;
-    /** Buffers and executables made by this client that are still reachable (the Cleaner destroys the others). */
-    private final java.util.Set<NativeHandle> children = java.util.Collections.synchronizedSet(
-            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    /**
+     * The destroy actions of buffers and executables made by this client and not destroyed yet, held strongly: a
+     * child that became unreachable is still here until its Cleaner ran, so close() can destroy it first.
+     */
+    private final java.util.Set<NativeHandle.Destroy> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Children's destroys share it; the client's close holds it exclusively, so none runs during or after it. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean destroyed;
 
     private PjrtClient(PjrtPlugin plugin, MemorySegment address) {
         super(plugin.api, address, PjrtFunction.CLIENT_DESTROY, PjrtStructs.ClientDestroyArgs.STRUCT_SIZE, PjrtStructs.ClientDestroyArgs.CLIENT, null);
@@ -263,19 +268,32 @@ public final class PjrtClient extends NativeHandle {
         }
     }
 
-    void adopt(NativeHandle child) { children.add(child); }
+    void adopt(NativeHandle.Destroy child) { children.add(child); }
 
-    /** Destroys the buffers and executables still open first: destroying them after their client would be a use after free. */
+    /** Runs a child's destroy once: whoever removes it from {@link #children} (this, or the client's close) destroys it. */
+    void destroyChild(NativeHandle.Destroy child) {
+        lifecycle.readLock().lock();
+        try {
+            if (children.remove(child)) child.destroyNow();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Destroys the buffers and executables not destroyed yet first: destroying them after their client would be a use after free. */
     @Override
     public void close() {
-        if (isClosed()) return;
-        List<NativeHandle> open;
-        synchronized (children) {
-            open = new java.util.ArrayList<>(children);
-            children.clear();
+        lifecycle.writeLock().lock();
+        try {
+            if (destroyed) return;
+            for (NativeHandle.Destroy child : List.copyOf(children)) {
+                if (children.remove(child)) child.destroyNow();
+            }
+            super.close();
+            destroyed = true;
+        } finally {
+            lifecycle.writeLock().unlock();
         }
-        for (NativeHandle child : open) child.close();
-        super.close();
     }
 
     @Override

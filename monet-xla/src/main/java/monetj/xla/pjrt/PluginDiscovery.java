@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Finds a PJRT plugin: an explicit path (command line or config), else {@code MONET_PJRT_PLUGIN}, else
- * {@code TPU_LIBRARY_PATH}, else the places pip puts them in Python site-packages directories:
+ * {@code TPU_LIBRARY_PATH}, else the places pip puts them in Python site-packages directories (those of
+ * {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX}, the {@code python3} on PATH, ~/.local and the system prefixes):
  * {@code libtpu/libtpu.so} (TPU) and {@code jax_plugins/<name>/xla_cuda_plugin.so} (GPU). The CUDA plugin is
  * used where pip installed it, so that it finds the CUDA libraries of the neighbouring nvidia wheels.
  */
@@ -23,27 +24,45 @@ public final class PluginDiscovery {
     private final Map<String, String> env;
     private final Path home;
     private final List<Path> pythonRoots;
+    private final List<Path> interpreterSites;
 
-    /** Looks at this process's environment, home directory and the usual Python installation prefixes. */
+    /**
+     * Looks at this process's environment, home directory, the usual Python installation prefixes, and the
+     * site-packages of the {@code python3} on PATH (asked, since a virtual environment's version is not guessable).
+     */
     public static PluginDiscovery system() {
         return new PluginDiscovery(System.getenv(), Path.of(System.getProperty("user.home")),
-                List.of(Path.of("/usr/local/lib"), Path.of("/usr/lib"), Path.of("/opt/conda/lib")));
+                List.of(Path.of("/usr/local/lib"), Path.of("/usr/lib"), Path.of("/opt/conda/lib")), PythonSitePackages.ofPython3OnPath());
     }
 
     /** @param pythonRoots directories holding {@code python3.*} installations (e.g. /usr/local/lib) */
     public PluginDiscovery(Map<String, String> env, Path home, List<Path> pythonRoots) {
+        this(env, home, pythonRoots, List.of());
+    }
+
+    /** @param interpreterSites site-packages directories a Python interpreter reported */
+    public PluginDiscovery(Map<String, String> env, Path home, List<Path> pythonRoots, List<Path> interpreterSites) {
         this.env = env;
         this.home = home;
         this.pythonRoots = pythonRoots;
+        this.interpreterSites = interpreterSites;
     }
 
     /** The plugin to load; {@code explicit} (nullable) wins and must exist. */
     public Path find(Path explicit) {
-        List<String> looked = new ArrayList<>();
         if (explicit != null) {
             if (Files.isRegularFile(explicit)) return explicit;
             throw new PluginNotFoundException("PJRT plugin " + explicit + " (given explicitly) does not exist", List.of(explicit + " (no such file)"));
         }
+        List<String> looked = new ArrayList<>();
+        List<Path> all = findAll(looked);
+        if (all.isEmpty()) throw new PluginNotFoundException("no PJRT plugin found", looked);
+        return all.get(0);
+    }
+
+    /** Every plugin found, the one {@link #find} picks first; where nothing was found is added to {@code looked}. */
+    public List<Path> findAll(List<String> looked) {
+        Set<Path> found = new LinkedHashSet<>();
         for (String var : List.of(ENV_PLUGIN, "TPU_LIBRARY_PATH")) {
             String v = env.get(var);
             if (v == null || v.isBlank()) {
@@ -51,19 +70,19 @@ public final class PluginDiscovery {
                 continue;
             }
             Path p = Path.of(v);
-            if (Files.isRegularFile(p)) return p;
-            looked.add("$" + var + " = " + v + " (no such file)");
+            if (Files.isRegularFile(p)) found.add(p);
+            else looked.add("$" + var + " = " + v + " (no such file)");
         }
         for (Path site : sitePackages(looked)) {
             Path tpu = site.resolve("libtpu/libtpu.so");
-            if (Files.isRegularFile(tpu)) return tpu;
-            looked.add(tpu + " (absent)");
+            if (Files.isRegularFile(tpu)) found.add(tpu);
+            else looked.add(tpu + " (absent)");
             Path jaxPlugins = site.resolve("jax_plugins");
             List<Path> cuda = matches(jaxPlugins, "xla_cuda_plugin.so");
-            if (!cuda.isEmpty()) return cuda.get(cuda.size() - 1); // newest name sorts last (xla_cuda13 after xla_cuda12)
-            looked.add(jaxPlugins + "/*/xla_cuda_plugin.so (no match)");
+            found.addAll(cuda.reversed()); // newest name first (xla_cuda13 sorts after xla_cuda12)
+            if (cuda.isEmpty()) looked.add(jaxPlugins + "/*/xla_cuda_plugin.so (no match)");
         }
-        throw new PluginNotFoundException("no PJRT plugin found", looked);
+        return List.copyOf(found);
     }
 
     /**
@@ -79,12 +98,13 @@ public final class PluginDiscovery {
         roots.add(home.resolve(".local/lib"));
         roots.addAll(pythonRoots);
         List<Path> out = new ArrayList<>();
+        for (Path site : interpreterSites) if (Files.isDirectory(site) && !out.contains(site)) out.add(site);
         for (Path root : roots) {
             int before = out.size();
             for (Path python : children(root, "python3*")) {
                 for (String kind : List.of("site-packages", "dist-packages")) {
                     Path p = python.resolve(kind);
-                    if (Files.isDirectory(p)) out.add(p);
+                    if (Files.isDirectory(p) && !out.contains(p)) out.add(p);
                 }
             }
             if (out.size() == before) looked.add(root + "/python3*/{site,dist}-packages (none)");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -301,5 +302,41 @@ class PjrtBindingTest {
         }
         assertEquals(0, FakePlugin.stat("buffers"), "the Cleaner destroys forgotten buffers");
         assertEquals(0, FakePlugin.stat("clients"), "and then their client");
+    }
+
+    @Test
+    void noChildIsDestroyedAfterItsClientEvenWhenItsCleanerIsPendingAtClose() throws InterruptedException {
+        long orphans = FakePlugin.stat("orphan_destroys"), bad = FakePlugin.stat("bad_destroys");
+        for (int round = 0; round < 30; round++) {
+            PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none());
+            for (int i = 0; i < 20; i++) c.put(HostTensor.of(Shape.of(4), new float[4]), c.devices().get(0)); // unreachable at once
+            System.gc(); // their Cleaners become due, racing with the close below
+            c.close();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (FakePlugin.stat("buffers") > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(0, FakePlugin.stat("buffers"));
+        assertEquals(orphans, FakePlugin.stat("orphan_destroys"), "no buffer was destroyed after its client");
+        assertEquals(bad, FakePlugin.stat("bad_destroys"), "nor twice");
+    }
+
+    @Test
+    void aPluginNewerThanTheCheckedLayoutsIsReportedOnce() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            Path newer = FakePlugin.library(PjrtApi.LAYOUT_MINOR + 3);
+            PjrtPlugin.load(newer);
+            PjrtPlugin.load(newer);
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString();
+        assertEquals(1, text.split("newer than 0." + PjrtApi.LAYOUT_MINOR, -1).length - 1, text);
+        assertTrue(text.contains("0." + (PjrtApi.LAYOUT_MINOR + 3)), text);
     }
 }

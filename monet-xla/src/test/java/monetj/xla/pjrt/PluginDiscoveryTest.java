@@ -46,6 +46,24 @@ class PluginDiscoveryTest {
     }
 
     @Test
+    void pluginsInTheSitePackagesOfAnInterpreterAreFoundAndAllAreListed() throws IOException {
+        // A virtual environment that is not activated, found through the site-packages its python3 reports.
+        Path site = dir.resolve("opt/torch/.venv/lib/python3.12/site-packages");
+        Path cuda12 = touch(site.resolve("jax_plugins/xla_cuda12/xla_cuda_plugin.so"));
+        Path cuda13 = touch(site.resolve("jax_plugins/xla_cuda13/xla_cuda_plugin.so"));
+        Path tpu = touch(dir.resolve("usr/lib/python3.11/dist-packages/libtpu/libtpu.so"));
+        PluginDiscovery d = new PluginDiscovery(Map.of(), dir, List.of(dir.resolve("usr/lib")), List.of(site, dir.resolve("absent")));
+        assertEquals(cuda13, d.find(null));
+        assertEquals(List.of(cuda13, cuda12, tpu), d.findAll(new java.util.ArrayList<>()));
+    }
+
+    @Test
+    void thePython3OnPathIsAskedForItsSitePackages() {
+        // Whatever python3 is installed here: each directory it reports exists or is one it would create for the user.
+        for (Path p : PythonSitePackages.ofPython3OnPath()) assertTrue(p.isAbsolute() && p.toString().contains("python3"), p.toString());
+    }
+
+    @Test
     void nothingFoundListsEveryPlaceLookedAt() throws IOException {
         Files.createDirectories(dir.resolve(".local/lib/python3.10/site-packages"));
         PluginDiscovery d = new PluginDiscovery(Map.of(PluginDiscovery.ENV_PLUGIN, "/nope.so"), dir, List.of(dir.resolve("opt")));

@@ -1,8 +1,5 @@
-package monetj.core.exec;
+package monetj.core.tensor;
 
-import monetj.core.tensor.DType;
-import monetj.core.tensor.HostTensor;
-import monetj.core.tensor.Shape;
 
 /**
  * Data movement for the layout ops (transpose, broadcast, slice, ...): an op describes where each result

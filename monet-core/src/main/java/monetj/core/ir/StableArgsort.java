@@ -1,4 +1,4 @@
-package monetj.core.exec;
+package monetj.core.ir;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,14 +10,14 @@ import monetj.core.tensor.HostTensor;
  * elements to keys whose signed order is the total order StableHLO's TOTALORDER comparison uses for floats:
  * -NaN < -inf < ... < -0 < +0 < ... < inf < +NaN.
  */
-public final class StableArgsort {
+final class StableArgsort {
     private StableArgsort() {}
 
     /**
      * Orders {@code perm[0..n)} (initially any permutation, usually the identity) so that keys ascend (or
      * descend); equal keys keep their relative order. {@code scratch} needs at least n entries.
      */
-    public static void sort(long[] keys, boolean descending, int[] perm, int[] scratch, int n) {
+    static void sort(long[] keys, boolean descending, int[] perm, int[] scratch, int n) {
         int[] from = perm, to = scratch;
         for (int width = 1; width < n; width *= 2) {
             for (int lo = 0; lo < n; lo += 2 * width) {
@@ -39,7 +39,7 @@ public final class StableArgsort {
     }
 
     /** Sort key of flat element {@code i} of {@code t}, read from the raw bits so that NaN signs survive. */
-    public static long key(HostTensor t, long i) {
+    static long key(HostTensor t, long i) {
         MemorySegment m = t.data();
         return switch (t.dtype()) {
             case F64 -> {

@@ -1,9 +1,7 @@
-package monetj.core.exec;
+package monetj.core.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import monetj.core.tensor.HostTensor;
-import monetj.core.tensor.Shape;
 
 /**
  * Data movement between rectangular regions of two tensors: a region is a base offset, a stride per

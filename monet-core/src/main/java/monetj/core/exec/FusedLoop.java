@@ -1,0 +1,271 @@
+package monetj.core.exec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import monetj.core.ir.Binary;
+import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.Clamp;
+import monetj.core.ir.Compare;
+import monetj.core.ir.Convert;
+import monetj.core.ir.Node;
+import monetj.core.ir.Reduce;
+import monetj.core.ir.Select;
+import monetj.core.ir.Unary;
+import monetj.core.ir.Value;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.Float16;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.TensorType;
+
+/**
+ * A fused cluster of elementwise nodes as one loop over blocks of elements: each block's leaves are read into
+ * registers (small f32 arrays that stay in cache), the members computed register to register in order, and the
+ * root written once. Booleans are 0/1 and bf16 values their f32 equivalents in registers. Every member computes
+ * exactly what its op's kernel computes element by element (exp and log vectorised as in {@link UnaryKernel}), so
+ * fusing never changes a result. A cluster consumed by a reduction accumulates its root's values in f64, in the
+ * order and with the init value of {@link ContiguousReduce}, instead of writing them.
+ */
+final class FusedLoop implements ExecutorKernel {
+    private static final int BLOCK = 512;
+
+    /** One member's computation over the first {@code len} elements of its registers. */
+    @FunctionalInterface
+    private interface Instruction {
+        void run(float[][] reg, int len);
+    }
+
+    private final List<Value> reads = new ArrayList<>();          // per leaf: the value the kernel reads
+    private final List<BroadcastInDim> through = new ArrayList<>(); // per leaf: the broadcast read through, or null
+    private final List<Instruction> program = new ArrayList<>();
+    private final int registers, rootRegister;
+    private final TensorType result;
+    private final Reduce reduce;           // null: the root is written out
+    private final ReduceLayout layout;
+    private final int loopSize;
+
+    FusedLoop(FusionPlan.Cluster cluster) {
+        Map<Value, Integer> reg = new HashMap<>();
+        for (Value leaf : cluster.leaves()) {
+            boolean view = FusionPlan.readThrough(leaf);
+            reg.put(leaf, reads.size());
+            reads.add(view ? leaf.node().inputs().get(0) : leaf);
+            through.add(view ? (BroadcastInDim) leaf.node().op() : null);
+        }
+        int next = reads.size();
+        for (Node n : cluster.members()) {
+            int[] in = n.inputs().stream().mapToInt(reg::get).toArray();
+            if (n.op() instanceof Convert c && c.target() == DType.F32) { // same f32 value in a register: no work
+                reg.put(n.out(), in[0]);
+                continue;
+            }
+            int out = next++;
+            reg.put(n.out(), out);
+            program.add(instruction(n, in, out));
+        }
+        registers = next;
+        rootRegister = reg.get(cluster.root().out());
+        loopSize = cluster.root().types().get(0).shape().intSize();
+        Node r = cluster.reduce();
+        reduce = r != null ? (Reduce) r.op() : null;
+        layout = r != null ? ReduceLayout.of(reduce.dims(), cluster.root().types().get(0).rank()) : null;
+        result = r != null ? r.types().get(0) : cluster.root().types().get(0);
+        if (r != null) reads.add(r.inputs().get(1)); // the init value, last
+    }
+
+    /** The values to pass to {@link #run}, in order: a broadcast read through is passed as its operand. */
+    List<Value> reads() { return reads; }
+
+    @Override
+    public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
+
+    /** Writes into the first overwritable operand read element for element (same dtype and size), else into a new tensor. */
+    @Override
+    public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
+        int n = loopSize;
+        if (reduce != null) return List.of(reduced(inputs));
+        BlockReader[] leaves = readers(inputs);
+        HostTensor out = null;
+        for (int i = 0; i < leaves.length && out == null; i++) {
+            HostTensor t = inputs.get(i);
+            if (overwritable[i] && through.get(i) == null && t.dtype() == result.dtype() && t.size() == n) out = t.reshape(result.shape());
+        }
+        if (out == null) out = HostTensor.zeros(result.dtype(), result.shape());
+        float[] f32 = result.dtype() == DType.F32 ? out.floats() : null;
+        short[] bf16 = result.dtype() == DType.BF16 ? out.shorts() : null;
+        byte[] pred = result.dtype() == DType.PRED ? out.preds() : null;
+        Parallel.forRange(n, 1 << 14, (lo, hi) -> {
+            float[][] reg = new float[registers][BLOCK];
+            for (int b = lo; b < hi; b += BLOCK) {
+                int len = Math.min(BLOCK, hi - b);
+                compute(leaves, reg, b, len);
+                float[] r = reg[rootRegister];
+                if (f32 != null) System.arraycopy(r, 0, f32, b, len);
+                else if (bf16 != null) for (int i = 0; i < len; i++) bf16[b + i] = Float16.bf16FromFloat(r[i]);
+                else for (int i = 0; i < len; i++) pred[b + i] = r[i] != 0 ? (byte) 1 : 0;
+            }
+        });
+        // the arrays written (a tensor not backed by one whole array gave a copy: the result is that copy)
+        return List.of(f32 != null ? HostTensor.of(result.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, result.shape(), bf16)
+                : HostTensor.ofPred(result.shape(), pred));
+    }
+
+    private BlockReader[] readers(List<HostTensor> inputs) {
+        BlockReader[] leaves = new BlockReader[through.size()];
+        for (int i = 0; i < leaves.length; i++) {
+            leaves[i] = through.get(i) != null ? BlockReader.broadcast(inputs.get(i), through.get(i)) : BlockReader.of(inputs.get(i), loopSize);
+        }
+        return leaves;
+    }
+
+    /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
+    private HostTensor reduced(List<HostTensor> inputs) {
+        BlockReader[] leaves = readers(inputs);
+        double init = inputs.get(inputs.size() - 1).getDouble(0);
+        Reduce.Kind kind = reduce.kind();
+        int outputs = result.shape().intSize(), inner = loopSize / outputs;
+        float[] out = new float[outputs];
+        if (layout == ReduceLayout.ROWS) {
+            Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
+                float[][] reg = new float[registers][BLOCK];
+                int row = lo, inRow = 0;
+                double acc = init;
+                for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
+                    int len = Math.min(BLOCK, end - b);
+                    compute(leaves, reg, b, len);
+                    float[] v = reg[rootRegister];
+                    for (int i = 0; i < len; i++) {
+                        acc = accumulate(kind, acc, v[i]);
+                        if (++inRow == inner) {
+                            out[row++] = (float) acc;
+                            acc = init;
+                            inRow = 0;
+                        }
+                    }
+                }
+            });
+        } else {
+            double[] acc = new double[outputs];
+            java.util.Arrays.fill(acc, init);
+            float[][] reg = new float[registers][BLOCK];
+            for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
+                int len = Math.min(BLOCK, loopSize - b);
+                compute(leaves, reg, b, len);
+                float[] v = reg[rootRegister];
+                for (int i = 0; i < len; i++) {
+                    acc[col] = accumulate(kind, acc[col], v[i]);
+                    if (++col == outputs) col = 0;
+                }
+            }
+            for (int c = 0; c < outputs; c++) out[c] = (float) acc[c];
+        }
+        return HostTensor.of(result.shape(), out);
+    }
+
+    private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {
+        for (int i = 0; i < leaves.length; i++) leaves[i].read(from, len, reg[i]);
+        for (Instruction ins : program) ins.run(reg, len);
+    }
+
+    private static double accumulate(Reduce.Kind kind, double acc, float v) {
+        return switch (kind) {
+            case SUM -> acc + v;
+            case MAX -> Math.max(acc, v);
+            case MIN -> Math.min(acc, v);
+        };
+    }
+
+    private static Instruction instruction(Node n, int[] in, int out) {
+        if (n.types().get(0).dtype() == DType.BF16 && !(n.op() instanceof Convert) && !(n.op() instanceof Select)) {
+            // the f32 result rounded to bf16: what the bf16 reference computes (its f64 result rounded to f32, then to
+            // bf16; equal for + - * /, where double rounding is innocuous), and for exp and log what UnaryKernel computes
+            Instruction f32 = f32Instruction(n, in, out);
+            return (reg, len) -> {
+                f32.run(reg, len);
+                float[] r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = Float16.roundToBf16(r[i]);
+            };
+        }
+        return f32Instruction(n, in, out);
+    }
+
+    private static Instruction f32Instruction(Node n, int[] in, int out) {
+        return switch (n.op()) {
+            case Binary b -> binary(b.kind(), in[0], in[1], out);
+            case Unary u -> unary(u.kind(), in[0], out);
+            case Compare c -> compare(c.direction(), in[0], in[1], out);
+            case Select s -> (reg, len) -> {
+                float[] p = reg[in[0]], t = reg[in[1]], f = reg[in[2]], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = p[i] != 0 ? t[i] : f[i];
+            };
+            case Clamp c -> (reg, len) -> {
+                float[] lo = reg[in[0]], x = reg[in[1]], hi = reg[in[2]], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
+            };
+            case Convert c -> (reg, len) -> { // to bf16: rounded to nearest even, kept as its f32 value
+                float[] x = reg[in[0]], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
+            };
+            default -> throw new IllegalArgumentException("not fusible: " + n);
+        };
+    }
+
+    private static Instruction binary(Binary.Kind kind, int a, int b, int out) {
+        return switch (kind) {
+            case ADD -> (reg, len) -> {
+                float[] x = reg[a], y = reg[b], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = x[i] + y[i];
+            };
+            case SUBTRACT -> (reg, len) -> {
+                float[] x = reg[a], y = reg[b], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = x[i] - y[i];
+            };
+            case MULTIPLY -> (reg, len) -> {
+                float[] x = reg[a], y = reg[b], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = x[i] * y[i];
+            };
+            case DIVIDE -> (reg, len) -> {
+                float[] x = reg[a], y = reg[b], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = x[i] / y[i];
+            };
+            default -> (reg, len) -> {
+                float[] x = reg[a], y = reg[b], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = (float) kind.apply(x[i], y[i]);
+            };
+        };
+    }
+
+    private static Instruction unary(Unary.Kind kind, int a, int out) {
+        return switch (kind) {
+            case NEGATE -> (reg, len) -> {
+                float[] x = reg[a], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = -x[i];
+            };
+            case EXP -> (reg, len) -> VectorMath.exp(reg[a], 0, reg[out], 0, len);
+            case LOG -> (reg, len) -> VectorMath.log(reg[a], 0, reg[out], 0, len);
+            case SQRT -> (reg, len) -> { // correctly rounded in f32 as in f64, so the same as the reference
+                float[] x = reg[a], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = (float) Math.sqrt(x[i]);
+            };
+            default -> (reg, len) -> {
+                float[] x = reg[a], r = reg[out];
+                for (int i = 0; i < len; i++) r[i] = (float) kind.apply(x[i]);
+            };
+        };
+    }
+
+    private static Instruction compare(Compare.Direction d, int a, int b, int out) {
+        return (reg, len) -> {
+            float[] x = reg[a], y = reg[b], r = reg[out];
+            switch (d) { // IEEE: every comparison with NaN is false except NE
+                case EQ -> { for (int i = 0; i < len; i++) r[i] = x[i] == y[i] ? 1 : 0; }
+                case NE -> { for (int i = 0; i < len; i++) r[i] = x[i] != y[i] ? 1 : 0; }
+                case LT -> { for (int i = 0; i < len; i++) r[i] = x[i] < y[i] ? 1 : 0; }
+                case LE -> { for (int i = 0; i < len; i++) r[i] = x[i] <= y[i] ? 1 : 0; }
+                case GT -> { for (int i = 0; i < len; i++) r[i] = x[i] > y[i] ? 1 : 0; }
+                case GE -> { for (int i = 0; i < len; i++) r[i] = x[i] >= y[i] ? 1 : 0; }
+            }
+        };
+    }
+}

@@ -1,0 +1,143 @@
+package monetj.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import monetj.core.ir.Binary;
+import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.DotGeneral;
+import monetj.core.ir.Graph;
+import monetj.core.ir.Node;
+import monetj.core.ir.Op;
+import monetj.core.ir.Reduce;
+import monetj.core.ir.Unary;
+import monetj.core.ir.Value;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import org.junit.jupiter.api.Test;
+
+/** Every optimised kernel of the table against its op's reference evaluation, on random shapes and edge values. */
+class KernelTableTest {
+    private final Random random = new Random(16);
+    private static final float[] EDGES = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            Float.MAX_VALUE, -Float.MAX_VALUE, 1e-30f, 88.7f, -103.9f, 0.5f};
+
+    /** Runs {@code op} on {@code args} through the table and through {@link Op#evaluate}. */
+    private static HostTensor[] both(Op op, HostTensor... args) {
+        Graph g = new Graph("oracle");
+        List<Value> in = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) in.add(g.parameter("x" + i, args[i].type()));
+        Node n = g.apply(op, in);
+        return new HostTensor[] {KernelTable.forNode(n).run(List.of(args)).get(0), op.evaluate(List.of(args)).get(0)};
+    }
+
+    private static void assertSame(HostTensor[] r, String what) {
+        assertEquals(r[1].type(), r[0].type(), what);
+        assertTrue(FusedLoopTest.sameValues(r[0], r[1]), what + ": kernel " + r[0] + " vs reference " + r[1]);
+    }
+
+    private Shape randomShape(int maxRank, int maxDim) {
+        int[] d = new int[1 + random.nextInt(maxRank)];
+        for (int i = 0; i < d.length; i++) d[i] = 1 + random.nextInt(maxDim);
+        return Shape.of(d);
+    }
+
+    private HostTensor randomF32(Shape s, boolean edges) {
+        float[] v = new float[s.intSize()];
+        for (int i = 0; i < v.length; i++) v[i] = edges && random.nextInt(4) == 0 ? EDGES[random.nextInt(EDGES.length)] : (float) (random.nextGaussian() * 3);
+        return HostTensor.of(s, v);
+    }
+
+    @Test
+    void binaryKernelsEqualTheReferenceBitForBit() {
+        for (Binary.Kind k : List.of(Binary.Kind.ADD, Binary.Kind.SUBTRACT, Binary.Kind.MULTIPLY, Binary.Kind.DIVIDE, Binary.Kind.POWER,
+                Binary.Kind.MAXIMUM, Binary.Kind.MINIMUM, Binary.Kind.REMAINDER)) {
+            for (int trial = 0; trial < 4; trial++) {
+                Shape s = trial == 0 ? Shape.of(70_001) : randomShape(3, 40); // one shape big enough to run in parallel
+                assertSame(both(new Binary(k), randomF32(s, true), randomF32(s, true)), k + " " + s);
+            }
+        }
+    }
+
+    @Test
+    void unaryKernelsEqualTheReferenceBitForBitExceptVectorisedExpAndLog() {
+        for (Unary.Kind k : Unary.Kind.values()) {
+            if (k == Unary.Kind.NOT) continue;
+            Shape s = randomShape(3, 50);
+            HostTensor[] r = both(new Unary(k), randomF32(s, true));
+            if (k == Unary.Kind.EXP || k == Unary.Kind.LOG) { // vectorised: within the stated bound
+                float[] got = r[0].floats(), want = r[1].floats();
+                for (int i = 0; i < got.length; i++) assertTrue(VectorMathTest.ulps(got[i], want[i]) <= VectorMathTest.BOUND_ULPS, k + " element " + i);
+                HostTensor[] half = both(new Unary(k), randomF32(s, true).to(DType.BF16)); // rounded from within 2 f32 ulp: at most 1 bf16 ulp off
+                float[] gotHalf = half[0].floats(), wantHalf = half[1].floats();
+                for (int i = 0; i < gotHalf.length; i++) assertTrue(VectorMathTest.ulps(gotHalf[i], wantHalf[i]) <= 1L << 16, k + " bf16 element " + i);
+            } else {
+                assertSame(r, k + " " + s);
+            }
+        }
+    }
+
+    @Test
+    void broadcastKernelsEqualTheReference() {
+        for (int trial = 0; trial < 40; trial++) {
+            Shape out = randomShape(4, 6);
+            // a random increasing subset of the result dims, each kept or stretched from 1
+            List<Integer> dims = new ArrayList<>();
+            for (int d = 0; d < out.rank(); d++) if (random.nextBoolean()) dims.add(d);
+            int[] dimArray = dims.stream().mapToInt(Integer::intValue).toArray();
+            int[] in = new int[dimArray.length];
+            for (int i = 0; i < in.length; i++) in[i] = random.nextInt(3) == 0 ? 1 : out.dim(dimArray[i]);
+            HostTensor x = randomF32(Shape.of(in), false);
+            assertSame(both(new BroadcastInDim(out, dimArray), x), "broadcast " + Arrays.toString(in) + " to " + out + " along " + dims);
+            assertSame(both(new BroadcastInDim(out, dimArray), x.to(DType.BF16)), "bf16 broadcast to " + out);
+        }
+    }
+
+    @Test
+    void reduceKernelsEqualTheReferenceBitForBit() {
+        for (int trial = 0; trial < 40; trial++) {
+            Shape s = randomShape(4, 12);
+            int r = s.rank(), count = 1 + random.nextInt(r);
+            boolean leading = random.nextBoolean();
+            int[] dims = new int[count];
+            for (int i = 0; i < count; i++) dims[i] = leading ? i : r - count + i; // the kernel's two layouts
+            if (trial % 5 == 0) dims = new int[] {random.nextInt(r)}; // and others, which fall back
+            Reduce.Kind kind = Reduce.Kind.values()[trial % 3];
+            HostTensor init = HostTensor.scalar(kind == Reduce.Kind.SUM ? 0f : kind == Reduce.Kind.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+            assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0), init), kind + " over " + Arrays.toString(dims) + " of " + s);
+            assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0).to(DType.BF16), init.to(DType.BF16)), "bf16 " + kind + " of " + s);
+        }
+    }
+
+    @Test
+    void dotKernelsAgreeWithTheReferenceToF32Accumulation() {
+        for (int trial = 0; trial < 30; trial++) {
+            int b = 1 + random.nextInt(3), m = 1 + random.nextInt(20), k = 1 + random.nextInt(70), n = 1 + random.nextInt(20);
+            boolean lhsT = random.nextBoolean(), rhsT = random.nextBoolean();
+            HostTensor lhs = randomF32(lhsT ? Shape.of(b, k, m) : Shape.of(b, m, k), false);
+            HostTensor rhs = randomF32(rhsT ? Shape.of(n, b, k) : Shape.of(b, k, n), false);
+            DotGeneral op = new DotGeneral(new int[] {0}, new int[] {rhsT ? 1 : 0}, new int[] {lhsT ? 1 : 2}, new int[] {rhsT ? 2 : 1},
+                    DotGeneral.Precision.DEFAULT, null);
+            HostTensor[] r = both(op, lhs, rhs);
+            assertEquals(r[1].type(), r[0].type());
+            float[] got = r[0].floats(), want = r[1].floats();
+            for (int i = 0; i < got.length; i++) {
+                // f32 accumulation of k products of values ~3 sigma: error within k ulps of the largest partial sum
+                assertEquals(want[i], got[i], 1e-6 * k * 9 * Math.sqrt(k) + 1e-6 * Math.abs(want[i]), "element " + i + " of trial " + trial);
+            }
+        }
+    }
+
+    @Test
+    void theIrPackageDoesNotDependOnTheExecutor() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/java/monetj/core/ir"))) {
+            for (java.nio.file.Path f : files.toList()) {
+                assertFalse(java.nio.file.Files.readString(f).contains("monetj.core.exec"), f + " refers to the executor package");
+            }
+        }
+    }
+}
