@@ -3,6 +3,7 @@
 # a jlink'ed Java runtime with just the modules Monet-J uses, the application jars and a launcher.
 #
 #   scripts/bundle.sh            -> bundle/monet-bundle/ and bundle/monet-bundle.tar.gz (sizes printed)
+#   scripts/bundle.sh --with-xla-cpu   the same with the xla-cpu backend (TensorFlow's XLA, +161 MB of jars)
 #
 # On the GPU host (with `pip install jax-cuda13-pjrt`, or MONET_PJRT_PLUGIN set to its xla_cuda_plugin.so),
 # this one line runs the cross-backend check, every op and gradient rule on the GPU against the Java executor:
@@ -15,6 +16,14 @@ source "$ROOT/scripts/find-jdk.sh"
 JAVA_HOME="$(monet_find_jdk)" || exit 1
 export JAVA_HOME
 
+WITH_XLA_CPU=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-xla-cpu) WITH_XLA_CPU=true ;;
+    *) echo "bundle: unknown option $arg (known: --with-xla-cpu)" >&2; exit 2 ;;
+  esac
+done
+
 OUT="$ROOT/bundle"
 BUNDLE="$OUT/monet-bundle"
 APP="$ROOT/monet-train/target"
@@ -26,8 +35,10 @@ LIMIT_MB=60
 MODULES="java.base,java.sql,jdk.unsupported,jdk.jfr,jdk.incubator.vector"
 
 echo "bundle: building the jars (JDK at $JAVA_HOME)..." >&2
+XLA_CPU="$ROOT/monet-xla-cpu/target"
 rm -rf "$APP/lib" # copy-dependencies never removes jars that are no longer dependencies
-(cd "$ROOT" && mvn -q -B -ntp -pl monet-train -am -DskipTests package) >&2
+modules=monet-train; if $WITH_XLA_CPU; then modules=monet-train,monet-xla-cpu; rm -rf "$XLA_CPU/lib"; fi
+(cd "$ROOT" && mvn -q -B -ntp -pl "$modules" -am -DskipTests package) >&2
 
 rm -rf "$BUNDLE" "$OUT/monet-bundle.tar.gz"
 mkdir -p "$OUT"
@@ -37,6 +48,7 @@ mkdir -p "$OUT"
 if command -v strip >/dev/null; then strip --strip-unneeded "$BUNDLE/runtime/lib/server/libjvm.so"; fi
 mkdir -p "$BUNDLE/lib" "$BUNDLE/bin"
 cp "$APP"/monet-train-*.jar "$APP"/lib/*.jar "$BUNDLE/lib/"
+if $WITH_XLA_CPU; then cp "$XLA_CPU"/monet-xla-cpu-*.jar "$XLA_CPU"/lib/*.jar "$BUNDLE/lib/"; fi
 # The runtime above only runs on this platform, so jars that carry native libraries for every platform keep
 # only this one's: the tokenizers (native/lib/linux-ARCH/) and snappy (org/xerial/snappy/native/Linux/ARCH/).
 arch="$(uname -m)"; [[ "$arch" == amd64 ]] && arch=x86_64; [[ "$arch" == arm64 ]] && arch=aarch64
@@ -59,7 +71,7 @@ export MONET_COMMAND="${MONET_COMMAND:-$0}"
 # Drops the JVM's incubator-module notice; one filter for both streams when they share a target keeps their order.
 filter() { trap '' INT TERM; grep --line-buffered -v 'WARNING: Using incubator modules'; }
 JAVA=("$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@")
+  --sun-misc-unsafe-memory-access=allow -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@")
 if [[ /dev/stdout -ef /dev/stderr ]]; then
   exec "${JAVA[@]}" > >(filter) 2>&1
 else
@@ -74,4 +86,5 @@ tar -C "$OUT" -czf "$OUT/monet-bundle.tar.gz" monet-bundle
 dir_mb=$(du -sm "$BUNDLE" | cut -f1)
 tar_mb=$(( ($(stat -c %s "$OUT/monet-bundle.tar.gz") + 1048575) / 1048576 ))
 echo "bundle: $BUNDLE ($dir_mb MB unpacked), $OUT/monet-bundle.tar.gz ($tar_mb MB)"
-if (( dir_mb > LIMIT_MB )); then echo "bundle: larger than $LIMIT_MB MB" >&2; exit 1; fi
+# The bundle carried to accelerator hosts stays small; the xla-cpu one is for CPU hosts that want XLA.
+if ! $WITH_XLA_CPU && (( dir_mb > LIMIT_MB )); then echo "bundle: larger than $LIMIT_MB MB" >&2; exit 1; fi

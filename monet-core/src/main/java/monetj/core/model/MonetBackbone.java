@@ -76,13 +76,14 @@ final class MonetBackbone extends Module {
         DecoderLayer.Output[] traced = new DecoderLayer.Output[1];
         List<Tensor> results = GradientRegion.trace(g, name, remat.policy(), () -> {
             traced[0] = layer.get();
-            List<Tensor> flat = new ArrayList<>(List.of(traced[0].hidden(), traced[0].routing().g1(), traced[0].routing().g2()));
+            RoutingProbabilities r = traced[0].routing();
+            List<Tensor> flat = new ArrayList<>(List.of(traced[0].hidden(), r.g1(), r.g2(), r.margin1(), r.margin2()));
             flat.addAll(traced[0].buffers().values());
             return flat;
         });
         Map<String, Tensor> buffers = new LinkedHashMap<>();
-        int k = 3;
+        int k = 5;
         for (String path : traced[0].buffers().keySet()) buffers.put(path, results.get(k++));
-        return new DecoderLayer.Output(results.get(0), new RoutingProbabilities(results.get(1), results.get(2)), buffers);
+        return new DecoderLayer.Output(results.get(0), new RoutingProbabilities(results.get(1), results.get(2), results.get(3), results.get(4)), buffers);
     }
 }

@@ -36,11 +36,12 @@ final class Router extends Module {
     Routed forward(ParamTree<Tensor> p, Tensor z, boolean training) {
         double threshold = c.routingThreshold();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
-        Tensor g1 = axis(p, w1, norm1, z, threshold, training, buffers), g2 = axis(p, w2, norm2, z, threshold, training, buffers);
-        return new Routed(new RoutingProbabilities(g1, g2), buffers);
+        Tensor[] first = axis(p, w1, norm1, z, threshold, training, buffers), second = axis(p, w2, norm2, z, threshold, training, buffers);
+        return new Routed(new RoutingProbabilities(first[0], second[0], first[1], second[1]), buffers);
     }
 
-    private Tensor axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> buffers) {
+    /** [routing probabilities, selection margin n - cut]. */
+    private Tensor[] axis(ParamTree<Tensor> p, Linear proj, RouterBatchNorm norm, Tensor z, double threshold, boolean training, Map<String, Tensor> buffers) {
         int b = z.dim(0), t = z.dim(1);
         Tensor a = proj.logits(p, z).reshape(b, t, c.moeHeads(), c.moeExperts()).convert(DType.F32);
         RouterBatchNorm.Normalised normalised = norm.normalise(p, a, training);
@@ -48,6 +49,6 @@ final class Router extends Module {
         Tensor n = normalised.values();
         Tensor cut = n.max(-1).keepDims(n.shape(), -1).minimum(threshold);
         Tensor selected = n.ge(cut);
-        return selected.where(a, a.scalar(-1e10)).softmax(-1);
+        return new Tensor[] {selected.where(a, a.scalar(-1e10)).softmax(-1), n.sub(cut)};
     }
 }

@@ -27,6 +27,17 @@ class MonetConfigTest {
     }
 
     @Test
+    void everyModelFileDecomposesAsItsNameSays() throws Exception {
+        try (var files = Files.list(MODELS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                String name = f.getFileName().toString();
+                MonetConfig.Decompose want = name.contains("-hd") ? MonetConfig.Decompose.HORIZONTAL : MonetConfig.Decompose.VERTICAL;
+                assertEquals(want, MonetConfig.read(f).moeDecompose(), name);
+            }
+        }
+    }
+
+    @Test
     void routersLiveEveryFourLayers() throws Exception {
         assertEquals(List.of(0, 4, 8, 12, 16, 20), model("monet-vd-1.4b").routerLayers());
         assertEquals(8, model("monet-vd-4.1b").routerLayers().size());

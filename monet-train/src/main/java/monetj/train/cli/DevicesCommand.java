@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
 import monetj.core.exec.JavaExecutor;
+import monetj.core.backend.BackendProvider;
 import monetj.xla.pjrt.DeviceReport;
 import monetj.xla.pjrt.PluginDiscovery;
 import picocli.CommandLine.Command;
@@ -40,6 +41,7 @@ public final class DevicesCommand implements Callable<Integer> {
         List<Path> plugins = plugin != null ? List.of(discovery.find(plugin)) : discovery.findAll(looked);
         List<Listing> backends = new ArrayList<>();
         backends.add(new Listing("java", DevicesCommand::javaExecutor));
+        backends.add(new Listing("xla-cpu", DevicesCommand::xlaCpu));
         // The plugin commands would use is loaded and reported; others are listed only: two plugins in one
         // process can clash (CUDA 12 and 13 builds share symbol names).
         for (int i = 0; i < plugins.size(); i++) {
@@ -63,6 +65,12 @@ public final class DevicesCommand implements Callable<Integer> {
         }
         out.flush();
         return allLoaded ? 0 : 1;
+    }
+
+    private static List<String> xlaCpu() {
+        return List.of(BackendProvider.available().stream().anyMatch(b -> b.name().equals("xla-cpu"))
+                ? "available: XLA's CPU compiler through TensorFlow (--backend xla-cpu)"
+                : "not on the class path (module monet-xla-cpu; scripts/monet includes it)");
     }
 
     private static List<String> javaExecutor() {

@@ -10,28 +10,15 @@ import monetj.core.tensor.HostTensor;
 
 /**
  * Runs every {@link CheckCases} program on a candidate backend and on a reference (the Java executor) with the
- * same random inputs and compares the results. Floating results agree when
- * {@code |candidate - reference| <= tol * max(1, |reference|)} element by element, with tol = TOLERANCE_F32
- * for f32 programs (a few float ulps of accumulated rounding and transcendental-function differences) and
- * TOLERANCE_BF16 for bf16 (four bf16 ulps: an accelerator may keep bf16 intermediates in f32); integer and
- * boolean results must be equal; NaN must meet NaN.
+ * same random inputs and compares the results, element by element, within {@link AgreementPolicy#singleOp}:
+ * {@code |candidate - reference| <= tol * max(1, |reference|)} for floating results, equality for integer and
+ * boolean ones; NaN must meet NaN.
  */
 public final class CrossBackendCheck {
-    public static final double TOLERANCE_F64 = 1e-12;
-    public static final double TOLERANCE_F32 = 1e-5;
-    public static final double TOLERANCE_BF16 = 1.0 / 64;
-    public static final double TOLERANCE_F16 = 1.0 / 512;
-
     private CrossBackendCheck() {}
 
-    public static double tolerance(DType t) {
-        return switch (t) {
-            case F64 -> TOLERANCE_F64;
-            case BF16 -> TOLERANCE_BF16;
-            case F16 -> TOLERANCE_F16;
-            default -> TOLERANCE_F32;
-        };
-    }
+    /** The tolerance of a case whose results are of type {@code t} (see {@link AgreementPolicy#singleOp}). */
+    public static double tolerance(DType t) { return AgreementPolicy.singleOp(t).relative(); }
 
     /** Runs the cases whose names match {@code filter} (null: all), handing each result to {@code progress} as it comes. */
     public static List<CheckResult> run(Backend candidate, Backend reference, Pattern filter, Consumer<CheckResult> progress) {
@@ -46,7 +33,8 @@ public final class CrossBackendCheck {
     }
 
     static CheckResult check(CheckCase c, Backend candidate, Backend reference) {
-        double tol = tolerance(c.dtype());
+        Tolerance tolerance = AgreementPolicy.singleOp(c.dtype());
+        double tol = tolerance.relative();
         List<HostTensor> args = c.arguments(1234);
         List<HostTensor> want, got;
         try {
@@ -65,11 +53,10 @@ public final class CrossBackendCheck {
             if (!w.type().equals(g.type())) return new CheckResult(c.name(), false, Double.NaN, tol, "output " + o + " is " + g.type() + ", expected " + w.type());
             for (long i = 0; i < w.size(); i++) {
                 double a = w.getDouble(i), b = g.getDouble(i);
-                double err = Double.isNaN(a) && Double.isNaN(b) ? 0 : a == b ? 0 : Math.abs(a - b) / Math.max(1, Math.abs(a));
-                if (!w.dtype().isFloating() && err != 0) {
-                    return new CheckResult(c.name(), false, err, 0, "output " + o + " element " + i + ": expected " + a + ", got " + b);
+                if (!w.dtype().isFloating() && a != b) {
+                    return new CheckResult(c.name(), false, Math.abs(a - b), 0, "output " + o + " element " + i + ": expected " + a + ", got " + b);
                 }
-                if (!(err <= worst)) worst = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err;
+                worst = Math.max(worst, tolerance.error(a, b) * tol); // as |a - b| / max(1, |a|)
             }
         }
         boolean ok = worst <= tol;
