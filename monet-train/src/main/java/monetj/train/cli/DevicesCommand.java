@@ -38,10 +38,10 @@ public final class DevicesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<String> looked = new ArrayList<>();
         PluginDiscovery discovery = PluginDiscovery.system();
+        boolean allLoaded = print(out, List.of(new Listing("java", DevicesCommand::javaExecutor), new Listing("xla-cpu", DevicesCommand::xlaCpu)));
+        out.flush(); // listed before a missing --plugin is refused
         List<Path> plugins = plugin != null ? List.of(discovery.find(plugin)) : discovery.findAll(looked);
         List<Listing> backends = new ArrayList<>();
-        backends.add(new Listing("java", DevicesCommand::javaExecutor));
-        backends.add(new Listing("xla-cpu", DevicesCommand::xlaCpu));
         // The plugin commands would use is loaded and reported; others are listed only: two plugins in one
         // process can clash (CUDA 12 and 13 builds share symbol names).
         for (int i = 0; i < plugins.size(); i++) {
@@ -49,6 +49,17 @@ public final class DevicesCommand implements Callable<Integer> {
             backends.add(i == 0 ? new Listing("pjrt", () -> DeviceReport.of(p))
                     : new Listing("pjrt", () -> List.of("plugin      " + p + " (also found, not loaded; --plugin " + p + " reports it)")));
         }
+        allLoaded &= print(out, backends);
+        if (plugins.isEmpty()) {
+            out.println("pjrt  no plugin found (set MONET_PJRT_PLUGIN or pass --plugin to use one); looked at:");
+            for (String l : looked) out.println("  " + l);
+        }
+        out.flush();
+        return allLoaded ? 0 : 1;
+    }
+
+    /** Prints each listing; false when one could not be loaded. */
+    private static boolean print(PrintWriter out, List<Listing> backends) {
         boolean allLoaded = true;
         for (Listing b : backends) {
             out.println(b.name());
@@ -59,12 +70,7 @@ public final class DevicesCommand implements Callable<Integer> {
                 allLoaded = false;
             }
         }
-        if (plugins.isEmpty()) {
-            out.println("pjrt  no plugin found (set MONET_PJRT_PLUGIN or pass --plugin to use one); looked at:");
-            for (String l : looked) out.println("  " + l);
-        }
-        out.flush();
-        return allLoaded ? 0 : 1;
+        return allLoaded;
     }
 
     private static List<String> xlaCpu() {
