@@ -25,7 +25,7 @@ class XlaCommandsTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("monet: PJRT plugin /no/such/xla_cuda_plugin.so (given explicitly) does not exist"), r.err());
         assertTrue(r.err().contains("MONET_PJRT_PLUGIN"), r.err());
-        assertTrue(r.out().contains("xla-cpu: not on the class path"), "monet-train alone has no xla-cpu backend: " + r.out());
+        assertTrue(r.out().contains("xla-cpu\n  not on the class path"), "monet-train alone has no xla-cpu backend: " + r.out());
     }
 
     @Test
