@@ -214,6 +214,16 @@ public final class Tensor {
 
     public Tensor reshape(Shape s) { return s.equals(shape()) ? this : apply(new Reshape(s), this); }
 
+    /**
+     * Names this intermediate's dimensions with logical axes ({@code batch}, {@code experts}, ...): in a program traced
+     * with mesh rules it is constrained to the sharding they give; otherwise nothing happens. Returns this tensor.
+     */
+    public Tensor shardAs(String... logicalAxes) {
+        monetj.core.ir.LogicalAxisRules rules = graph.axisRules();
+        if (rules != null) graph.shard(value, rules.sharding("activation " + Arrays.toString(logicalAxes), List.of(logicalAxes), shape()));
+        return this;
+    }
+
     public Tensor transpose(int... perm) {
         boolean identity = true;
         for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;

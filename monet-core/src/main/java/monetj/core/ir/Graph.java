@@ -18,6 +18,7 @@ public final class Graph {
     private final List<Node> parameters = new ArrayList<>();
     private final Map<Value, Sharding> shardings = new LinkedHashMap<>();
     private List<Value> outputs = List.of();
+    private LogicalAxisRules axisRules;
 
     public Graph(String name) { this.name = name; }
 
@@ -69,6 +70,11 @@ public final class Graph {
     }
 
     public Map<Value, Sharding> shardings() { return Collections.unmodifiableMap(shardings); }
+
+    /** The rules that turn logical axis names of intermediates into shardings; null for an unsharded program. */
+    public LogicalAxisRules axisRules() { return axisRules; }
+
+    public void setAxisRules(LogicalAxisRules rules) { this.axisRules = rules; }
 
     /** The nodes the outputs depend on, in topological order (parameters always kept, so arity is stable). */
     public List<Node> liveNodes() {

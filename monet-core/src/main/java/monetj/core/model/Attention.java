@@ -23,10 +23,10 @@ final class Attention extends Module {
         this.precision = precision;
         Initializer init = Initializer.normal(c.initializerRange());
         int qDim = c.numAttentionHeads() * c.headDim(), kvDim = c.numKeyValueHeads() * c.headDim();
-        this.q = child("q_proj", new Linear(c.hiddenSize(), qDim, false, precision, init));
-        this.k = child("k_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init));
-        this.v = child("v_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init));
-        this.o = child("o_proj", new Linear(qDim, c.hiddenSize(), false, precision, init));
+        this.q = child("q_proj", new Linear(c.hiddenSize(), qDim, false, precision, init).axes("heads", "embed"));
+        this.k = child("k_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init).axes("kv_heads", "embed"));
+        this.v = child("v_proj", new Linear(c.hiddenSize(), kvDim, false, precision, init).axes("kv_heads", "embed"));
+        this.o = child("o_proj", new Linear(qDim, c.hiddenSize(), false, precision, init).axes("embed", "heads"));
     }
 
     /** Keys and values of the positions attended to, [B, kvHeads, S, hd] each, and which are visible to each query [T, S]. */

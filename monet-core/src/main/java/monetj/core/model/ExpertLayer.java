@@ -12,6 +12,9 @@ import monetj.core.nn.Precision;
  * [B, T, E, E], a temporary the unmasked path never builds.
  */
 abstract class ExpertLayer extends Module {
+    /** The logical axes of the [B, T, E, m] expert activations: split like the batch and like the expert weights' E·m. */
+    static final String[] EXPERT_ACTIVATIONS = {"batch", "length", "experts", "expert_hidden"};
+
     abstract Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2);
 
     /** The output given the masked composed weights {@code c} [B, T, E (i), E (j)], f32. */

@@ -27,15 +27,15 @@ final class MoHdeLayer extends ExpertLayer {
         this.precision = precision;
         Initializer init = Initializer.normal(c.initializerRange());
         int em = c.moeExperts() * c.moeDim();
-        this.u = child("u", new Linear(c.hiddenSize(), em, true, precision, init));
-        this.v = child("v", new Linear(em, c.hiddenSize(), false, precision, init));
-        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros(), false);
+        this.u = child("u", new Linear(c.hiddenSize(), em, true, precision, init).axes("experts", "embed"));
+        this.v = child("v", new Linear(em, c.hiddenSize(), false, precision, init).axes("embed", "experts"));
+        this.b = parameter("b", DType.F32, Shape.of(c.moeExperts(), c.hiddenSize()), Initializer.zeros(), false).axes("experts", "embed");
     }
 
     @Override
     Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2) {
         int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
-        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
+        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m).shardAs(EXPERT_ACTIVATIONS);
         Tensor perHead = precision.dot("btim,bthi->bthm", hidden, precision.cast(g1));
         Tensor y = precision.dot("bthm,bthj->btjm", perHead, precision.cast(g2));
         // the bias scales by the head-summed weights (summed in f32, then a matmul input)
@@ -46,7 +46,7 @@ final class MoHdeLayer extends ExpertLayer {
     @Override
     Tensor forwardComposed(ParamTree<Tensor> p, Tensor z, Tensor composed) {
         int bs = z.dim(0), t = z.dim(1), e = c.moeExperts(), m = c.moeDim();
-        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m);
+        Tensor hidden = u.forward(p, z).relu().square().reshape(bs, t, e, m).shardAs(EXPERT_ACTIVATIONS);
         Tensor y = precision.dot("btij,btim->btjm", composed, hidden);
         return v.forward(p, y.reshape(bs, t, e * m)).add(precision.dot("btij,jd->btd", composed, p.get(b)));
     }

@@ -27,21 +27,21 @@ final class MoVdeLayer extends ExpertLayer {
         this.precision = precision;
         Initializer init = Initializer.normal(c.initializerRange());
         int d = c.hiddenSize(), half = c.moeExperts() * c.moeDim() / 2;
-        this.u1 = child("u1", new Linear(d, half, true, precision, init));
-        this.u2 = child("u2", new Linear(d, half, true, precision, init));
-        this.v11 = child("v11", new Linear(half, d / 2, false, precision, init));
-        this.v12 = child("v12", new Linear(half, d / 2, false, precision, init));
-        this.v21 = child("v21", new Linear(half, d / 2, false, precision, init));
-        this.v22 = child("v22", new Linear(half, d / 2, false, precision, init));
-        this.b1 = parameter("b1", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false);
-        this.b2 = parameter("b2", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false);
+        this.u1 = child("u1", new Linear(d, half, true, precision, init).axes("experts", "embed"));
+        this.u2 = child("u2", new Linear(d, half, true, precision, init).axes("experts", "embed"));
+        this.v11 = child("v11", new Linear(half, d / 2, false, precision, init).axes("embed", "experts"));
+        this.v12 = child("v12", new Linear(half, d / 2, false, precision, init).axes("embed", "experts"));
+        this.v21 = child("v21", new Linear(half, d / 2, false, precision, init).axes("embed", "experts"));
+        this.v22 = child("v22", new Linear(half, d / 2, false, precision, init).axes("embed", "experts"));
+        this.b1 = parameter("b1", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false).axes("experts", "embed");
+        this.b2 = parameter("b2", DType.F32, Shape.of(c.moeExperts(), d / 2), Initializer.zeros(), false).axes("experts", "embed");
     }
 
     @Override
     Tensor forward(ParamTree<Tensor> p, Tensor z, Tensor g1, Tensor g2) {
         int b = z.dim(0), t = z.dim(1), e = c.moeExperts(), half = c.moeDim() / 2;
-        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half);
-        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half);
+        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half).shardAs(EXPERT_ACTIVATIONS);
+        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half).shardAs(EXPERT_ACTIVATIONS);
 
         // the straight flows and biases scale by the head-summed weights (summed in f32, then matmul inputs)
         Tensor s1 = precision.cast(g1.sum(2)), s2 = precision.cast(g2.sum(2));
@@ -66,8 +66,8 @@ final class MoVdeLayer extends ExpertLayer {
     @Override
     Tensor forwardComposed(ParamTree<Tensor> p, Tensor z, Tensor composed) {
         int b = z.dim(0), t = z.dim(1), e = c.moeExperts(), half = c.moeDim() / 2;
-        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half);
-        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half);
+        Tensor x1 = u1.forward(p, z).relu().square().reshape(b, t, e, half).shardAs(EXPERT_ACTIVATIONS);
+        Tensor x2 = u2.forward(p, z).relu().square().reshape(b, t, e, half).shardAs(EXPERT_ACTIVATIONS);
         Tensor rows = composed.sum(3), cols = composed.sum(2);
 
         Tensor x11 = precision.dot("btim,bti->btim", x1, rows);

@@ -33,7 +33,7 @@ public final class MonetModel extends Module {
         this.precision = precision;
         this.model = child("model", new MonetBackbone(config, precision));
         this.lmHead = config.tieWordEmbeddings() ? null
-                : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false, precision, Initializer.normal(config.initializerRange())));
+                : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false, precision, Initializer.normal(config.initializerRange())).axes("vocab", "embed"));
     }
 
     public MonetConfig config() { return config; }

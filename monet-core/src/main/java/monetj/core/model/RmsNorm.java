@@ -14,7 +14,7 @@ final class RmsNorm extends Module {
     private final double eps;
 
     RmsNorm(int dim, double eps) {
-        this.weight = parameter("weight", DType.F32, Shape.of(dim), Initializer.ones(), false);
+        this.weight = parameter("weight", DType.F32, Shape.of(dim), Initializer.ones(), false).axes("norm");
         this.eps = eps;
     }
 

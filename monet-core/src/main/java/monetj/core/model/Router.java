@@ -24,8 +24,8 @@ final class Router extends Module {
     Router(MonetConfig c, Precision precision) {
         this.c = c;
         Initializer init = Initializer.normal(c.initializerRange());
-        this.w1 = child("w1", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init));
-        this.w2 = child("w2", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init));
+        this.w1 = child("w1", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init).axes("router", "embed"));
+        this.w2 = child("w2", new Linear(c.hiddenSize(), c.moeHeads() * c.moeExperts(), false, precision, init).axes("router", "embed"));
         this.norm1 = child("norm1", new RouterBatchNorm(c.moeHeads()));
         this.norm2 = child("norm2", new RouterBatchNorm(c.moeHeads()));
     }

@@ -23,8 +23,8 @@ final class RouterBatchNorm extends Module {
     private final Param runningMean, runningVar, batchesTracked;
 
     RouterBatchNorm(int heads) {
-        this.runningMean = buffer("running_mean", DType.F32, Shape.of(heads), Initializer.zeros());
-        this.runningVar = buffer("running_var", DType.F32, Shape.of(heads), Initializer.ones());
+        this.runningMean = buffer("running_mean", DType.F32, Shape.of(heads), Initializer.zeros()).axes("moe_heads");
+        this.runningVar = buffer("running_var", DType.F32, Shape.of(heads), Initializer.ones()).axes("moe_heads");
         this.batchesTracked = buffer("num_batches_tracked", DType.S64, Shape.SCALAR, (t, rng) -> HostTensor.zeros(DType.S64, t.shape()));
     }
 

@@ -9,7 +9,7 @@ public final class Embedding extends Module {
     private final Param weight;
 
     public Embedding(int vocab, int dim, DType dtype, Initializer init) {
-        this.weight = parameter("weight", dtype, Shape.of(vocab, dim), init);
+        this.weight = parameter("weight", dtype, Shape.of(vocab, dim), init).axes("vocab", "embed");
     }
 
     public Param weight() { return weight; }

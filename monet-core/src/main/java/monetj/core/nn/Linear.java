@@ -35,6 +35,13 @@ public final class Linear extends Module {
 
     public boolean hasBias() { return bias != null; }
 
+    /** Declares the logical axes of the weight [out, in] and of the bias [out]; returns this layer. */
+    public Linear axes(String out, String in) {
+        weight.axes(out, in);
+        if (bias != null) bias.axes(out);
+        return this;
+    }
+
     /** The bias parameter; only when {@link #hasBias()}. */
     public Param bias() {
         if (bias == null) throw new IllegalStateException("Linear '" + path() + "' has no bias");

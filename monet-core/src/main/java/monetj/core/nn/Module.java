@@ -113,6 +113,11 @@ public abstract class Module {
         return out;
     }
 
+    /** Shards every variable as the rules map the logical axes its module declared (refusing axes that do not divide). */
+    public final void shard(monetj.core.ir.LogicalAxisRules rules) {
+        for (Param p : variables()) p.shard(rules.sharding(p.path(), p.axes(), p.type().shape()));
+    }
+
     /**
      * Checks that {@code values} (e.g. loaded from a checkpoint) has exactly this module's variables with their
      * types; the error lists the missing, unexpected and mistyped keys.

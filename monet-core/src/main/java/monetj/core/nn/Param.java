@@ -1,5 +1,6 @@
 package monetj.core.nn;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import monetj.core.ir.Sharding;
 import monetj.core.tensor.HostTensor;
@@ -17,6 +18,7 @@ public final class Param {
     private final boolean trainable;
     private final boolean decayed;
     private Sharding sharding;
+    private List<String> axes;
 
     Param(Module owner, String name, TensorType type, Initializer initializer, boolean trainable, boolean decayed) {
         this.owner = owner;
@@ -25,6 +27,7 @@ public final class Param {
         this.initializer = initializer;
         this.trainable = trainable;
         this.decayed = decayed;
+        this.axes = type.rank() == 0 ? List.of() : null; // a scalar has no dimensions to name
     }
 
     /** The name within its module, e.g. {@code "weight"}. */
@@ -44,19 +47,33 @@ public final class Param {
     /** The sharding annotation, or null when none was attached. */
     public Sharding sharding() { return sharding; }
 
-    /** Attaches a sharding (mesh and per-dimension spec), applied when the parameter is declared in a graph. */
+    /** Attaches a sharding (mesh and per-dimension axes), applied when the parameter is declared in a graph. */
     public Param shard(Sharding s) {
-        if (s.spec().size() != type.rank()) {
-            throw new IllegalArgumentException("sharding " + s.spec() + " of parameter '" + path() + "' has " + s.spec().size() + " entries for " + type);
+        if (s.dims().size() != type.rank()) {
+            throw new IllegalArgumentException("sharding " + s.dims() + " of parameter '" + path() + "' has " + s.dims().size() + " entries for " + type);
         }
-        for (int d = 0; d < s.spec().size(); d++) {
-            String axis = s.spec().get(d);
-            if (axis != null && type.shape().dim(d) % s.mesh().size(axis) != 0) {
-                throw new IllegalArgumentException("sharding " + s.spec() + " of parameter '" + path() + "': dimension " + d + " of " + type
-                        + " does not divide by mesh axis '" + axis + "' of size " + s.mesh().size(axis));
+        for (int d = 0; d < s.dims().size(); d++) {
+            if (type.shape().dim(d) % s.parts(d) != 0) {
+                throw new IllegalArgumentException("sharding " + s.dims() + " of parameter '" + path() + "': dimension " + d + " of " + type
+                        + " does not divide by mesh axes " + s.dims().get(d) + " of size " + s.parts(d));
             }
         }
         this.sharding = s;
+        return this;
+    }
+
+    /**
+     * The logical name of each dimension ({@code vocab}, {@code embed}, {@code heads}, {@code experts}, ...), declared
+     * by the module that owns the parameter; the mesh rules map them to mesh axes. Null until declared.
+     */
+    public List<String> axes() { return axes; }
+
+    /** Declares the logical name of every dimension, in order. */
+    public Param axes(String... names) {
+        if (names.length != type.rank()) {
+            throw new IllegalArgumentException("parameter '" + path() + "' of " + type + " needs " + type.rank() + " logical axis names, got " + List.of(names));
+        }
+        this.axes = List.of(names);
         return this;
     }
 

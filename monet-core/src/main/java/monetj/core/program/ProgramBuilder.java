@@ -24,15 +24,26 @@ public final class ProgramBuilder {
     private final List<Leaf> inputs = new ArrayList<>(), outputs = new ArrayList<>();
     private final List<Value> results = new ArrayList<>();
     private final Set<String> inputNames = new HashSet<>(), outputNames = new HashSet<>();
+    private Sharding.Mesh mesh;
 
     public ProgramBuilder(String name) { this.graph = new Graph(name); }
 
     public Graph graph() { return graph; }
 
+    /**
+     * Makes this a program over {@code mesh}: every argument and result given no sharding (scalars, metrics) is
+     * replicated over it, so each leaf of the signature says how it is laid out. Call before declaring leaves.
+     */
+    public ProgramBuilder onMesh(Sharding.Mesh mesh) {
+        this.mesh = mesh;
+        return this;
+    }
+
     /** Declares the next argument. */
     public Tensor input(String group, String name, TensorType type, Sharding sharding, boolean donated) {
         if (!inputNames.add(name)) throw new IllegalArgumentException(graph.name() + ": argument '" + name + "' declared twice");
         Value v = graph.parameter(name, type);
+        if (sharding == null && mesh != null) sharding = Sharding.replicated(mesh, type.rank());
         if (sharding != null) graph.shard(v, sharding);
         inputs.add(new Leaf(name, group, type, sharding, donated, null));
         return new Tensor(graph, v);
@@ -92,7 +103,7 @@ public final class ProgramBuilder {
     /** A scalar metric result, in the {@code metrics} group, with its micro-batch combine rule. */
     public void metric(String name, Tensor scalar, MetricCombine combine) {
         if (scalar.rank() != 0) throw new IllegalArgumentException(graph.name() + ": metric '" + name + "' must be a scalar, got " + scalar.type());
-        addOutput(new Leaf(name, "metrics", scalar.type(), null, false, combine), scalar);
+        addOutput(new Leaf(name, "metrics", scalar.type(), meshDefault(scalar), false, combine), scalar);
     }
 
     private Sharding inheritedSharding(String name, Tensor value) {
@@ -102,7 +113,17 @@ public final class ProgramBuilder {
                 return l.sharding();
             }
         }
-        return null;
+        return meshDefault(value);
+    }
+
+    /** On a mesh: the value's sharding if it has one, else replicated (and so constrained). Null off a mesh. */
+    private Sharding meshDefault(Tensor value) {
+        if (mesh == null) return null;
+        Sharding s = graph.shardings().get(value.value());
+        if (s != null) return s;
+        s = Sharding.replicated(mesh, value.rank());
+        graph.shard(value.value(), s);
+        return s;
     }
 
     private void addOutput(Leaf leaf, Tensor value) {

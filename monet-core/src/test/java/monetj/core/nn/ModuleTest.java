@@ -123,7 +123,7 @@ class ModuleTest {
     void shardingsAreStoredAndAppliedWhenDeclared() {
         CausalLm m = new CausalLm(4, 1, false, false);
         Sharding.Mesh mesh = new Sharding.Mesh(List.of("data", "model"), new int[] {1, 2});
-        Sharding split = new Sharding(mesh, Arrays.asList("model", null));
+        Sharding split = Sharding.of(mesh, "model", null);
         m.model.layers.get(0).attn.qProj.weight().shard(split);
         assertEquals(List.of("model.layers.0.self_attn.q_proj.weight"), List.copyOf(m.shardings().keySet()));
         ProgramBuilder b = new ProgramBuilder("sharded");
@@ -139,7 +139,7 @@ class ModuleTest {
         assertTrue(sig.input("model.layers.0.self_attn.q_proj.weight").donated());
         assertEquals(m.parameters().size(), sig.inputs("params").size());
         var e = assertThrows(IllegalArgumentException.class,
-                () -> m.lmHead.weight().shard(new Sharding(new Sharding.Mesh(List.of("model"), new int[] {4}), Arrays.asList("model", null))));
+                () -> m.lmHead.weight().shard(Sharding.of(new Sharding.Mesh(List.of("model"), new int[] {4}), "model", null)));
         assertTrue(e.getMessage().contains("'lm_head.weight'") && e.getMessage().contains("does not divide"), e.getMessage());
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import monetj.core.ir.LogicalAxisRules;
 import monetj.core.model.ForwardProgram;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
@@ -18,7 +19,11 @@ import monetj.train.config.RunConfig;
 import monetj.train.config.RunConfigLoader;
 import monetj.train.emit.SignatureJson;
 import monetj.train.run.Backends;
+import monetj.train.mesh.MeshPlan;
+import monetj.train.mesh.ShardingTable;
 import monetj.train.step.TrainStepProgram;
+import monetj.xla.stablehlo.Partitioner;
+import monetj.xla.stablehlo.StableHloModule;
 import monetj.xla.stablehlo.StableHloEmitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +47,12 @@ public final class EmitCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a config value, e.g. --set train.precision=f32 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--devices", description = "devices the mesh spans (default: the product of the mesh sizes, 1 when one is -1)")
+    Integer devices;
+
+    @Option(names = "--sharding-table", description = "print each variable's sharding and the bytes per device of parameters and AdamW state")
+    boolean shardingTable;
+
     @Option(names = "--out", required = true, description = "the module's path, e.g. step.mlir (the signature goes next to it)")
     Path out;
 
@@ -52,23 +63,32 @@ public final class EmitCommand implements Callable<Integer> {
         for (String o : overrides) RunConfigLoader.override(tree, o);
         RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, config, config.toString());
         RunConfig rc = resolved.config();
-        Program p = build(rc, resolved.model());
-        String text = new StableHloEmitter().emit(p).text();
+        int n = devices != null ? devices : MeshPlan.impliedDevices(rc.mesh());
+        LogicalAxisRules rules = n > 1 || rc.mesh().fixed() ? MeshPlan.rules(rc.mesh(), n) : null;
+        Program p = build(rc, resolved.model(), rules);
+        StableHloModule module = new StableHloEmitter().withPartitioner(Partitioner.named(rc.mesh().partitioner())).emit(p);
+        String text = module.text();
         if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);
         Path signature = signaturePath(out);
         Files.writeString(signature, SignatureJson.of(p));
-        System.err.printf("monet emit: %s (%d arguments, %d results, %,d bytes) to %s and %s (%.1f s)%n", p.name(), p.signature().inputs().size(),
-                p.signature().outputs().size(), text.length(), out, signature, (System.nanoTime() - t0) / 1e9);
+        System.err.printf("monet emit: %s (%d arguments, %d results, %,d bytes, %d partitions%s) to %s and %s (%.1f s)%n", p.name(), p.signature().inputs().size(),
+                p.signature().outputs().size(), text.length(), module.numPartitions(), module.mesh() == null ? "" : " over mesh " + module.mesh() + ", " + rc.mesh().partitioner(),
+                out, signature, (System.nanoTime() - t0) / 1e9);
+        if (shardingTable) {
+            MonetModel model = new MonetModel(resolved.model());
+            if (rules != null) model.shard(rules);
+            System.out.print(ShardingTable.format(model));
+        }
         return 0;
     }
 
-    private Program build(RunConfig rc, MonetConfig model) {
+    private Program build(RunConfig rc, MonetConfig model, LogicalAxisRules rules) {
         TrainStepProgram.Settings s = TrainStepProgram.Settings.of(rc, model, Backends.precision(rc));
         return switch (program) {
-            case "step" -> TrainStepProgram.build(s.accumulation() == 1 ? TrainStepProgram.Kind.STEP : TrainStepProgram.Kind.STEP_ACCUMULATED, s);
-            case "gradients" -> TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_FIRST, s);
-            case "eval" -> TrainStepProgram.build(TrainStepProgram.Kind.EVAL, s);
+            case "step" -> TrainStepProgram.build(s.accumulation() == 1 ? TrainStepProgram.Kind.STEP : TrainStepProgram.Kind.STEP_ACCUMULATED, s, rules);
+            case "gradients" -> TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_FIRST, s, rules);
+            case "eval" -> TrainStepProgram.build(TrainStepProgram.Kind.EVAL, s, rules);
             case "forward" -> {
                 Map<String, TensorType> types = new LinkedHashMap<>();
                 for (Param v : new MonetModel(model).variables()) types.put(v.path(), v.type());

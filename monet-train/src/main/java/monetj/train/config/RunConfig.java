@@ -17,7 +17,8 @@ public record RunConfig(
         Schedule schedule,
         Loss loss,
         Checkpoint checkpoint,
-        Backend backend) {
+        Backend backend,
+        Mesh mesh) {
 
     public RunConfig {
         data = data != null ? data : new Data(null, null, null, null, null, null, null);
@@ -27,6 +28,7 @@ public record RunConfig(
         loss = loss != null ? loss : new Loss(null, null);
         checkpoint = checkpoint != null ? checkpoint : new Checkpoint(null, null);
         backend = backend != null ? backend : new Backend(null, null, null);
+        mesh = mesh != null ? mesh : new Mesh(null, null, null, null, null, null);
     }
 
     /**
@@ -149,6 +151,57 @@ public record RunConfig(
             if (memoryFraction != null && !(memoryFraction > 0 && memoryFraction <= 1)) {
                 throw new ConfigException("backend.memory_fraction", "must be in (0, 1], got " + memoryFraction);
             }
+        }
+    }
+
+    /**
+     * The device mesh in MaxText's vocabulary: sizes of the axes {@code data}, {@code fsdp}, {@code tensor} and
+     * {@code expert}, multiplying to the device count; one may be -1 (the rest). {@code rules} maps logical axis
+     * names to mesh axes over the defaults ({@code LogicalAxisRules.DEFAULTS}); {@code partitioner} is how the
+     * emitted module spells its shardings, {@code shardy} or {@code gspmd}.
+     */
+    public record Mesh(Integer data, Integer fsdp, Integer tensor, Integer expert, java.util.Map<String, List<String>> rules, String partitioner) {
+        public static final List<String> AXES = List.of("data", "fsdp", "tensor", "expert");
+
+        public Mesh {
+            data = def(data, 1);
+            fsdp = def(fsdp, -1);
+            tensor = def(tensor, 1);
+            expert = def(expert, 1);
+            rules = def(rules, java.util.Map.of());
+            partitioner = def(partitioner, "shardy");
+            int rest = 0;
+            int[] sizes = {data, fsdp, tensor, expert}; // the fields are assigned only after this constructor body
+            for (int i = 0; i < 4; i++) {
+                int size = sizes[i];
+                if (size == -1) rest++;
+                else if (size < 1) throw new ConfigException("mesh." + AXES.get(i), "must be a positive size or -1 (the rest of the devices), got " + size);
+            }
+            if (rest > 1) throw new ConfigException("mesh", "at most one axis may be -1, got " + java.util.Arrays.toString(sizes));
+            oneOf("mesh.partitioner", partitioner, List.of("shardy", "gspmd"));
+        }
+
+        /** data, fsdp, tensor, expert as written (-1 for the rest). */
+        public int[] sizes() { return new int[] {data, fsdp, tensor, expert}; }
+
+        /** Whether the sizes fix the device count (no axis is -1). */
+        public boolean fixed() { return java.util.Arrays.stream(sizes()).allMatch(s -> s > 0); }
+
+        /** The sizes on {@code devices} devices, the -1 axis taking the rest; refused when they do not multiply to it. */
+        public int[] resolve(int devices) {
+            int[] s = sizes();
+            int known = 1, free = -1;
+            for (int i = 0; i < 4; i++) {
+                if (s[i] == -1) free = i;
+                else known *= s[i];
+            }
+            if (free >= 0) {
+                if (devices % known != 0) throw new ConfigException("mesh", "sizes " + java.util.Arrays.toString(s) + " do not divide the " + devices + " devices");
+                s[free] = devices / known;
+            } else if (known != devices) {
+                throw new ConfigException("mesh", "sizes " + java.util.Arrays.toString(s) + " (data, fsdp, tensor, expert) multiply to " + known + ", but there are " + devices + " devices");
+            }
+            return s;
         }
     }
 

@@ -144,6 +144,7 @@ public final class RunConfigLoader {
     public static Resolved resolve(ObjectNode tree, Path file, String source) throws IOException {
         RunConfig rc = withPathsResolved(bind(tree, source), file);
         MonetConfig model = modelConfig(rc, file);
+        monetj.train.mesh.MeshPlan.check(rc, model);
         ObjectNode recorded = tree.deepCopy();
         recorded.set("model", model.toJson());
         // The directory a run started from, as an absolute path: the run's origin stays known after a move.
@@ -170,7 +171,7 @@ public final class RunConfigLoader {
         RunConfig.Train t = rc.train();
         RunConfig.Train train = new RunConfig.Train(t.steps(), t.batchSize(), t.microBatchSize(), t.seed(), t.logEvery(), t.evalEvery(), t.evalBatches(),
                 t.precision(), t.remat(), resolve(t.initFrom(), base), t.freeze());
-        return new RunConfig(rc.model(), resolved, train, rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend());
+        return new RunConfig(rc.model(), resolved, train, rc.optimizer(), rc.schedule(), rc.loss(), rc.checkpoint(), rc.backend(), rc.mesh());
     }
 
     private static String resolve(String paths, Path base) {

@@ -10,7 +10,7 @@ import monetj.core.program.Program;
 
 /**
  * A program's signature as JSON, next to its emitted module: for each argument and result its name, group,
- * type ({@code f32[2, 3]}), sharding (mesh and per-dimension axes, or null) and whether it is donated; for
+ * type ({@code f32[2, 3]}), sharding (mesh and, per dimension, the mesh axes it is split over, or null) and whether it is donated; for
  * metrics also how they combine across micro-batches.
  */
 public final class SignatureJson {
@@ -47,9 +47,9 @@ public final class SignatureJson {
         ObjectNode mesh = n.putObject("mesh");
         for (int i = 0; i < s.mesh().axisNames().size(); i++) mesh.put(s.mesh().axisNames().get(i), s.mesh().axisSizes()[i]);
         ArrayNode spec = n.putArray("spec");
-        for (String axis : s.spec()) {
-            if (axis == null) spec.addNull();
-            else spec.add(axis);
+        for (java.util.List<String> axes : s.dims()) {
+            ArrayNode dim = spec.addArray();
+            axes.forEach(dim::add);
         }
     }
 }

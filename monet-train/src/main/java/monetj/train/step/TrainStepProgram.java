@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import monetj.core.autodiff.Autodiff;
 import monetj.core.dsl.Tensor;
+import monetj.core.ir.LogicalAxisRules;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
 import monetj.core.model.Remat;
@@ -85,12 +86,26 @@ public final class TrainStepProgram {
         }
     }
 
+    /** The logical axes of the token batch [micro_batch, seq_len + 1]. */
+    public static final List<String> TOKEN_AXES = List.of("batch", "length");
+
     private TrainStepProgram() {}
 
     /** Builds one program; the state's names and types come from the model's module tree. */
-    public static Program build(Kind kind, Settings s) {
+    public static Program build(Kind kind, Settings s) { return build(kind, s, null); }
+
+    /**
+     * As {@link #build(Kind, Settings)}, sharded over the mesh of {@code rules} (null: unsharded): each variable as the
+     * rules map its declared logical axes, its moments and gradients like it, the tokens' batch over (data, fsdp), the
+     * expert activations as their layers declare, and every other leaf replicated.
+     */
+    public static Program build(Kind kind, Settings s, LogicalAxisRules rules) {
         MonetModel model = new MonetModel(s.model(), s.precision());
         ProgramBuilder b = new ProgramBuilder("monet_" + kind.name().toLowerCase());
+        if (rules != null) {
+            model.shard(rules);
+            b.onMesh(rules.mesh()).graph().setAxisRules(rules);
+        }
         boolean step = kind.updates();
         // Parameters are only read by gradient and eval programs; everything a program returns updated is donated.
         ParamTree<Tensor> variables = b.variables(model, Map.of(), s.frozen(), step, kind != Kind.EVAL);
@@ -99,8 +114,10 @@ public final class TrainStepProgram {
         ParamTree<Tensor> m = step ? b.inputs("m", "m.", paramTypes, model.shardings(), true) : null;
         ParamTree<Tensor> v = step ? b.inputs("v", "v.", paramTypes, model.shardings(), true) : null;
         Tensor counter = step ? b.input("step", "step", TensorType.of(DType.S32), null, true) : null;
-        Tensor tokens = b.input("batch", "tokens", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1));
-        Tensor lossMask = s.maskedLoss() ? b.input("batch", "loss_mask", TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1)) : null;
+        TensorType tokenType = TensorType.of(DType.S32, s.microBatch(), s.seqLen() + 1);
+        Tensor tokens = b.input("batch", "tokens", tokenType, rules == null ? null : rules.sharding("tokens", TOKEN_AXES, tokenType.shape()), false);
+        Tensor lossMask = s.maskedLoss()
+                ? b.input("batch", "loss_mask", tokenType, rules == null ? null : rules.sharding("loss_mask", TOKEN_AXES, tokenType.shape()), false) : null;
         Tensor targetCount = s.maskedLoss() ? b.input("batch", "loss_targets", TensorType.of(DType.F32)) : null;
         ParamTree<Tensor> earlier = kind.takesGradients() ? b.inputs("grads", "grad.", paramTypes, model.shardings(), true) : null;
 

@@ -93,4 +93,29 @@ class EmitCommandTest {
         assertEquals(24, count(text, "stablehlo.optimization_barrier"), "remat: layer, one barrier per decoder layer");
         assertTrue(seconds < 60, "took " + seconds + " s");
     }
+
+    @Test
+    void aMeshSetOnTheCommandLineShardsTheStep() throws Exception {
+        Path out = tmp.resolve("vd-850m-fsdp32.mlir");
+        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(table, true));
+        try {
+            assertEquals(0, emit("emit", "--config", "../configs/monet-vd-850m.yaml", "--program", "step", "--set", "mesh.fsdp=32",
+                    "--set", "train.micro_batch_size=32", "--out", out.toString(), "--sharding-table"));
+        } finally {
+            System.setOut(stdout);
+        }
+        String text = Files.readString(out);
+        assertTrue(text.contains("mhlo.num_partitions = 32 : i32"));
+        assertTrue(text.contains("sdy.mesh @mesh = <[\"data\"=1, \"fsdp\"=32, \"tensor\"=1, \"expert\"=1]>"));
+        JsonNode sig = new ObjectMapper().readTree(tmp.resolve("vd-850m-fsdp32.signature.json").toFile());
+        for (JsonNode leaf : sig.get("inputs")) assertFalse(leaf.get("sharding").isNull(), leaf.get("name").asText());
+        String t = table.toString();
+        System.err.print(t);
+        assertTrue(t.contains("model.layers.*.moe.u1.weight") && t.contains("[., fsdp]"), t);
+        // f32: the replicated vectors (norms, u biases) whole on every device, every other parameter a 32nd
+        assertTrue(t.contains("per device: parameters 107,550,720 bytes"), t);
+        assertTrue(t.contains("AdamW m+v 215,101,440 bytes"), t);
+    }
 }

@@ -29,7 +29,8 @@ public final class XlaCpuBackend implements Backend {
 
     /** Emits with {@code emissions} (tests give it a deliberately wrong one to see the checks catch it). */
     public XlaCpuBackend(OpEmissions emissions) {
-        this.emitter = new StableHloEmitter(emissions, false);
+        // TensorFlow 2.18's XLA predates the Shardy dialect (it refuses sdy.mesh): shardings go out in the GSPMD spelling
+        this.emitter = new StableHloEmitter(emissions, false).withPartitioner(monetj.xla.stablehlo.Partitioner.GSPMD);
         this.tensorflowVersion = TensorFlowRuntime.load();
     }
 

@@ -8,10 +8,16 @@ import monetj.xla.stablehlo.StableHloModule;
  * What {@code PJRT_Client_Compile} is told besides the program: an {@code xla.CompileOptionsProto}, encoded by
  * hand. {@code deviceAssignment[r][p]} is the global device id of replica r, partition p (null: the client's
  * default). XLA flags go in {@code overrides} ({@code env_option_overrides}, applied on top of XLA's defaults),
- * never in a partial {@code debug_options}, which would reset every other flag.
+ * never in a partial {@code debug_options}, which would reset every other flag. {@code useShardyPartitioner} tells
+ * XLA that the module's shardings are written in the Shardy dialect (with SPMD partitioning on).
  */
-public record CompileOptions(int numReplicas, int numPartitions, boolean useSpmdPartitioning, int[][] deviceAssignment,
+public record CompileOptions(int numReplicas, int numPartitions, boolean useSpmdPartitioning, boolean useShardyPartitioner, int[][] deviceAssignment,
         Map<String, Object> overrides) {
+    /** Options for a module without Shardy shardings. */
+    public CompileOptions(int numReplicas, int numPartitions, boolean useSpmdPartitioning, int[][] deviceAssignment, Map<String, Object> overrides) {
+        this(numReplicas, numPartitions, useSpmdPartitioning, false, deviceAssignment, overrides);
+    }
+
     public CompileOptions {
         if (numReplicas < 1 || numPartitions < 1) throw new IllegalArgumentException("replicas and partitions must be at least 1, got " + numReplicas + " and " + numPartitions);
         if (deviceAssignment != null) {
@@ -34,17 +40,17 @@ public record CompileOptions(int numReplicas, int numPartitions, boolean useSpmd
         return new CompileOptions(1, 1, false, new int[][] {{deviceId}}, Map.of());
     }
 
-    /** Partitions and the SPMD flag as the module's mesh requires, on devices {@code 0..n-1} in mesh order. */
+    /** Partitions, the SPMD flag and the partitioner as the module's mesh requires, on devices {@code 0..n-1} in mesh order. */
     public static CompileOptions forModule(StableHloModule module, int[] deviceIds) {
         int n = module.numPartitions();
         if (deviceIds.length != n) throw new IllegalArgumentException("module needs " + n + " devices, got " + deviceIds.length);
-        return new CompileOptions(1, n, module.useSpmdPartitioning(), new int[][] {deviceIds.clone()}, Map.of());
+        return new CompileOptions(1, n, module.useSpmdPartitioning(), module.useShardyPartitioner(), new int[][] {deviceIds.clone()}, Map.of());
     }
 
     public CompileOptions withOverride(String xlaOption, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(overrides);
         m.put(xlaOption, value);
-        return new CompileOptions(numReplicas, numPartitions, useSpmdPartitioning, deviceAssignment, m);
+        return new CompileOptions(numReplicas, numPartitions, useSpmdPartitioning, useShardyPartitioner, deviceAssignment, m);
     }
 
     /** The serialized {@code xla.CompileOptionsProto}. Field numbers are from xla/pjrt/proto/compile_options.proto. */
@@ -63,6 +69,7 @@ public record CompileOptions(int numReplicas, int numPartitions, boolean useSpmd
             }
             build.message(9, da);
         }
+        if (useShardyPartitioner) build.bool(19, true);
         ProtoWriter options = new ProtoWriter().message(3, build);
         for (Map.Entry<String, Object> e : new java.util.TreeMap<>(overrides).entrySet()) {
             ProtoWriter value = switch (e.getValue()) {

@@ -96,7 +96,7 @@ public final class PjrtBackend implements Backend {
     private Executable compile(Graph graph, StableHloModule module) {
         if (module.numPartitions() > 1) {
             throw new UnsupportedOperationException("graph " + graph.name() + " is sharded over " + module.numPartitions()
-                    + " devices; this backend runs single-device programs (compile sharded ones with PjrtClient.compile and CompileOptions.forModule)");
+                    + " devices; this backend runs single-device programs (compile sharded ones with PjrtClient.compile and CompileOptions.forModule, and run them with ShardedArray.execute)");
         }
         List<TensorType> outputs = graph.outputs().stream().map(Value::type).toList();
         PjrtLoadedExecutable exe = client.compile(module.text(), CompileOptions.singleDevice(device.id()), outputs);

@@ -10,6 +10,7 @@ import monetj.core.ir.Sharding;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.TensorType;
+import monetj.xla.stablehlo.Partitioner;
 import monetj.xla.stablehlo.StableHloEmitter;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +27,14 @@ class CompileOptionsTest {
     void spmdOverFourDevicesFollowsTheMesh() {
         Graph g = new Graph("m");
         Value x = g.parameter("x", TensorType.of(DType.F32, 8));
-        g.shard(x, new Sharding(new Sharding.Mesh(List.of("d"), new int[] {4}), List.of("d")));
+        g.shard(x, Sharding.of(new Sharding.Mesh(List.of("d"), new int[] {4}), "d"));
         g.setOutputs(List.of(x));
         // Example C without its Shardy flag (98 01 01), so the outer length is 0x2B, not 0x2E.
         byte[] expected = hex("1A 2B 08 FF FF FF FF FF FF FF FF FF 01 20 01 28 04 30 01 4A 18 08 01 10 04 1A 03 0A 01 00 1A 03 0A 01 01 1A 03 0A 01 02 1A 03 0A 01 03");
-        assertArrayEquals(expected, CompileOptions.forModule(new StableHloEmitter().emit(g), new int[] {0, 1, 2, 3}).encode());
+        assertArrayEquals(expected, CompileOptions.forModule(new StableHloEmitter().withPartitioner(Partitioner.GSPMD).emit(g), new int[] {0, 1, 2, 3}).encode());
+        // Example C itself: the Shardy module sets use_shardy_partitioner (field 19, tag 98 01).
+        byte[] shardy = hex("1A 2E 08 FF FF FF FF FF FF FF FF FF 01 20 01 28 04 30 01 4A 18 08 01 10 04 1A 03 0A 01 00 1A 03 0A 01 01 1A 03 0A 01 02 1A 03 0A 01 03 98 01 01");
+        assertArrayEquals(shardy, CompileOptions.forModule(new StableHloEmitter().emit(g), new int[] {0, 1, 2, 3}).encode());
         assertThrows(IllegalArgumentException.class, () -> CompileOptions.forModule(new StableHloEmitter().emit(g), new int[] {0, 1}));
     }
 

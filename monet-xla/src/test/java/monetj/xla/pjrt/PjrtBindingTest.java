@@ -186,12 +186,42 @@ class PjrtBindingTest {
     }
 
     @Test
+    void shardedArraysArePutAsBlocksRunPerDeviceAndGathered() {
+        try (PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none())) {
+            Graph g = new Graph("spmd");
+            Sharding.Mesh mesh = new Sharding.Mesh(List.of("x"), new int[] {2});
+            Sharding split = Sharding.of(mesh, null, "x"), replicated = Sharding.replicated(mesh, 1);
+            Value a = g.parameter("a", TensorType.of(DType.F32, 2, 4)), b = g.parameter("b", TensorType.of(DType.S32, 3));
+            g.shard(a, split);
+            g.shard(b, replicated);
+            g.setOutputs(List.of(b, a));
+            StableHloModule module = new StableHloEmitter(OpEmissions.standard(), true).emit(g);
+            HostTensor whole = HostTensor.of(Shape.of(2, 4), new float[] {0, 1, 2, 3, 4, 5, 6, 7});
+            try (PjrtLoadedExecutable exe = c.compile(module.text(), CompileOptions.forModule(module, new int[] {0, 1}),
+                    List.of(TensorType.of(DType.S32, 3), TensorType.of(DType.F32, 2, 2)))) {
+                ShardedArray sa = ShardedArray.put(c, whole, split, c.devices());
+                ShardedArray sb = ShardedArray.put(c, HostTensor.of(Shape.of(3), new int[] {7, 8, 9}), replicated, c.devices());
+                assertArrayEquals(new float[] {0, 1, 4, 5}, c.get(sa.shards().get(0)).floats(), "device 0 holds columns 0..1");
+                assertArrayEquals(new float[] {2, 3, 6, 7}, c.get(sa.shards().get(1)).floats(), "device 1 holds columns 2..3");
+                assertEquals(c.devices().get(1), sa.shards().get(1).device());
+                List<ShardedArray> out = ShardedArray.execute(exe, List.of(sa, sb), Set.of(0), List.of(sb.type(), sa.type()), List.of(replicated, split));
+                assertTrue(sa.shards().stream().allMatch(PjrtBuffer::isDeleted), "the donated array is consumed on every device");
+                assertTrue(out.get(1).gather(c).contentEquals(whole), "fetching gathers the blocks");
+                assertArrayEquals(new int[] {7, 8, 9}, out.get(0).gather(c).ints());
+                assertThrows(IllegalArgumentException.class, () -> ShardedArray.put(c, whole, split, List.of(c.devices().get(0))));
+                sb.close();
+                for (ShardedArray o : out) o.close();
+            }
+        }
+    }
+
+    @Test
     void shardedProgramsRunWithOneArgumentListPerDevice() {
         try (PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none())) {
             Graph g = new Graph("spmd");
             Sharding.Mesh mesh = new Sharding.Mesh(List.of("x"), new int[] {2});
             Value a = g.parameter("a", TensorType.of(DType.F32, 4)), b = g.parameter("b", TensorType.of(DType.S32, 2));
-            g.shard(a, new Sharding(mesh, List.of("x")));
+            g.shard(a, Sharding.of(mesh, "x"));
             g.shard(b, Sharding.replicated(mesh, 1));
             g.setOutputs(List.of(b, a));
             StableHloModule module = new StableHloEmitter(OpEmissions.standard(), true).emit(g);

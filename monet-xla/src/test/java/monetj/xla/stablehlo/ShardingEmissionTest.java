@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.List;
 import monetj.core.ir.Binary;
 import monetj.core.ir.Graph;
@@ -20,7 +19,7 @@ class ShardingEmissionTest {
     private static final Sharding.Mesh ROW2 = new Sharding.Mesh(List.of("x"), new int[] {2});
     private static final Sharding.Mesh DATA4_MODEL2 = new Sharding.Mesh(List.of("data", "model"), new int[] {4, 2});
 
-    private static Sharding spec(Sharding.Mesh mesh, String... axes) { return new Sharding(mesh, Arrays.asList(axes)); }
+    private static Sharding spec(Sharding.Mesh mesh, String... axes) { return Sharding.of(mesh, axes); }
 
     @Test
     void hloShardingStrings() {
@@ -38,7 +37,7 @@ class ShardingEmissionTest {
 
     @Test
     void oneAxisTwiceIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> HloShardingText.of(spec(ROW2, "x", "x")));
+        var e = assertThrows(IllegalArgumentException.class, () -> spec(ROW2, "x", "x"));
         assertTrue(e.getMessage().contains("'x'"), e.getMessage());
     }
 
@@ -54,9 +53,10 @@ class ShardingEmissionTest {
         g.shard(e, spec(ROW2, null, "x"));
         g.shard(s, spec(ROW2, "x", null));
         g.setOutputs(List.of(s));
-        StableHloModule m = new StableHloEmitter().emit(g);
+        StableHloModule m = new StableHloEmitter().withPartitioner(Partitioner.GSPMD).emit(g);
         assertEquals(2, m.numPartitions());
         assertTrue(m.useSpmdPartitioning());
+        assertFalse(m.useShardyPartitioner());
         assertEquals("""
                 module @spmd attributes {mhlo.num_partitions = 2 : i32, mhlo.num_replicas = 1 : i32} {
                   func.func public @main(%arg0: tensor<8x4xf32> {mhlo.sharding = "{devices=[2,1]0,1}"}, %arg1: tensor<8x4xf32> {mhlo.sharding = "{replicated}"}) -> (tensor<8x4xf32> {mhlo.sharding = "{devices=[2,1]0,1}"}) {
@@ -68,6 +68,37 @@ class ShardingEmissionTest {
                   }
                 }
                 """, m.text());
+    }
+
+    @Test
+    void shardyIsTheDefaultSpelling() {
+        Graph g = new Graph("spmd");
+        Value x = g.parameter("x", TensorType.of(DType.F32, 8, 8));
+        Value e = g.apply1(new Unary(Unary.Kind.EXP), x);
+        g.shard(x, spec(DATA4_MODEL2, "data", null));
+        g.shard(e, new Sharding(DATA4_MODEL2, List.of(List.of(), List.of("model", "data"))));
+        g.setOutputs(List.of(e));
+        StableHloModule m = new StableHloEmitter().emit(g);
+        assertEquals(8, m.numPartitions());
+        assertTrue(m.useShardyPartitioner());
+        assertEquals("""
+                module @spmd attributes {mhlo.num_partitions = 8 : i32, mhlo.num_replicas = 1 : i32} {
+                  sdy.mesh @mesh = <["data"=4, "model"=2]>
+                  func.func public @main(%arg0: tensor<8x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"data"}, {}]>}) -> (tensor<8x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {"model", "data"}]>}) {
+                    %v1 = "stablehlo.exponential"(%arg0) : (tensor<8x8xf32>) -> tensor<8x8xf32>
+                    %sharding0 = "sdy.sharding_constraint"(%v1) {sharding = #sdy.sharding<@mesh, [{}, {"model", "data"}]>} : (tensor<8x8xf32>) -> tensor<8x8xf32>
+                    "func.return"(%sharding0) : (tensor<8x8xf32>) -> ()
+                  }
+                }
+                """, m.text());
+    }
+
+    @Test
+    void aDimensionOverTwoAxesTilesByTheirProduct() {
+        // dim 0 over (data, model): tile t of 8 is data = t / 2, model = t % 2, i.e. device t.
+        assertEquals("{devices=[8,1]0,1,2,3,4,5,6,7}", HloShardingText.of(new Sharding(DATA4_MODEL2, List.of(List.of("data", "model"), List.of()))));
+        // (model, data): tile t is model = t / 4, data = t % 4, device data * 2 + model.
+        assertEquals("{devices=[1,8]0,2,4,6,1,3,5,7}", HloShardingText.of(new Sharding(DATA4_MODEL2, List.of(List.of(), List.of("model", "data")))));
     }
 
     @Test

@@ -1,0 +1,71 @@
+package monetj.core.tensor;
+
+import java.lang.foreign.MemorySegment;
+import monetj.core.ir.Sharding;
+
+/**
+ * Rectangular blocks of host tensors: the block a device of a mesh holds under a sharding, cutting it out of a
+ * whole tensor, and copying the overlap of two blocks, so shards can be written, gathered and resharded on the host.
+ */
+public final class TensorBlocks {
+    private TensorBlocks() {}
+
+    /** Where device {@code device}'s block of a value of shape {@code global} starts, per dimension. */
+    public static int[] start(Sharding s, Shape global, int device) {
+        Sharding.Mesh mesh = s.mesh();
+        int[] coords = new int[mesh.axisSizes().length];
+        for (int a = coords.length - 1, rest = device; a >= 0; a--) { // devices are row-major over the mesh axes
+            coords[a] = rest % mesh.axisSizes()[a];
+            rest /= mesh.axisSizes()[a];
+        }
+        int[] start = new int[global.rank()];
+        for (int d = 0; d < start.length; d++) {
+            int index = 0;
+            for (String axis : s.dims().get(d)) {
+                int a = mesh.axisNames().indexOf(axis);
+                index = index * mesh.axisSizes()[a] + coords[a];
+            }
+            start[d] = index * (global.dim(d) / s.parts(d));
+        }
+        return start;
+    }
+
+    /** Device {@code device}'s block of {@code whole}, a new tensor. */
+    public static HostTensor block(HostTensor whole, Sharding s, int device) {
+        Shape shape = s.shardShape(whole.shape());
+        HostTensor out = HostTensor.zeros(whole.dtype(), shape);
+        copyOverlap(whole, new int[whole.shape().rank()], out, start(s, whole.shape(), device));
+        return out;
+    }
+
+    /**
+     * Copies the overlap of block {@code src} (placed at {@code srcStart} in global coordinates) into block
+     * {@code dst} (at {@code dstStart}); nothing when they do not overlap. Innermost runs are copied as bytes.
+     */
+    public static void copyOverlap(HostTensor src, int[] srcStart, HostTensor dst, int[] dstStart) {
+        int rank = src.shape().rank();
+        int[] lo = new int[rank], extent = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            lo[d] = Math.max(srcStart[d], dstStart[d]);
+            int hi = Math.min(srcStart[d] + src.shape().dim(d), dstStart[d] + dst.shape().dim(d));
+            if (hi <= lo[d]) return;
+            extent[d] = hi - lo[d];
+        }
+        long size = src.dtype().byteSize();
+        if (rank == 0) {
+            MemorySegment.copy(src.data(), 0, dst.data(), 0, size);
+            return;
+        }
+        copy(src, srcStart, dst, dstStart, lo, extent, 0, 0, 0, size);
+    }
+
+    private static void copy(HostTensor src, int[] srcStart, HostTensor dst, int[] dstStart, int[] lo, int[] extent, int d, long srcOff, long dstOff, long elem) {
+        long[] ss = src.shape().strides(), ds = dst.shape().strides();
+        long s0 = srcOff + (long) (lo[d] - srcStart[d]) * ss[d], d0 = dstOff + (long) (lo[d] - dstStart[d]) * ds[d];
+        if (d == lo.length - 1) {
+            MemorySegment.copy(src.data(), s0 * elem, dst.data(), d0 * elem, extent[d] * elem);
+            return;
+        }
+        for (int i = 0; i < extent[d]; i++) copy(src, srcStart, dst, dstStart, lo, extent, d + 1, s0 + i * ss[d], d0 + i * ds[d], elem);
+    }
+}
