@@ -4,15 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import monetj.data.chat.ChatTemplate;
 import monetj.data.chat.ChatTokens;
 import monetj.data.chat.Conversation;
@@ -66,18 +62,10 @@ public final class ChatShardPreparer {
                 throw new IllegalArgumentException(out + ": not a token shard directory (no " + TokenShardIndex.FILE_NAME + "); refusing to replace it");
             }
         }
-        Files.createDirectories(out.getParent());
-        Path partial = out.resolveSibling("." + out.getFileName() + ".partial-" + ProcessHandle.current().pid());
-        deleteTree(partial);
-        Files.createDirectories(partial.resolve(LossMaskShards.DIR_NAME));
-        try {
-            Result r = new ChatShardPreparer(options, tokenizer, template).run(partial);
-            if (Files.exists(out)) deleteTree(out);
-            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
-            return r;
-        } finally {
-            deleteTree(partial);
-        }
+        return ShardPreparer.publish(out, partial -> {
+            Files.createDirectories(partial.resolve(LossMaskShards.DIR_NAME));
+            return new ChatShardPreparer(options, tokenizer, template).run(partial);
+        });
     }
 
     private Result run(Path dir) throws IOException {
@@ -153,14 +141,5 @@ public final class ChatShardPreparer {
         tokens += t.ids().length;
         for (int m : t.lossMask()) assistantTokens += m;
         for (int id : t.ids()) maxTokenId = Math.max(maxTokenId, id);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

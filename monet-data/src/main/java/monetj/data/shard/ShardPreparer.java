@@ -93,6 +93,20 @@ public final class ShardPreparer {
                 throw new IllegalArgumentException(out + ": not a token shard directory (no " + TokenShardIndex.FILE_NAME + "); refusing to replace it");
             }
         }
+        return publish(out, partial -> new ShardPreparer(options, tokenizer, progress).run(partial));
+    }
+
+    /** Work that fills a directory which {@link #publish} then renames into place. */
+    interface PartialWork<T> {
+        T fill(Path partial) throws IOException;
+    }
+
+    /**
+     * Fills {@code .NAME.partial-PID} beside {@code out} and renames it to {@code out} in one step, so a reader never
+     * sees half a shard directory; the partial directory is removed on failure, on Ctrl-C or SIGTERM, and by the next
+     * prepare when this process dies without cleaning up.
+     */
+    static <T> T publish(Path out, PartialWork<T> work) throws IOException {
         Files.createDirectories(out.getParent());
         deleteAbandonedPartials(out);
         Path partial = out.resolveSibling(PARTIAL_PREFIX.formatted(out.getFileName()) + ProcessHandle.current().pid());
@@ -121,10 +135,10 @@ public final class ShardPreparer {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Files.createDirectories(partial);
-            TokenShardIndex index = new ShardPreparer(options, tokenizer, progress).run(partial);
+            T result = work.fill(partial);
             if (Files.exists(out)) deleteTree(out);
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
-            return index;
+            return result;
         } finally {
             deleteTree(partial);
             try {
@@ -260,7 +274,7 @@ public final class ShardPreparer {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> walk = Files.walk(p)) {
             for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
