@@ -1,0 +1,35 @@
+package monetj.core.dist;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * This process's place among the processes of one run (one JVM per host: a TPU VM or a GPU node), and the
+ * coordination they share. Each process drives only its local devices; XLA and the plugin do the collectives,
+ * so what the framework itself needs is this: who am I, how many are we, and wait until all of us got here.
+ */
+public interface ProcessGroup {
+    /** This process, in {@code [0, processCount())}; process 0 is the coordinator and writes what is written once. */
+    int processIndex();
+
+    int processCount();
+
+    /**
+     * Returns when every process has called {@code barrier} with the same {@code name}; after {@code timeout}
+     * throws, naming the processes that did not arrive. Names are single-use within a run (say {@code
+     * "checkpoint-step-120"}).
+     */
+    void barrier(String name, Duration timeout) throws TimeoutException, InterruptedException;
+
+    default boolean isCoordinator() { return processIndex() == 0; }
+
+    /** A run of one process: the barrier returns at once. */
+    static ProcessGroup single() {
+        return new ProcessGroup() {
+            @Override public int processIndex() { return 0; }
+            @Override public int processCount() { return 1; }
+            @Override public void barrier(String name, Duration timeout) {}
+            @Override public String toString() { return "process 0 of 1"; }
+        };
+    }
+}
