@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.backend.Backend;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
 import monetj.core.nn.Precision;
@@ -36,16 +37,23 @@ public final class Trainer {
     private final Path runDir;
     private final Backend backend;
     private final PrintStream console;
+    private final ProcessGroup processes;
     private final Double peakFlops;
     private volatile boolean interrupted;
 
     public Trainer(RunConfig rc, JsonNode resolvedConfig, MonetConfig model, Path runDir, Backend backend, PrintStream console) {
+        this(rc, resolvedConfig, model, runDir, backend, console, ProcessGroup.single());
+    }
+
+    /** A trainer that is one of {@code processes} (one per host), each driving its local devices. */
+    public Trainer(RunConfig rc, JsonNode resolvedConfig, MonetConfig model, Path runDir, Backend backend, PrintStream console, ProcessGroup processes) {
         this.rc = rc;
         this.resolvedConfig = resolvedConfig;
         this.model = model;
         this.runDir = runDir;
         this.backend = backend;
         this.console = console;
+        this.processes = processes;
         this.peakFlops = PeakFlops.of(backend);
     }
 
