@@ -15,7 +15,6 @@ import monetj.core.ir.Select;
 import monetj.core.ir.Unary;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
-import monetj.core.tensor.Float16;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 
@@ -102,7 +101,7 @@ final class FusedLoop implements ExecutorKernel {
                 compute(leaves, reg, b, len);
                 float[] r = reg[rootRegister];
                 if (f32 != null) System.arraycopy(r, 0, f32, b, len);
-                else if (bf16 != null) for (int i = 0; i < len; i++) bf16[b + i] = Float16.bf16FromFloat(r[i]);
+                else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, b, len);
                 else for (int i = 0; i < len; i++) pred[b + i] = r[i] != 0 ? (byte) 1 : 0;
             }
         });
@@ -183,8 +182,7 @@ final class FusedLoop implements ExecutorKernel {
             Instruction f32 = f32Instruction(n, in, out);
             return (reg, len) -> {
                 f32.run(reg, len);
-                float[] r = reg[out];
-                for (int i = 0; i < len; i++) r[i] = Float16.roundToBf16(r[i]);
+                Bf16Lanes.round(reg[out], reg[out], len);
             };
         }
         return f32Instruction(n, in, out);
@@ -203,10 +201,7 @@ final class FusedLoop implements ExecutorKernel {
                 float[] lo = reg[in[0]], x = reg[in[1]], hi = reg[in[2]], r = reg[out];
                 for (int i = 0; i < len; i++) r[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
             };
-            case Convert c -> (reg, len) -> { // to bf16: rounded to nearest even, kept as its f32 value
-                float[] x = reg[in[0]], r = reg[out];
-                for (int i = 0; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
-            };
+            case Convert c -> (reg, len) -> Bf16Lanes.round(reg[in[0]], reg[out], len); // to bf16, kept as its f32 value
             default -> throw new IllegalArgumentException("not fusible: " + n);
         };
     }

@@ -1,0 +1,51 @@
+package monetj.core.exec;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import monetj.core.tensor.Float16;
+
+/**
+ * f32 to bf16 rounding a machine vector at a time, bit for bit what {@link Float16#bf16FromFloat} does element by
+ * element (round to nearest even; a NaN stays a quiet NaN). The scalar conversion has a branch per element and
+ * made every cast of a vocabulary table a slow pass of its own.
+ */
+final class Bf16Lanes {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** As many short lanes as F has float lanes: half the width. */
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int LANES = F.length();
+
+    private Bf16Lanes() {}
+
+    /** The upper 16 bits of each lane after rounding: the bf16 bit pattern, still in an int lane. */
+    private static IntVector roundedBits(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
+        IntVector quietNaN = bits.or(0x400000);
+        return rounded.blend(quietNaN, x.test(VectorOperators.IS_NAN).cast(I)).lanewise(VectorOperators.LSHR, 16);
+    }
+
+    /** r[0, len) = x[0, len) rounded to bf16 and widened back to f32. */
+    static void round(float[] x, float[] r, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            roundedBits(FloatVector.fromArray(F, x, i)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(r, i);
+        }
+        for (; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
+    }
+
+    /** dst[at, at + len) = src[from, from + len) rounded to bf16. */
+    static void narrow(float[] src, int from, short[] dst, int at, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            ShortVector s = (ShortVector) roundedBits(FloatVector.fromArray(F, src, from + i)).convertShape(VectorOperators.I2S, S, 0);
+            s.intoArray(dst, at + i);
+        }
+        for (; i < len; i++) dst[at + i] = Float16.bf16FromFloat(src[from + i]);
+    }
+}
