@@ -14,7 +14,8 @@ import monetj.core.tensor.TensorType;
  * [batch, K, N], where M groups the lhs free dimensions, N the rhs free ones and K the contracting ones.
  * When each group can be walked with a single stride (true for plain, transposed and most attention-style
  * layouts, whatever the batch dimensions) the operand is read in place; otherwise it is first transposed into
- * that order. f32, bf16 and f16 compute in f32, f64 (or an f64 result) and integers in f64.
+ * that order. f32, bf16 and f16 compute in f32 (bf16 read as bf16 and widened inside the product), f64 (or an
+ * f64 result) and integers in f64.
  */
 public final class DotKernel {
     private DotKernel() {}
@@ -29,7 +30,9 @@ public final class DotKernel {
             double[] r = MatMul.matmulF64(a.tensor.doubles(), a.layout, b.tensor.doubles(), b.layout, m, k, n);
             return out.dtype() == DType.F64 ? HostTensor.of(out.shape(), r) : HostTensor.fromDoubles(out.dtype(), out.shape(), r);
         }
-        float[] r = MatMul.matmulF32(a.tensor.floats(), a.layout, b.tensor.floats(), b.layout, m, k, n);
+        float[] r = lhs.dtype() == DType.BF16
+                ? MatMul.matmulBf16(a.tensor.shorts(), a.layout, b.tensor.shorts(), b.layout, m, k, n)
+                : MatMul.matmulF32(a.tensor.floats(), a.layout, b.tensor.floats(), b.layout, m, k, n);
         HostTensor f = HostTensor.of(out.shape(), r);
         return out.dtype() == DType.F32 ? f : f.to(out.dtype());
     }

@@ -6,6 +6,7 @@ import static monetj.core.exec.F32MicroKernel.NR;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Batched f32 matrix product C[b] += A[b] * B[b] with C row-major and A, B in any {@link MatrixLayout}.
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * against every B panel. Packing is where layouts are absorbed, so transposed operands cost nothing extra, and
  * it zero-pads ragged edges so the micro-kernel always computes whole tiles.
  *
- * <p>Threads share the work in one of three ways: whole matrices when the batch is large enough; for a
+ * <p>Threads share the work in one of four ways: whole matrices when the batch is large enough; for a matrix
+ * whose depth dwarfs its result, depth segments, each adding into its own partial result; for a
  * taller-than-wide matrix, rows of A split among threads that share each packed block of B; for a wider one,
  * column ranges, each thread packing its own columns of B. Products with fewer rows than a register tile go to
  * {@link F32DirectProduct}: packing B would not pay for itself.
@@ -29,14 +31,48 @@ final class F32Gemm {
     static final int MC = 120;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 20;
+    /** Depth of one segment when threads split the depth of a product: 16 packed blocks. */
+    static final int DEPTH_SEGMENT = 16 * KC;
+    /** The largest result (floats) whose product may be split by depth: each segment adds a partial result of this size. */
+    static final long DEPTH_SPLIT_MAX_RESULT = 1L << 19;
     /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
     private static final int PIECES_PER_THREAD = 8;
 
     private F32Gemm() {}
 
-    /** The operands and result of one batched product. */
-    private record Product(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n) {
+    /** The operands and result of one batched product: each operand f32 ({@code a}, {@code b}) or bf16 bits ({@code aBits}, {@code bBits}), the other null. */
+    private record Product(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, float[] c, int m, int k, int n) {
         int cBase(int bi) { return bi * m * n; }
+
+        /** Rows [i0, i0 + mc) x depth [p0, p0 + kc) of matrix bi of A into panels (see the packA below). */
+        void packA(int bi, int i0, int mc, int p0, int kc, float[] pack) {
+            if (a != null) F32Gemm.packA(a, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack);
+            else F32Gemm.packA(aBits, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack);
+        }
+
+        /** Depth [p0, p0 + kc) x columns [j0, j0 + nc) of matrix bi of B into panels from {@code pack[at]} on (see the packB below). */
+        void packB(int bi, int p0, int kc, int j0, int nc, float[] pack, int at) {
+            if (b != null) F32Gemm.packB(b, lb.offset(bi), lb.rowStride(), lb.colStride(), p0, kc, j0, nc, pack, at);
+            else F32Gemm.packB(bBits, lb.offset(bi), lb.rowStride(), lb.colStride(), p0, kc, j0, nc, pack, at);
+        }
+    }
+
+    /**
+     * The product of bf16 operands (bit patterns), accumulated in f32: each element is widened to f32 as it is
+     * packed, so no f32 copy of an operand is ever made. Products too small to pack widen their operands first.
+     */
+    static void multiplyBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
+        if (m < MR) {
+            multiply(widen(a), la, widen(b), lb, c, m, k, n, threads);
+            return;
+        }
+        run(new Product(null, a, la, null, b, lb, c, m, k, n), threads);
+    }
+
+    private static float[] widen(short[] bits) {
+        float[] f = new float[bits.length];
+        for (int i = 0; i < f.length; i++) f[i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
+        return f;
     }
 
     /**
@@ -56,17 +92,29 @@ final class F32Gemm {
             }
             return;
         }
-        Product p = new Product(a, la, b, lb, c, m, k, n);
+        run(new Product(a, null, la, b, null, lb, c, m, k, n), threads);
+    }
+
+    /** A product with at least MR rows, split among threads by matrices, depth segments, rows or columns. */
+    private static void run(Product p, int threads) {
+        int batch = p.la.batch();
+        if (batch == 0 || p.m == 0 || p.n == 0 || p.k == 0) return;
+        boolean serial = threads <= 1 || (long) batch * p.m * p.n * p.k < PARALLEL_THRESHOLD;
         if (serial) {
-            for (int bi = 0; bi < batch; bi++) block(p, bi, 0, p.n, Workspace.forThread());
+            for (int bi = 0; bi < batch; bi++) matrix(p, bi, 1);
         } else if (batch >= 2 * threads) {
-            SharedTaskCounter.run(threads, batch, bi -> block(p, bi, 0, p.n, Workspace.forThread()));
+            SharedTaskCounter.run(threads, batch, bi -> matrix(p, bi, 1));
         } else {
-            for (int bi = 0; bi < batch; bi++) {
-                if (Math.ceilDiv(m, MR) >= Math.ceilDiv(n, NR)) rowsInParallel(p, bi, threads);
-                else columnsInParallel(p, bi, threads);
-            }
+            for (int bi = 0; bi < batch; bi++) matrix(p, bi, threads);
         }
+    }
+
+    /** Matrix bi of the product on up to {@code threads} threads. */
+    private static void matrix(Product p, int bi, int threads) {
+        if (depthSegments(p.k) > 1 && (long) p.m * p.n <= DEPTH_SPLIT_MAX_RESULT) depthSegmented(p, bi, threads);
+        else if (threads == 1) block(p, bi, 0, p.n, 0, p.k, p.c, p.cBase(bi), Workspace.forThread());
+        else if (Math.ceilDiv(p.m, MR) >= Math.ceilDiv(p.n, NR)) rowsInParallel(p, bi, threads);
+        else columnsInParallel(p, bi, threads);
     }
 
     /**
@@ -84,7 +132,7 @@ final class F32Gemm {
                 for (int pc = 0; pc < p.k; pc += KC, block++) {
                     int kc = Math.min(KC, p.k - pc);
                     int offset = shared.ready(block, jc, nc, pc, kc);
-                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, shared.pack, offset, w);
+                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, shared.pack, offset, p.c, p.cBase(bi), w);
                 }
             }
         });
@@ -129,7 +177,7 @@ final class F32Gemm {
         int ready(int block, int jc, int nc, int pc, int kc) {
             if (state.get(block) != READY) {
                 if (state.compareAndSet(block, ABSENT, PACKING)) {
-                    packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, pack, offsets[block]);
+                    p.packB(bi, pc, kc, jc, nc, pack, offsets[block]);
                     state.set(block, READY);
                 } else {
                     while (state.get(block) != READY) Thread.onSpinWait();
@@ -148,41 +196,93 @@ final class F32Gemm {
     private static void columnsInParallel(Product p, int bi, int threads) {
         int colPanels = Math.ceilDiv(p.n, NR), step = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
         SharedTaskCounter.run(threads, Math.ceilDiv(colPanels, step),
-                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), Workspace.forThread()));
+                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), 0, p.k, p.c, p.cBase(bi), Workspace.forThread()));
     }
 
-    /** All rows and columns [j0, j1) of matrix bi, on the calling thread. */
-    private static void block(Product p, int bi, int j0, int j1, Workspace w) {
+    /**
+     * A matrix whose depth dwarfs its result (a projection's weight gradient, or a gradient through the
+     * vocabulary table): threads take depth segments, so each packed block of B is used by every row while it
+     * is in L2 instead of streaming all of B once per row range. Segment s adds into its own partial result
+     * (segment 0 into C), and the partials are added into C in segment order: the segments follow from the
+     * shape alone, so the sum is the same whatever the number of threads.
+     */
+    private static void depthSegmented(Product p, int bi, int threads) {
+        int segments = depthSegments(p.k), size = p.m * p.n, cBase = p.cBase(bi);
+        float[][] partial = new float[segments][];
+        SharedTaskCounter.run(threads, segments, s -> {
+            int k0 = s * DEPTH_SEGMENT, k1 = Math.min(p.k, k0 + DEPTH_SEGMENT);
+            if (s == 0) {
+                block(p, bi, 0, p.n, k0, k1, p.c, cBase, Workspace.forThread());
+            } else {
+                partial[s] = new float[size];
+                block(p, bi, 0, p.n, k0, k1, partial[s], 0, Workspace.forThread());
+            }
+        });
+        for (int s = 1; s < segments; s++) addInto(p.c, cBase, partial[s], size);
+    }
+
+    /** c[cBase, cBase + size) += x[0, size). */
+    private static void addInto(float[] c, int cBase, float[] x, int size) {
+        var species = F32MicroKernel.SPECIES;
+        int i = 0;
+        for (int bound = species.loopBound(size); i < bound; i += species.length()) {
+            FloatVector.fromArray(species, c, cBase + i).add(FloatVector.fromArray(species, x, i)).intoArray(c, cBase + i);
+        }
+        for (; i < size; i++) c[cBase + i] += x[i];
+    }
+
+    /** Depth segments of a product, or 1 where splitting the depth does not pay (see {@link #depthSegmented}). */
+    static int depthSegments(int k) {
+        return k >= 2 * DEPTH_SEGMENT ? Math.ceilDiv(k, DEPTH_SEGMENT) : 1;
+    }
+
+    /** All rows and columns [j0, j1) of matrix bi at depth [k0, k1), added into {@code c} from {@code cBase} (row stride n), on the calling thread. */
+    private static void block(Product p, int bi, int j0, int j1, int k0, int k1, float[] c, int cBase, Workspace w) {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < p.k; pc += KC) {
-                int kc = Math.min(KC, p.k - pc);
+            for (int pc = k0; pc < k1; pc += KC) {
+                int kc = Math.min(KC, k1 - pc);
                 float[] bPack = w.bPack(kc, nc);
-                packB(p.b, p.lb.offset(bi), p.lb.rowStride(), p.lb.colStride(), pc, kc, jc, nc, bPack, 0);
-                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, 0, w);
+                p.packB(bi, pc, kc, jc, nc, bPack, 0);
+                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, 0, c, cBase, w);
             }
         }
     }
 
     /**
      * Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times the B block
-     * packed at {@code bPack[bBase...]}.
+     * packed at {@code bPack[bBase...]}; C is {@code c} from {@code cBase} on, row stride n.
      */
-    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase, Workspace w) {
-        int ldc = p.n, cBase = p.cBase(bi);
+    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase,
+            float[] c, int cBase, Workspace w) {
+        int ldc = p.n, ars = p.la.rowStride();
+        // f32 rows of A contiguous along the depth are read in place (six row streams the prefetcher follows): packing
+        // them would cost as much as the arithmetic when C is narrow. Only a ragged last panel is packed.
+        boolean direct = p.a != null && p.la.colStride() == 1;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             float[] aPack = w.aPack(mc, kc);
-            packA(p.a, p.la.offset(bi), p.la.rowStride(), p.la.colStride(), ic, mc, pc, kc, aPack);
+            if (!direct) p.packA(bi, ic, mc, pc, kc, aPack);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
+                boolean inPlace = direct && mr == MR;
+                if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack);
+                int aRow = p.la.offset(bi) + (ic + ir) * ars + pc, aOff = direct ? 0 : ir * kc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
-                    int aOff = ir * kc, bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
-                    if (mr == MR && nr == NR) {
-                        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, p.c, cOff, ldc);
+                    int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
+                    if (inPlace) {
+                        if (nr == NR) {
+                            F32MicroKernel.tileInPlace(p.a, aRow, ars, bPack, bOff, kc, c, cOff, ldc);
+                        } else {
+                            Arrays.fill(w.edge, 0f);
+                            F32MicroKernel.tileInPlace(p.a, aRow, ars, bPack, bOff, kc, w.edge, 0, NR);
+                            addEdge(w.edge, c, cOff, ldc, mr, nr);
+                        }
+                    } else if (mr == MR && nr == NR) {
+                        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
                     } else {
-                        edgeTile(aPack, aOff, bPack, bOff, kc, p.c, cOff, ldc, mr, nr, w.edge);
+                        edgeTile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc, mr, nr, w.edge);
                     }
                 }
             }
@@ -219,6 +319,11 @@ final class F32Gemm {
     private static void edgeTile(float[] aPack, int aOff, float[] bPack, int bOff, int kc, float[] c, int cOff, int ldc, int mr, int nr, float[] t) {
         Arrays.fill(t, 0f);
         F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, t, 0, NR);
+        addEdge(t, c, cOff, ldc, mr, nr);
+    }
+
+    /** The valid mr x nr corner of a scratch tile added into C. */
+    private static void addEdge(float[] t, float[] c, int cOff, int ldc, int mr, int nr) {
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += t[i * NR + j];
         }
@@ -261,6 +366,44 @@ final class F32Gemm {
                 // Depth is the contiguous direction (B given transposed): read each column along p.
                 for (int j = 0; j < cols; j++) {
                     for (int p = 0, s = src + j * cs; p < kc; p++, s += rs) pack[dst + p * NR + j] = b[s];
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
+            }
+        }
+    }
+
+    /** {@link #packA(float[], int, int, int, int, int, int, int, float[])} from bf16 bit patterns, widened as they are packed. */
+    private static void packA(short[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack) {
+        for (int q = 0; q * MR < mc; q++) {
+            int rows = Math.min(MR, mc - q * MR), dst = q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
+            if (cs <= rs) {
+                for (int i = 0; i < rows; i++) {
+                    for (int p = 0, s = src + i * rs; p < kc; p++, s += cs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    for (int i = 0, s = src + p * cs; i < rows; i++, s += rs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);
+                }
+            }
+            if (rows < MR) {
+                for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * MR + rows, dst + (p + 1) * MR, 0f);
+            }
+        }
+    }
+
+    /** {@link #packB(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
+    private static void packB(short[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
+        for (int q = 0; q * NR < nc; q++) {
+            int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
+            if (cs < rs) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = Float.intBitsToFloat((b[s] & 0xFFFF) << 16);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    for (int p = 0, s = src + j * cs; p < kc; p++, s += rs) pack[dst + p * NR + j] = Float.intBitsToFloat((b[s] & 0xFFFF) << 16);
                 }
             }
             if (cols < NR) {

@@ -41,6 +41,23 @@ public final class MatMul {
         return c;
     }
 
+    /**
+     * The product of bf16 operands (bit patterns) with an f32 result, on all threads: the elements are widened
+     * to f32 inside the product, which then runs as the f32 one does.
+     */
+    public static float[] matmulBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, int m, int k, int n) {
+        return matmulBf16(a, la, b, lb, m, k, n, Parallel.threads());
+    }
+
+    /** The bf16 product on at most {@code threads} threads. */
+    public static float[] matmulBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, int m, int k, int n, int threads) {
+        checkBatches(la, lb);
+        requireVectorApi();
+        float[] c = new float[outputSize(la.batch(), m, n)];
+        F32Gemm.multiplyBf16(a, la, b, lb, c, m, k, n, threads);
+        return c;
+    }
+
     /** Contiguous row-major operands: A is [batch, m, k], B is [batch, k, n]. */
     public static float[] matmulF32(float[] a, float[] b, int batch, int m, int k, int n) {
         return matmulF32(a, MatrixLayout.rowMajor(batch, m, k), b, MatrixLayout.rowMajor(batch, k, n), m, k, n);

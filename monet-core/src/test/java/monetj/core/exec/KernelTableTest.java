@@ -118,10 +118,16 @@ class KernelTableTest {
         for (int trial = 0; trial < 30; trial++) {
             int b = 1 + random.nextInt(3), m = 1 + random.nextInt(20), k = 1 + random.nextInt(70), n = 1 + random.nextInt(20);
             boolean lhsT = random.nextBoolean(), rhsT = random.nextBoolean();
+            // every third trial in bf16 with an f32 result, as the mixed-precision policy multiplies
+            boolean bf16 = trial % 3 == 2;
             HostTensor lhs = randomF32(lhsT ? Shape.of(b, k, m) : Shape.of(b, m, k), false);
             HostTensor rhs = randomF32(rhsT ? Shape.of(n, b, k) : Shape.of(b, k, n), false);
+            if (bf16) {
+                lhs = lhs.to(DType.BF16);
+                rhs = rhs.to(DType.BF16);
+            }
             DotGeneral op = new DotGeneral(new int[] {0}, new int[] {rhsT ? 1 : 0}, new int[] {lhsT ? 1 : 2}, new int[] {rhsT ? 2 : 1},
-                    DotGeneral.Precision.DEFAULT, null);
+                    DotGeneral.Precision.DEFAULT, bf16 ? DType.F32 : null);
             HostTensor[] r = both(op, lhs, rhs);
             assertEquals(r[1].type(), r[0].type());
             float[] got = r[0].floats(), want = r[1].floats();

@@ -32,13 +32,19 @@ class MatMulTest {
         // Depth past KC, width past NC, height past MC, each with a ragged remainder.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
         check(2, 2 * F32Gemm.MC + 1, 2 * F32Gemm.KC + 1, 37, Layout.TRANSPOSED, Layout.STRIDED, 2);
+        // Deep enough to be split into depth segments (the last one ragged), A read in place and packed.
+        int deep = 2 * F32Gemm.DEPTH_SEGMENT + 77;
+        assertTrue(F32Gemm.depthSegments(deep) == 3);
+        check(1, 13, deep, 37, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
+        check(1, 20, deep, 33, Layout.TRANSPOSED, Layout.STRIDED, 3);
     }
 
     @Test
     void everyWayOfSplittingAmongThreadsAgreesWithTheSerialResult() {
         // Five matrices: whole matrices per thread with 2 threads, one matrix at a time with 3 and 8, split by
-        // rows (taller than wide) or by columns (wider than tall); and rows too few for a register tile.
-        for (int[] mkn : new int[][] {{301, 97, 45}, {6, 211, 700}, {96, 96, 96}, {4, 400, 300}}) {
+        // rows (taller than wide) or by columns (wider than tall); rows too few for a register tile; and a product
+        // deep enough for threads to take depth segments.
+        for (int[] mkn : new int[][] {{301, 97, 45}, {6, 211, 700}, {96, 96, 96}, {4, 400, 300}, {7, 2 * F32Gemm.DEPTH_SEGMENT + 5, 19}}) {
             Operands o = Operands.random(rnd, 5, mkn[0], mkn[1], mkn[2], Layout.ROW_MAJOR, Layout.TRANSPOSED);
             float[] serial = MatMul.matmulF32(o.a, o.la, o.b, o.lb, mkn[0], mkn[1], mkn[2], 1);
             for (int threads : new int[] {2, 3, 8}) {
@@ -47,6 +53,33 @@ class MatMulTest {
                 assertArrayEquals(serial, parallel, threads + " threads, shape " + java.util.Arrays.toString(mkn));
             }
         }
+    }
+
+    @Test
+    void bf16OperandsGiveExactlyTheProductOfTheirF32Values() {
+        // Widening happens as the operands are packed; the arithmetic after it is the f32 product's, element for element.
+        int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6}};
+        for (int[] s : shapes) {
+            for (Layout la : Layout.values()) {
+                Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, Layout.values()[rnd.nextInt(3)]);
+                short[] a = bf16(o.a), b = bf16(o.b);
+                float[] widenedProduct = MatMul.matmulF32(widen(a), o.la, widen(b), o.lb, s[1], s[2], s[3], 2);
+                assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 2), java.util.Arrays.toString(s) + " " + la);
+                assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 1), java.util.Arrays.toString(s) + " " + la);
+            }
+        }
+    }
+
+    private static short[] bf16(float[] f) {
+        short[] h = new short[f.length];
+        for (int i = 0; i < f.length; i++) h[i] = monetj.core.tensor.Float16.bf16FromFloat(f[i]);
+        return h;
+    }
+
+    private static float[] widen(short[] h) {
+        float[] f = new float[h.length];
+        for (int i = 0; i < h.length; i++) f[i] = monetj.core.tensor.Float16.bf16ToFloat(h[i]);
+        return f;
     }
 
     @Test
