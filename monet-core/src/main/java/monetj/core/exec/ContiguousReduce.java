@@ -1,13 +1,19 @@
 package monetj.core.exec;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import monetj.core.ir.Reduce;
 
 /**
  * f32 reductions over contiguous runs, the common layouts: over the trailing dimensions (softmax,
  * normalisation: each output is one row) or over the leading ones (bias gradients: each output is one column).
- * Sums accumulate in f64, as the general kernel does, so the result does not depend on the path taken.
+ * Sums accumulate in f64, as the general kernel does, so the result does not depend on the path taken; maxima and
+ * minima of rows are taken a vector at a time (exact in any order).
  */
 public final class ContiguousReduce {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
     private ContiguousReduce() {}
 
     /** out[r] = reduce(x[r*len .. r*len+len)). */
@@ -19,13 +25,29 @@ public final class ContiguousReduce {
                 double acc = init;
                 switch (kind) {
                     case SUM -> { for (int i = 0; i < len; i++) acc += x[base + i]; }
-                    case MAX -> { for (int i = 0; i < len; i++) acc = Math.max(acc, x[base + i]); }
-                    case MIN -> { for (int i = 0; i < len; i++) acc = Math.min(acc, x[base + i]); }
+                    case MAX -> acc = Math.max(acc, extremum(x, base, len, VectorOperators.MAX));
+                    case MIN -> acc = Math.min(acc, extremum(x, base, len, VectorOperators.MIN));
                 }
                 out[r] = (float) acc;
             }
         });
         return out;
+    }
+
+    /**
+     * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), a vector of lanes at a
+     * time: both are associative and commutative, so unlike a sum this is exactly the one-by-one result.
+     */
+    private static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
+        float acc = op == VectorOperators.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+        int i = 0;
+        if (len >= SPECIES.length()) {
+            FloatVector v = FloatVector.broadcast(SPECIES, acc);
+            for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) v = v.lanewise(op, FloatVector.fromArray(SPECIES, x, base + i));
+            acc = v.reduceLanes(op);
+        }
+        for (; i < len; i++) acc = op == VectorOperators.MAX ? Math.max(acc, x[base + i]) : Math.min(acc, x[base + i]);
+        return acc;
     }
 
     /** out[c] = reduce over r of x[r*cols + c]. */

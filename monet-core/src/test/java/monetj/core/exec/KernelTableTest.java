@@ -114,6 +114,26 @@ class KernelTableTest {
     }
 
     @Test
+    void rowMaximaAndMinimaTakenAVectorAtATimeEqualTheReference() {
+        // rows longer than a vector, ragged, with NaN, infinities and both zeros among the values
+        for (int len : new int[] {15, 16, 17, 33, 100, 1000}) {
+            for (Reduce.Kind kind : new Reduce.Kind[] {Reduce.Kind.MAX, Reduce.Kind.MIN}) {
+                for (boolean edges : new boolean[] {false, true}) {
+                    HostTensor init = HostTensor.scalar(kind == Reduce.Kind.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+                    assertSame(both(new Reduce(kind, new int[] {1}), randomF32(Shape.of(7, len), edges), init), kind + " of rows of " + len);
+                }
+            }
+        }
+        float[] zeros = new float[40];
+        zeros[17] = -0f;
+        zeros[3] = -0f;
+        for (Reduce.Kind kind : new Reduce.Kind[] {Reduce.Kind.MAX, Reduce.Kind.MIN}) {
+            HostTensor init = HostTensor.scalar(kind == Reduce.Kind.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+            assertSame(both(new Reduce(kind, new int[] {1}), HostTensor.of(Shape.of(2, 20), zeros), init), kind + " of signed zeros");
+        }
+    }
+
+    @Test
     void dotKernelsAgreeWithTheReferenceToF32Accumulation() {
         for (int trial = 0; trial < 30; trial++) {
             int b = 1 + random.nextInt(3), m = 1 + random.nextInt(20), k = 1 + random.nextInt(70), n = 1 + random.nextInt(20);
