@@ -57,10 +57,9 @@ final class F32MicroKernel {
     }
 
     /**
-     * The same tile with A read in place: row i of the tile at {@code a[aRow + i * ars + p]}, its depth
-     * contiguous.
+     * The same tile with A read in place: element (i, p) of the tile at {@code a[aRow + i * ars + p * acs]}.
      */
-    static void tileInPlace(float[] a, int aRow, int ars, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
+    static void tileInPlace(float[] a, int aRow, int ars, int acs, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         int r0 = aRow, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars, r4 = r3 + ars, r5 = r4 + ars;
@@ -68,22 +67,22 @@ final class F32MicroKernel {
             int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector v = FloatVector.broadcast(SPECIES, a[r0 + p]);
+            FloatVector v = FloatVector.broadcast(SPECIES, a[r0 + p * acs]);
             c00 = v.fma(b0, c00);
             c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(SPECIES, a[r1 + p]);
+            v = FloatVector.broadcast(SPECIES, a[r1 + p * acs]);
             c10 = v.fma(b0, c10);
             c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(SPECIES, a[r2 + p]);
+            v = FloatVector.broadcast(SPECIES, a[r2 + p * acs]);
             c20 = v.fma(b0, c20);
             c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(SPECIES, a[r3 + p]);
+            v = FloatVector.broadcast(SPECIES, a[r3 + p * acs]);
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(SPECIES, a[r4 + p]);
+            v = FloatVector.broadcast(SPECIES, a[r4 + p * acs]);
             c40 = v.fma(b0, c40);
             c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(SPECIES, a[r5 + p]);
+            v = FloatVector.broadcast(SPECIES, a[r5 + p * acs]);
             c50 = v.fma(b0, c50);
             c51 = v.fma(b1, c51);
         }
