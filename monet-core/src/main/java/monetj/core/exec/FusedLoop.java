@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import monetj.core.ir.Binary;
 import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Clamp;
@@ -28,6 +31,7 @@ import monetj.core.tensor.TensorType;
  */
 final class FusedLoop implements ExecutorKernel {
     private static final int BLOCK = 512;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /** One member's computation over the first {@code len} elements of its registers. */
     @FunctionalInterface
@@ -224,11 +228,22 @@ final class FusedLoop implements ExecutorKernel {
                 float[] x = reg[a], y = reg[b], r = reg[out];
                 for (int i = 0; i < len; i++) r[i] = x[i] / y[i];
             };
+            case MAXIMUM -> (reg, len) -> lanes(VectorOperators.MAX, reg[a], reg[b], reg[out], len);
+            case MINIMUM -> (reg, len) -> lanes(VectorOperators.MIN, reg[a], reg[b], reg[out], len);
             default -> (reg, len) -> {
                 float[] x = reg[a], y = reg[b], r = reg[out];
                 for (int i = 0; i < len; i++) r[i] = (float) kind.apply(x[i], y[i]);
             };
         };
+    }
+
+    /** r = op(x, y) lane by lane: max and min as Math.max / Math.min (NaN absorbing, +0 above -0), as the reference. */
+    private static void lanes(VectorOperators.Binary op, float[] x, float[] y, float[] r, int len) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, i).lanewise(op, FloatVector.fromArray(SPECIES, y, i)).intoArray(r, i);
+        }
+        for (; i < len; i++) r[i] = op == VectorOperators.MAX ? Math.max(x[i], y[i]) : Math.min(x[i], y[i]);
     }
 
     private static Instruction unary(Unary.Kind kind, int a, int out) {
@@ -239,9 +254,13 @@ final class FusedLoop implements ExecutorKernel {
             };
             case EXP -> (reg, len) -> VectorMath.exp(reg[a], 0, reg[out], 0, len);
             case LOG -> (reg, len) -> VectorMath.log(reg[a], 0, reg[out], 0, len);
-            case SQRT -> (reg, len) -> { // correctly rounded in f32 as in f64, so the same as the reference
+            case SQRT -> (reg, len) -> { // correctly rounded in f32, and the f64 root rounded to f32 is the same value
                 float[] x = reg[a], r = reg[out];
-                for (int i = 0; i < len; i++) r[i] = (float) Math.sqrt(x[i]);
+                int i = 0;
+                for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) {
+                    FloatVector.fromArray(SPECIES, x, i).lanewise(VectorOperators.SQRT).intoArray(r, i);
+                }
+                for (; i < len; i++) r[i] = (float) Math.sqrt(x[i]);
             };
             default -> (reg, len) -> {
                 float[] x = reg[a], r = reg[out];

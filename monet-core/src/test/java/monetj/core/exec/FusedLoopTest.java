@@ -50,7 +50,7 @@ class FusedLoopTest {
         return switch (t.dtype()) {
             case F32 -> {
                 float[] v = new float[n];
-                for (int i = 0; i < n; i++) v[i] = random.nextInt(20) == 0 ? (random.nextBoolean() ? 0f : Float.NaN) : (float) random.nextGaussian() * 2;
+                for (int i = 0; i < n; i++) v[i] = random.nextInt(20) == 0 ? (random.nextBoolean() ? (random.nextBoolean() ? 0f : -0f) : Float.NaN) : (float) random.nextGaussian() * 2;
                 yield HostTensor.of(t.shape(), v);
             }
             case PRED -> {
@@ -90,7 +90,7 @@ class FusedLoopTest {
                 case 1 -> a.sub(row);
                 case 2 -> a.mul(column);
                 case 3 -> a.div(b.add(scalar));
-                case 4 -> a.maximum(b);
+                case 4 -> a.maximum(b).minimum(b.add(row));
                 case 5 -> a.exp();
                 case 6 -> a.abs().log();
                 case 7 -> a.neg().tanh();
