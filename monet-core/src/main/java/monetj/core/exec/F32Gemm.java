@@ -35,8 +35,11 @@ final class F32Gemm {
     private static final int IN_PLACE_A_MAX_PANELS = 8;
     /** Depth of one segment when threads split the depth of a product: 16 packed blocks. */
     static final int DEPTH_SEGMENT = 16 * KC;
-    /** The largest result (floats) whose product may be split by depth: each segment adds a partial result of this size. */
-    static final long DEPTH_SPLIT_MAX_RESULT = 1L << 19;
+    /**
+     * The largest result (floats, 256 KiB) whose product may be split by depth: every depth block adds into the
+     * whole partial result, which must stay in L2 beside the packed block of B.
+     */
+    static final long DEPTH_SPLIT_MAX_RESULT = 1L << 16;
     /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
     private static final int PIECES_PER_THREAD = 8;
 
