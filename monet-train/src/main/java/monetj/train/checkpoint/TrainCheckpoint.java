@@ -155,13 +155,15 @@ public final class TrainCheckpoint {
      * This process's devices' blocks of a checkpoint's parameters, buffers and moments under the run's {@code layout}
      * (any mesh and number of processes, whatever the checkpoint was saved with), reading from a sharded checkpoint
      * only the blocks that overlap them. {@code dir} is one {@link #latestIntact} chose (its files are not verified
-     * again). What a backend holding sharded arrays uploads on resume.
+     * again) and its model must be {@code expectedModel}, the run's. What a backend holding sharded arrays uploads on
+     * resume.
      */
-    public static Map<Integer, Map<String, HostTensor>> readBlocks(Path dir, CheckpointLayout layout) throws IOException {
+    public static Map<Integer, Map<String, HostTensor>> readBlocks(Path dir, CheckpointLayout layout, MonetConfig expectedModel) throws IOException {
+        model(dir, expectedModel);
         if (ShardedCheckpoint.isSharded(dir)) return ShardedCheckpoint.restore(dir, layout.shardings(), layout.localDevices());
         Set<String> frozen = new LinkedHashSet<>();
         layout.shapes().keySet().stream().filter(n -> !n.startsWith("m.") && !n.startsWith("v.") && !layout.shapes().containsKey("m." + n)).forEach(frozen::add);
-        return layout.localBlocks(readVerified(dir, null, frozen).state());
+        return layout.localBlocks(readVerified(dir, expectedModel, frozen).state());
     }
 
     /** The model and its weights (parameters and buffers) of a checkpoint of either format, verified, without the AdamW moments. */
@@ -186,11 +188,16 @@ public final class TrainCheckpoint {
         CheckpointManifest.verify(dir);
     }
 
-    private static Loaded readVerified(Path dir, MonetConfig expectedModel, Set<String> frozen) throws IOException {
+    private static MonetConfig model(Path dir, MonetConfig expected) throws IOException {
         MonetConfig model = MonetConfig.read(dir.resolve("config.json"));
-        if (expectedModel != null && !model.toJson().equals(expectedModel.toJson())) {
+        if (expected != null && !model.toJson().equals(expected.toJson())) {
             throw new IllegalArgumentException(dir + ": the checkpoint's model config differs from the run config's model");
         }
+        return model;
+    }
+
+    private static Loaded readVerified(Path dir, MonetConfig expectedModel, Set<String> frozen) throws IOException {
+        MonetConfig model = model(dir, expectedModel);
         boolean sharded = ShardedCheckpoint.isSharded(dir);
         Map<String, HostTensor> tensors, opt;
         if (sharded) {
@@ -224,7 +231,7 @@ public final class TrainCheckpoint {
         List<IteratorState> all = new ArrayList<>();
         int processes = st.path("processes").asInt(1);
         if (processes == 1) all.add(ds);
-        for (int p = 0; p < processes && processes > 1; p++) all.add(readDataState(dir.resolve(dataFile(p))));
+        else for (int p = 0; p < processes; p++) all.add(readDataState(dir.resolve(dataFile(p))));
         return new Loaded(dir, new TrainState(params, buffers, m, v, st.get("step").asLong()), ds, st.get("run_config"), model, all);
     }
 

@@ -127,7 +127,7 @@ class MultiProcessCheckpointTest {
         var restored = two.run(p -> () -> {
             CheckpointLayout layout = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), two.view(p), 2);
             Path chosen = TrainCheckpoint.latestIntact(new CheckpointStore(run, 5), System.out);
-            return Map.entry(layout, TrainCheckpoint.readBlocks(chosen, layout));
+            return Map.entry(layout, TrainCheckpoint.readBlocks(chosen, layout, MODEL));
         });
         for (int p = 0; p < 2; p++) {
             var r = restored.get(p).get();
@@ -137,7 +137,7 @@ class MultiProcessCheckpointTest {
 
         // Another mesh: fsdp=2 x tensor=2, one process holding all four devices.
         CheckpointLayout other = CheckpointLayout.of(mesh(1, 2, 2, 1), MODEL, Set.of(), ProcessGroup.single(), 4);
-        Map<Integer, Map<String, HostTensor>> blocks = TrainCheckpoint.readBlocks(dir, other);
+        Map<Integer, Map<String, HostTensor>> blocks = TrainCheckpoint.readBlocks(dir, other, MODEL);
         assertEquals(Set.of(0, 1, 2, 3), blocks.keySet());
         assertBlocks(whole, other.shardings(), blocks);
         assertNotEquals(four.shardings().get(embed), other.shardings().get(embed), "the embedding is laid out otherwise on this mesh");
@@ -152,10 +152,21 @@ class MultiProcessCheckpointTest {
         Files.delete(dir.resolve("shard-3.safetensors"));
         // Device 0 of fsdp=2 holds the first half of every split dimension: saved devices 0 and 1 only.
         CheckpointLayout half = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(0), 2);
-        assertBlocks(leaves(s), half.shardings(), TrainCheckpoint.readBlocks(dir, half));
+        assertBlocks(leaves(s), half.shardings(), TrainCheckpoint.readBlocks(dir, half, MODEL));
         CheckpointLayout otherHalf = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(1), 2);
-        var e = assertThrows(IOException.class, () -> TrainCheckpoint.readBlocks(dir, otherHalf));
+        var e = assertThrows(IOException.class, () -> TrainCheckpoint.readBlocks(dir, otherHalf, MODEL));
         assertTrue(e.getMessage().contains("shard-2.safetensors, named in index.json, is missing"), e.getMessage());
+    }
+
+    @Test
+    void aSingleFileCheckpointOfAOneDeviceRunRestoresAsBlocksToo() throws Exception {
+        TrainState s = state(9, 2);
+        Path dir = new CheckpointStore(run, 5).save(2, d -> TrainCheckpoint.write(d, s, MODEL, null, null, 0));
+        assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")));
+        CheckpointLayout second = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(1), 2);
+        Map<Integer, Map<String, HostTensor>> blocks = TrainCheckpoint.readBlocks(dir, second, MODEL);
+        assertEquals(Set.of(1), blocks.keySet());
+        assertBlocks(leaves(s), second.shardings(), blocks);
     }
 
     @Test
