@@ -66,28 +66,31 @@ public final class ShardedCheckpoint {
         if (Files.exists(dir)) throw new IOException("checkpoint " + dir + " already exists");
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + System.nanoTime());
         Files.createDirectories(tmp);
-        writeShards(tmp, blocks, shapes, shardings);
+        writeShards(tmp, blocks, blocks.keySet(), shapes, shardings);
         writeIndex(tmp, shapes, shardings, dtypes(blocks));
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
-     * Writes the shard files of the devices in {@code blocks} (this process's) into {@code dir}: each device's file
-     * holds the blocks it is the first holder of. Returns the files written.
+     * Writes the shard files of {@code devices} (this process's) into {@code dir} from their blocks: each device's
+     * file holds the blocks it is the first holder of. {@code blocks} may leave out replicas (blocks a device holds
+     * that an earlier device holds too) and may hold leaves the checkpoint does not keep. Returns the files written.
      */
-    public static List<Path> writeShards(Path dir, Map<Integer, Map<String, HostTensor>> blocks, Map<String, Shape> shapes, Map<String, Sharding> shardings) throws IOException {
+    public static List<Path> writeShards(Path dir, Map<Integer, Map<String, HostTensor>> blocks, Collection<Integer> devices, Map<String, Shape> shapes,
+            Map<String, Sharding> shardings) throws IOException {
         Map<Integer, Map<String, HostTensor>> files = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
             String name = e.getKey();
             Sharding s = sharding(shardings, name);
             Set<Integer> writers = firstHolders(s, e.getValue());
-            for (Map.Entry<Integer, Map<String, HostTensor>> device : blocks.entrySet()) {
-                HostTensor b = device.getValue().get(name);
-                if (b == null) throw new IllegalArgumentException("device " + device.getKey() + " holds no block of '" + name + "'");
+            for (int device : devices) {
+                if (!writers.contains(device)) continue; // a replica: an earlier device writes it
+                HostTensor b = blocks.getOrDefault(device, Map.of()).get(name);
+                if (b == null) throw new IllegalArgumentException("device " + device + " holds no block of '" + name + "'");
                 if (!b.shape().equals(s.shardShape(e.getValue()))) {
-                    throw new IllegalArgumentException("block of '" + name + "' on device " + device.getKey() + " is " + b.shape() + ", expected " + s.shardShape(e.getValue()));
+                    throw new IllegalArgumentException("block of '" + name + "' on device " + device + " is " + b.shape() + ", expected " + s.shardShape(e.getValue()) + " under " + s.dims());
                 }
-                if (writers.contains(device.getKey())) files.computeIfAbsent(device.getKey(), k -> new LinkedHashMap<>()).put(name, b);
+                files.computeIfAbsent(device, k -> new LinkedHashMap<>()).put(name, b);
             }
         }
         List<Path> written = new ArrayList<>();

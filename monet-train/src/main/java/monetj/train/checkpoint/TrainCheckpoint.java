@@ -86,20 +86,20 @@ public final class TrainCheckpoint {
 
     /**
      * Writes checkpoint {@code step} of a sharded run together with its other processes: this process's devices'
-     * blocks ({@code localBlocks}, by device, then by state leaf name as {@link CheckpointLayout} names them) as
-     * shard files, its data-iterator state when there are several processes, and on process 0 the index, config and
+     * blocks ({@code localBlocks}, by device, then by state leaf name as {@link CheckpointLayout} names them; replicas
+     * of an earlier device's block may be left out, and leaves the layout does not name are ignored) as shard files, its data-iterator state when there are several processes, and on process 0 the index, config and
      * state. See {@link CheckpointStore#save(long, ProcessGroup, Duration, CheckpointStore.ProcessFilesWriter,
      * CheckpointStore.CheckpointWriter)} for the protocol.
      */
     public static Path saveSharded(CheckpointStore store, long step, CheckpointLayout layout, Map<Integer, Map<String, HostTensor>> localBlocks, MonetConfig model,
             IteratorState dataState, JsonNode runConfig, long seed, Duration timeout) throws IOException {
         ProcessGroup processes = layout.processes();
-        if (!localBlocks.keySet().equals(new LinkedHashSet<>(layout.localDevices()))) {
+        if (!layout.localDevices().containsAll(localBlocks.keySet())) {
             throw new IllegalArgumentException(processes + " holds devices " + layout.localDevices() + " of the mesh, but blocks were given for " + localBlocks.keySet());
         }
         List<String> frozen = new MonetModel(model).parameters().stream().map(p -> p.path()).filter(p -> !layout.shapes().containsKey("m." + p)).toList();
         return store.save(step, processes, timeout, dir -> {
-            List<Path> files = new ArrayList<>(ShardedCheckpoint.writeShards(dir, localBlocks, layout.shapes(), layout.shardings()));
+            List<Path> files = new ArrayList<>(ShardedCheckpoint.writeShards(dir, localBlocks, layout.localDevices(), layout.shapes(), layout.shardings()));
             if (processes.processCount() > 1) {
                 Path data = dir.resolve(dataFile(processes.processIndex()));
                 Files.writeString(data, dataState == null ? "null\n" : dataState.toJson() + "\n");

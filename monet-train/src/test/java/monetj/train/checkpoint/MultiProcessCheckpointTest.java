@@ -159,6 +159,28 @@ class MultiProcessCheckpointTest {
     }
 
     @Test
+    void blocksWithoutReplicasPlusTheStepLeafAsABackendHoldingShardsGivesThemAreEnough() throws Exception {
+        TrainState s = state(4, 2);
+        RunConfig.Mesh mesh = mesh(1, 2, 2, 1);
+        ThreadProcesses group = new ThreadProcesses(2);
+        group.run(p -> () -> {
+            CheckpointLayout layout = CheckpointLayout.of(mesh, MODEL, Set.of(), group.view(p), 4);
+            Map<Integer, Map<String, HostTensor>> distinct = new LinkedHashMap<>();
+            layout.localBlocks(s).forEach((device, byName) -> byName.forEach((name, block) -> {
+                Sharding sh = layout.shardings().get(name);
+                int[] start = TensorBlocks.start(sh, layout.shapes().get(name), device);
+                for (int earlier = 0; earlier < device; earlier++) if (java.util.Arrays.equals(start, TensorBlocks.start(sh, layout.shapes().get(name), earlier))) return;
+                distinct.computeIfAbsent(device, k -> new LinkedHashMap<>()).put(name, block);
+            }));
+            distinct.computeIfAbsent(layout.localDevices().get(0), k -> new LinkedHashMap<>()).put("step", HostTensor.scalar(2));
+            return TrainCheckpoint.saveSharded(new CheckpointStore(run, 5), 2, layout, distinct, MODEL, null, null, 0, TIMEOUT);
+        }).forEach(ThreadProcesses.Outcome::get);
+        TrainCheckpoint.Loaded l = TrainCheckpoint.read(run.resolve("checkpoints/step-2"), MODEL);
+        leaves(l.state()).forEach((k, t) -> assertTrue(leaves(s).get(k).contentEquals(t), k));
+        assertEquals(2, l.state().step());
+    }
+
+    @Test
     void aSingleFileCheckpointOfAOneDeviceRunRestoresAsBlocksToo() throws Exception {
         TrainState s = state(9, 2);
         Path dir = new CheckpointStore(run, 5).save(2, d -> TrainCheckpoint.write(d, s, MODEL, null, null, 0));
