@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code monet train --set mesh.fsdp=2} on the Java executor (the mesh is logical there: same values, checkpoints
- * written as two shards), resumed with fsdp=1 from the sharded checkpoint: the uninterrupted losses exactly; the
- * sharded checkpoint exports to the same Hugging Face weights as the unsharded run's checkpoint of that step.
+ * written as two shards), resumed with fsdp=1 from the sharded checkpoint, and a one-device run resumed on four:
+ * the uninterrupted losses exactly; the sharded checkpoint exports to the same Hugging Face weights as the unsharded
+ * run's checkpoint of that step.
  */
 class ShardedCheckpointCliTest {
     @TempDir Path tmp;
@@ -41,6 +42,14 @@ class ShardedCheckpointCliTest {
         assertEquals(0, resumed.exitCode(), resumed.stderr());
         assertEquals(expected, TinyRun.losses(sharded), "resumed on one device from the fsdp=2 checkpoint, the losses are the uninterrupted run's");
         assertTrue(Files.isRegularFile(sharded.resolve("checkpoints/step-6/model.safetensors")), "the one-device continuation writes the single-file format");
+
+        // The other way: a one-device run's single-file checkpoint resumed on a mesh of four (fsdp=2 x tensor=2).
+        Path grown = tmp.resolve("grown");
+        assertEquals(0, TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", grown.toString(), "--set", "train.steps=3", "--set", "schedule.total_steps=6").exitCode());
+        var wider = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", grown.toString(), "--resume", "--set", "mesh.fsdp=2", "--set", "mesh.tensor=2");
+        assertEquals(0, wider.exitCode(), wider.stderr());
+        assertEquals(expected, TinyRun.losses(grown));
+        assertTrue(Files.isRegularFile(grown.resolve("checkpoints/step-6/shard-3.safetensors")), "the four-device continuation writes four shards");
 
         Path fromShards = tmp.resolve("hf-sharded"), fromWhole = tmp.resolve("hf-whole");
         var ex = TinyRun.cli("export-hf", "--checkpoint", sharded.resolve("checkpoints/step-2").toString(), "--out", fromShards.toString(),
