@@ -63,6 +63,26 @@ class KeyValueCallbacksTest {
     }
 
     @Test
+    void aBackendOfSeveralProcessesCreatesItsClientWithTheirStore() throws Exception {
+        try (KeyValueServer server = KeyValueServer.start("127.0.0.1", 0)) {
+            KeyValueStore store = new KeyValueClient("127.0.0.1", server.port(), Duration.ofSeconds(5));
+            monetj.core.dist.ProcessGroup two = new monetj.core.dist.ProcessGroup() {
+                @Override public int processIndex() { return 1; }
+                @Override public int processCount() { return 2; }
+                @Override public void barrier(String name, Duration timeout) {}
+                @Override public Optional<KeyValueStore> keyValueStore() { return Optional.of(store); }
+            };
+            try (PjrtBackend b = PjrtBackend.open(FakePlugin.library().toString(), null, two)) {
+                assertEquals("fake", b.platform());
+            }
+            assertTrue(FakePlugin.kvReport().startsWith("put=ok:;get=ok:9:data;"), FakePlugin.kvReport());
+        }
+        try (PjrtBackend b = PjrtBackend.open(FakePlugin.library().toString(), null, monetj.core.dist.ProcessGroup.single())) {
+            assertEquals("", FakePlugin.kvReport(), "a single process gives no callbacks");
+        }
+    }
+
+    @Test
     void withoutAStoreNoCallbacksAreGiven() {
         try (PjrtClient c = PjrtClient.create(plugin(), ClientOptions.none())) {
             assertEquals("", FakePlugin.kvReport());
