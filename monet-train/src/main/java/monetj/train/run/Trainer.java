@@ -110,7 +110,8 @@ public final class Trainer {
                     if (processes.isCoordinator()) lastCheckpoint = save(store, device, batches.state(), step);
                     if (interrupted) {
                         progress.finish();
-                        console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
+                        if (processes.isCoordinator()) console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
+                        else console.printf("interrupted at step %d (process 0 writes the checkpoints)%n", step);
                         return new Outcome(step, false, lastCheckpoint);
                     }
                 }
