@@ -9,6 +9,7 @@ import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
+import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.step.StepMetrics;
 import monetj.train.step.TrainState;
 
@@ -38,6 +39,13 @@ final class DeviceState implements AutoCloseable {
         s.m().forEach((k, t) -> d.leaves.put("m." + k, b.put(t)));
         s.v().forEach((k, t) -> d.leaves.put("v." + k, b.put(t)));
         d.leaves.put("step", b.put(HostTensor.scalar((int) s.step())));
+        return d;
+    }
+
+    /** The state of step 0 that a program made on the backend (an init program's results), held by leaf name. */
+    static DeviceState adopt(Backend b, List<String> paramNames, List<String> bufferNames, Map<String, DeviceBuffer> leaves) {
+        DeviceState d = new DeviceState(b, List.copyOf(paramNames), List.copyOf(bufferNames), 0);
+        d.leaves.putAll(leaves);
         return d;
     }
 
@@ -75,6 +83,12 @@ final class DeviceState implements AutoCloseable {
         for (String k : bufferNames) buffers.put(k, backend.get(leaves.get(k)));
         return new TrainState(params, buffers, m, v, step);
     }
+
+    /**
+     * This process's devices' blocks of the state, by device and leaf name, for a sharded checkpoint: here the whole
+     * state split on the host, as single-device backends and the Java executor hold it.
+     */
+    Map<Integer, Map<String, HostTensor>> localBlocks(CheckpointLayout layout) { return layout.localBlocks(download()); }
 
     @Override
     public void close() {
