@@ -9,7 +9,7 @@
  * as many devices (at most FAKE_DEVICES, default 2) as the module's mhlo.num_partitions says: the devices of the
  * compile options' device assignment, in its order (read from the encoded xla.CompileOptionsProto, as XLA does),
  * or the first ones without one. Each device runs on its own argument list (its shards) and gets its own outputs.
- * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] [-DFAKE_DEVICES=n] fake_pjrt.c -o libfakepjrt.so
+ * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] [-DFAKE_DEVICES=n] [-DFAKE_TRANSFER_DELAY_MS=n] fake_pjrt.c -o libfakepjrt.so
  */
 #include "fake_pjrt.h"
 
@@ -33,7 +33,10 @@
 
 enum { LIVE = 0x11FE, DEAD = 0xDEAD };
 enum { INVALID_ARGUMENT = 3, NOT_FOUND = 5, FAILED_PRECONDITION = 9, UNIMPLEMENTED = 12 };
-enum { MAX_ARGS = 64, TRANSFER_DELAY_MS = 30 };
+#ifndef FAKE_TRANSFER_DELAY_MS
+#define FAKE_TRANSFER_DELAY_MS 30
+#endif
+enum { MAX_ARGS = 1024, TRANSFER_DELAY_MS = FAKE_TRANSFER_DELAY_MS };
 
 struct fake_error { int magic; int32_t code; char message[512]; };
 struct fake_event {
@@ -54,7 +57,7 @@ static void init_devices(void) {
 }
 static fake_device *device_by_id(int64_t id) { return id >= 0 && id < FAKE_DEVICES ? &devices[id] : NULL; }
 static bool is_device(const fake_device *d) { for (int i = 0; i < FAKE_DEVICES; i++) if (d == &devices[i]) return true; return false; }
-static char last_program[65536];
+static char last_program[1 << 20];
 static char last_options[4096];
 static size_t last_options_size;
 static int64_t last_device_assignment[FAKE_DEVICES];

@@ -86,11 +86,12 @@ public final class Trainer {
         BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
-        try (StepRunner steps = new StepRunner(backend, settings);
-             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
+        var mesh = TrainingMesh.rules(rc, backend);
+        try (StepRunner steps = new StepRunner(backend, settings, mesh);
+             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
-             DeviceState device = DeviceState.upload(backend, state)) {
+             DeviceState device = DeviceState.upload(backend, state, steps.stateShardings())) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
             long startStep = state.step();
             while (device.step() < rc.train().steps()) {

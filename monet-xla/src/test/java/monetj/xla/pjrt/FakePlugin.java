@@ -31,11 +31,14 @@ public final class FakePlugin {
 
     private FakePlugin() {}
 
-    /** The fake plugin reporting PJRT C API 0.{@code minor}, with 2 devices. */
-    static Path library(int minor) { return library(minor, 2); }
+    /** The fake plugin reporting PJRT C API 0.{@code minor}, with 2 devices and transfers that complete 30 ms late. */
+    static Path library(int minor) { return library(minor, 2, 30); }
 
-    /** The fake plugin reporting PJRT C API 0.{@code minor}, with {@code devices} devices (1 to 8). */
-    public static synchronized Path library(int minor, int devices) {
+    /**
+     * The fake plugin reporting PJRT C API 0.{@code minor}, with {@code devices} devices (1 to 8), whose transfers
+     * complete {@code delayMs} after the call returned.
+     */
+    static synchronized Path library(int minor, int devices, int delayMs) {
         try {
             Files.createDirectories(OUT);
             byte[] c = resource("fake_pjrt.c"), h = resource("fake_pjrt.h");
@@ -43,14 +46,14 @@ public final class FakePlugin {
             sha.update(c);
             sha.update(h);
             String tag = java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12); // a changed source builds a new library
-            Path lib = OUT.resolve("libfakepjrt-0." + minor + "-d" + devices + "-" + tag + ".so");
+            Path lib = OUT.resolve("libfakepjrt-0." + minor + "-d" + devices + "-t" + delayMs + "-" + tag + ".so");
             if (!Files.exists(lib)) {
                 Path src = OUT.resolve("src-" + tag);
                 Files.createDirectories(src);
                 Files.write(src.resolve("fake_pjrt.c"), c);
                 Files.write(src.resolve("fake_pjrt.h"), h);
                 Path tmp = OUT.resolve(lib.getFileName() + ".tmp");
-                gcc(tmp, "-DFAKE_MINOR=" + minor, "-DFAKE_DEVICES=" + devices, src.resolve("fake_pjrt.c").toString());
+                gcc(tmp, "-DFAKE_MINOR=" + minor, "-DFAKE_DEVICES=" + devices, "-DFAKE_TRANSFER_DELAY_MS=" + delayMs, src.resolve("fake_pjrt.c").toString());
                 Files.move(tmp, lib, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return lib;
@@ -71,8 +74,11 @@ public final class FakePlugin {
     /** The fake plugin at the minor version of the binding's layouts, with 2 devices. */
     public static Path library() { return library(PjrtApi.LAYOUT_MINOR); }
 
-    /** The fake plugin at the binding's minor version with {@code devices} devices. */
-    public static Path withDevices(int devices) { return library(PjrtApi.LAYOUT_MINOR, devices); }
+    /**
+     * The fake plugin at the binding's minor version with {@code devices} devices, for tests that move whole models
+     * shard by shard: its transfers still complete late, but 1 ms late.
+     */
+    public static Path withDevices(int devices) { return library(PjrtApi.LAYOUT_MINOR, devices, 1); }
 
     /** A shared library that exports no GetPjrtApi. */
     static synchronized Path notAPlugin() throws IOException {
@@ -139,10 +145,13 @@ public final class FakePlugin {
     /** A counter of the fake: initialize, clients, buffers, loaded, execs, events, errors, bad_destroys, awaits, donated. */
     static long stat(String name) { return stat(library(), name); }
 
-    static String lastProgram() {
+    static String lastProgram() { return lastProgram(library()); }
+
+    /** The MLIR text the last compile of {@code lib} received. */
+    public static String lastProgram(Path lib) {
         try {
-            MemorySegment s = (MemorySegment) hook("fake_last_program", FunctionDescriptor.of(ADDRESS)).invokeExact();
-            return s.reinterpret(1 << 16).getString(0);
+            MemorySegment s = (MemorySegment) hook(lib, "fake_last_program", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(1 << 20).getString(0);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
