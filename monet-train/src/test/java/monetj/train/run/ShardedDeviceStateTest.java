@@ -124,6 +124,24 @@ class ShardedDeviceStateTest {
     }
 
     @Test
+    void accumulatedGradientsKeepTheirParametersShardingBetweenPrograms() throws Exception {
+        MonetConfig config = tiny();
+        LogicalAxisRules rules = rules(new int[] {1, 2, 2, 1});
+        TrainStepProgram.Settings three = new TrainStepProgram.Settings(config, MICRO, SEQ, 3, Precision.F32, Remat.NONE, new AdamW(0.9, 0.95, 1e-8, 0.1), 1.0,
+                new LearningRateSchedule(3e-3, 2, 10, "cosine", 0.1), 1e-3, 1e-3);
+        Program first = TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_FIRST, three, rules);
+        Program add = TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_ADD, three, rules);
+        Program last = TrainStepProgram.build(TrainStepProgram.Kind.STEP_ACCUMULATED, three, rules);
+        for (Leaf g : last.signature().inputs("grads")) {
+            assertEquals(g.sharding(), first.signature().output(g.name()).sharding(), "the first micro-batch's " + g.name());
+            assertEquals(g.sharding(), add.signature().output(g.name()).sharding(), "a middle micro-batch's " + g.name());
+            assertEquals(g.sharding(), add.signature().input(g.name()).sharding(), g.name());
+        }
+        Map<String, Sharding> state = StepRunner.stateShardings(List.of(first.signature(), add.signature(), last.signature()));
+        assertTrue(state.keySet().stream().noneMatch(k -> k.equals("tokens")), "the batch is not state");
+    }
+
+    @Test
     void anUnshardedStateIsDeviceZerosWhole() throws Exception {
         MonetConfig config = tiny();
         TrainState s = state(config);
