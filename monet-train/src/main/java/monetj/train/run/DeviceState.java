@@ -10,6 +10,7 @@ import monetj.core.backend.DeviceBuffer;
 import monetj.core.ir.Sharding;
 import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
+import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.step.StepMetrics;
 import monetj.train.step.TrainState;
 
@@ -54,6 +55,16 @@ final class DeviceState implements AutoCloseable {
     }
 
     private void put(String leaf, HostTensor t) { leaves.put(leaf, backend.put(t, shardings.get(leaf))); }
+
+    /**
+     * The state of step 0 that a program made on the backend (an init program's results), held by leaf name, laid
+     * out by {@code shardings} (the program's output shardings; empty when unsharded).
+     */
+    static DeviceState adopt(Backend b, List<String> paramNames, List<String> bufferNames, Map<String, DeviceBuffer> leaves, Map<String, Sharding> shardings) {
+        DeviceState d = new DeviceState(b, List.copyOf(paramNames), List.copyOf(bufferNames), 0, shardings);
+        d.leaves.putAll(leaves);
+        return d;
+    }
 
     /** The optimizer steps taken so far. */
     long step() { return step; }
@@ -116,6 +127,19 @@ final class DeviceState implements AutoCloseable {
         }
         for (String k : bufferNames) buffers.put(k, backend.get(leaves.get(k)));
         return new TrainState(params, buffers, m, v, step);
+    }
+
+    /**
+     * This process's devices' blocks of the state, by device and leaf name, for a sharded checkpoint. When the state
+     * is laid out as the checkpoint is (a sharded run), the blocks are read as the backend holds them (on PJRT each
+     * distinct block from the device holding it, nothing gathered); otherwise the whole state is split on the host.
+     */
+    Map<Integer, Map<String, HostTensor>> localBlocks(CheckpointLayout layout) {
+        boolean asHeld = layout.shardings().entrySet().stream().allMatch(e -> e.getValue().equals(shardings.get(e.getKey())));
+        if (!asHeld) return layout.localBlocks(download());
+        Map<Integer, Map<String, HostTensor>> out = new java.util.TreeMap<>(localBlocks());
+        out.keySet().retainAll(layout.localDevices());
+        return out;
     }
 
     @Override

@@ -15,6 +15,7 @@ import monetj.core.nn.Precision;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.IteratorState;
 import monetj.data.iter.PrefetchingBatchIterator;
+import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.checkpoint.CheckpointStore;
 import monetj.train.checkpoint.TrainCheckpoint;
 import monetj.train.config.RunConfig;
@@ -63,37 +64,48 @@ public final class Trainer {
     /** How a run ended. */
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
 
-    /** Where a run starts: the state, the data iterator's position (null: the beginning) and the checkpoint it came from. */
-    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {}
+    /**
+     * Where a run starts: the state (null: made on the backend by the init program), the data iterator's position
+     * (null: the beginning) and the checkpoint it came from.
+     */
+    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {
+        long step() { return state == null ? 0 : state.step(); }
+    }
 
     public Outcome run(boolean resume) throws IOException {
         createRunDir();
-        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir)) {
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir, processes)) {
             return train(resume);
         }
     }
 
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
-        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train()));
+        TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train())), processes);
+        // A single process shards its programs over the backend's devices (TrainingMesh); on the Java executor a larger
+        // fixed mesh is logical (same values, checkpoints written as that many shards). Several processes run unsharded
+        // programs, one device each.
+        var mesh = TrainingMesh.rules(rc, backend, processes);
+        int localDevices = processes.processCount() == 1 ? backend.deviceCount() : 1;
+        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), localDevices));
         Start start = start(store, resume, settings);
-        TrainState state = start.state();
+        ProcessPart.started(processes);
         Path lastCheckpoint = start.checkpoint();
         int seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
         }
-        BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
+        BatchLayout layout = ProcessPart.layout(settings, rc, processes);
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
-        var mesh = TrainingMesh.rules(rc, backend);
         try (StepRunner steps = new StepRunner(backend, settings, mesh);
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
-             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
-             DeviceState device = DeviceState.upload(backend, state, steps.stateShardings())) {
+             MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
+             DeviceState device = start.state() == null ? FreshStart.initialise(backend, settings, mesh, rc.train().seed())
+                     : DeviceState.upload(backend, start.state(), steps.stateShardings())) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
-            long startStep = state.step();
+            long startStep = start.step();
             while (device.step() < rc.train().steps()) {
                 StepRunner.Result r = steps.step(device, batches);
                 StepMetrics m = r.metrics();
@@ -107,7 +119,7 @@ public final class Trainer {
                 metrics.write(record);
                 progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
                 if (checkpoints.due(step, interrupted)) {
-                    lastCheckpoint = save(store, device, batches.state(), step);
+                    lastCheckpoint = save(store, shards, device, batches.state(), step); // every process: each writes its shards
                     if (interrupted) {
                         progress.finish();
                         console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
@@ -123,7 +135,8 @@ public final class Trainer {
 
     /**
      * The latest checkpoint's state with --resume (train.init_from is not read again), else fresh moments and the
-     * weights of train.init_from or a random initialisation (refusing a directory that already holds checkpoints).
+     * weights of train.init_from, or no host state at all for a random initialisation, which the init program makes on
+     * the backend (refusing a directory that already holds checkpoints).
      */
     private Start start(CheckpointStore store, boolean resume, TrainStepProgram.Settings settings) throws IOException {
         TrainState state;
@@ -145,12 +158,11 @@ public final class Trainer {
                 throw new IllegalStateException(runDir + " already holds checkpoints; pass --resume to continue it or choose another --run-dir");
             }
             String initFrom = rc.train().initFrom();
-            var weights = initFrom == null ? new MonetModel(model).init(rc.train().seed()).asMap() : InitialWeights.read(Path.of(initFrom), model);
             if (initFrom != null) console.printf("starting from the weights of %s (fresh optimizer state)%n", initFrom);
             if (!settings.frozen().isEmpty()) console.printf("frozen: %d of %d trainable parameters (train.freeze)%n", settings.frozen().size(), new MonetModel(model).parameters().size());
-            state = TrainState.fresh(model, weights, settings.frozen());
+            state = initFrom == null ? null : TrainState.fresh(model, InitialWeights.read(Path.of(initFrom), model), settings.frozen());
         }
-        ResolvedConfigHistory.record(runDir, resolvedConfig, console);
+        if (processes.isCoordinator()) ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         return new Start(state, dataState, lastCheckpoint);
     }
 
@@ -173,7 +185,10 @@ public final class Trainer {
         return rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
-    private Path save(CheckpointStore store, DeviceState device, IteratorState dataState, long step) throws IOException {
+    private Path save(CheckpointStore store, CheckpointLayout layout, DeviceState device, IteratorState dataState, long step) throws IOException {
+        if (layout.sharded()) {
+            return TrainCheckpoint.saveSharded(store, step, layout, device.localBlocks(layout), model, dataState, resolvedConfig, rc.train().seed(), TrainCheckpoint.BARRIER_TIMEOUT);
+        }
         TrainState host = device.download();
         return store.save(step, dir -> TrainCheckpoint.write(dir, host, model, dataState, resolvedConfig, rc.train().seed()));
     }

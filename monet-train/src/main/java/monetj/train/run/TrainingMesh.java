@@ -1,6 +1,7 @@
 package monetj.train.run;
 
 import monetj.core.backend.Backend;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.ir.LogicalAxisRules;
 import monetj.train.config.RunConfig;
 import monetj.train.mesh.MeshPlan;
@@ -14,7 +15,11 @@ import monetj.train.mesh.MeshPlan;
 final class TrainingMesh {
     private TrainingMesh() {}
 
-    static LogicalAxisRules rules(RunConfig rc, Backend backend) {
+    static LogicalAxisRules rules(RunConfig rc, Backend backend) { return rules(rc, backend, ProcessGroup.single()); }
+
+    /** As {@link #rules(RunConfig, Backend)} for one of {@code processes}; several processes run unsharded programs (not wired for SPMD yet). */
+    static LogicalAxisRules rules(RunConfig rc, Backend backend, ProcessGroup processes) {
+        if (processes.processCount() > 1) return null;
         int devices = rc.mesh().fixed() ? MeshPlan.impliedDevices(rc.mesh()) : backend.deviceCount();
         return devices > 1 || rc.mesh().fixed() ? MeshPlan.rules(rc.mesh(), devices) : null;
     }
