@@ -24,10 +24,11 @@ public final class PlanReport {
         row(sb, "activations (remat " + name(p.remat()) + ")", p.activationBytes(p.activations()));
         ActivationMemory.Estimate a = p.activations();
         row(sb, "  held between layers", a.savedBetweenLayers());
-        row(sb, "  one layer's backward", a.layerBackward());
-        row(sb, "  weights gathered for it", p.gatheredLayerBytes());
-        row(sb, "  LM head's logits and gradient", a.headBackward());
-        row(sb, "  embedding and LM head gathered", p.gatheredHeadBytes());
+        sb.append(String.format("  + the larger phase: %s%n", a.layerBackward() + p.gatheredLayerBytes() >= a.headBackward() + p.gatheredHeadBytes() ? "a layer's" : "the LM head's"));
+        row(sb, "  a layer's backward", a.layerBackward());
+        row(sb, "    and the weights gathered for it", p.gatheredLayerBytes());
+        row(sb, "  the LM head's logits and gradient", a.headBackward());
+        row(sb, "    and the embedding and head gathered", p.gatheredHeadBytes());
         row(sb, "total", p.totalBytes());
         sb.append(String.format("  of %.1f GiB HBM: %.0f%%, %s%n", gib(hw.hbmBytes()), 100.0 * p.totalBytes() / hw.hbmBytes(),
                 p.fits() ? "fits" : "DOES NOT FIT (lower train.micro_batch_size, use train.remat: layer, or more chips)"));

@@ -42,8 +42,10 @@ class PlanCommandTest {
         return new ObjectMapper().readTree(r.out());
     }
 
-    private Path tinyConfig(String remat) throws Exception {
-        Files.copy(Path.of("../configs/models/tiny-vd.json"), tmp.resolve("tiny.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    private Path tinyConfig(String remat) throws Exception { return tinyConfig(remat, "tiny-vd"); }
+
+    private Path tinyConfig(String remat, String model) throws Exception {
+        Files.copy(Path.of("../configs/models/" + model + ".json"), tmp.resolve("tiny.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path config = tmp.resolve("tiny-" + remat + ".yaml");
         Files.writeString(config, """
                 model: tiny.json
@@ -106,6 +108,11 @@ class PlanCommandTest {
         assertEquals(2 * split, none.at("/collectives_per_step/reduce_scatter_bytes").asLong());
         assertEquals(2 * 4 * replicated, none.at("/collectives_per_step/all_reduce_bytes").asLong());
         assertEquals(450e9, none.at("/collectives_per_step/bandwidth_bytes_per_s").asDouble(), "two H100s of one node: NVLink");
+
+        // tiny-hd has the same sizes; its layer keeps three [E, m] tensors (u before and after relu², y) and one head sum (s2).
+        JsonNode hd = json("--config", tinyConfig("none", "tiny-hd").toString(), "--hardware", "h100", "--chips", "2", "--json");
+        assertEquals(layer + masks - tok * 16 * 8 * 4 - tok * 16 * 4, hd.at("/activation_bytes/remat_none/layer_backward").asLong());
+        assertEquals(bytes.get("params").asLong(), hd.at("/per_device_bytes/params").asLong(), "HD and VD experts have the same parameter count");
     }
 
     @Test
