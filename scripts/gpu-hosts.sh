@@ -6,8 +6,8 @@
 #
 # HOSTFILE: one host per line ([user@]host, as ssh takes it; blank lines and # comments skipped). The first line is
 # process 0 and the coordinator: the others reach it at its host name and PORT.
-# 1. the bundle (scripts/bundle.sh; built when missing) and the run config, with its model file, copied to ~/monet on
-#    every host (scp) and unpacked;
+# 1. the bundle (scripts/bundle.sh; built when missing), the run config with its model file and the llama2 tokenizer,
+#    copied to ~/monet on every host (scp), and unpacked;
 # 2. an earlier `monet train` on a host stopped (only Monet's own processes: GPUs may be shared);
 # 3. `monet train --process-id I --num-processes N --coordinator HOST0:PORT` started on host I in the background,
 #    logging to ~/monet/logs/process-I.log; then process 0's log is streamed here (Ctrl-C stops watching, not training).
@@ -54,7 +54,10 @@ N=${#HOSTS[@]}
 COORDINATOR="${HOSTS[0]#*@}:$PORT"
 
 STEM="$(basename "${CONFIG%.*}")"
-RUN_DIR="${RUN_DIR:-runs/$STEM}"
+if [[ -z "$RUN_DIR" ]]; then
+  RUN_DIR="runs/$STEM"
+  ((N == 1)) || echo "gpu-hosts: warning: no --run-dir: each host writes ~/monet/$RUN_DIR on its own disk; checkpoints of a multi-host run need one directory every host shares" >&2
+fi
 REMOTE=monet # under each host's home directory
 
 if [[ -z "$BUNDLE" ]]; then
@@ -65,18 +68,19 @@ elif [[ ! -f "$BUNDLE" ]]; then
 fi
 STAGE="$(launch_stage_config "$CONFIG")"
 trap 'rm -rf "$STAGE"' EXIT
+STAGED=("$STAGE/config"); [[ ! -d "$STAGE/cache" ]] || STAGED+=("$STAGE/cache")
 
 EXTRA=""
 for a in "${TRAIN_ARGS[@]}"; do EXTRA+=" $(printf '%q' "$a")"; done
 echo "gpu-hosts: $N hosts, coordinator $COORDINATOR, config $REMOTE/config/$(basename "$CONFIG"), run directory $RUN_DIR" >&2
 for host in "${HOSTS[@]}"; do
-  launch_run ssh "$host" "mkdir -p $REMOTE/logs && rm -rf $REMOTE/config"
-  launch_run scp -q -r "$BUNDLE" "$STAGE/config" "$host:$REMOTE/"
+  launch_run ssh "$host" "mkdir -p $REMOTE/logs && rm -rf $REMOTE/config $REMOTE/cache"
+  launch_run scp -q -r "$BUNDLE" "${STAGED[@]}" "$host:$REMOTE/"
   launch_run ssh "$host" "cd $REMOTE && tar xzf $(basename "$BUNDLE") && (pkill -f \"[m]onetj.train.cli.MonetCli train\" || true)"
 done
 for ((i = 0; i < N; i++)); do
   train="monet-bundle/bin/monet train --config config/$(basename "$CONFIG") --run-dir $RUN_DIR --process-id $i --num-processes $N --coordinator $COORDINATOR$EXTRA"
-  launch_run ssh "${HOSTS[$i]}" "cd $REMOTE && nohup setsid $train > logs/process-$i.log 2>&1 < /dev/null &"
+  launch_run ssh "${HOSTS[$i]}" "cd $REMOTE && MONET_CACHE=\$HOME/$REMOTE/cache nohup setsid $train > logs/process-$i.log 2>&1 < /dev/null &"
 done
 
 echo "gpu-hosts: started; streaming process 0's log (Ctrl-C stops watching; training goes on). Others: ~/$REMOTE/logs/process-I.log on host I" >&2

@@ -5,8 +5,8 @@
 #                      [--coordinator-port PORT] [--bundle monet-bundle.tar.gz] [--dry-run] [-- MONET TRAIN ARGS...]
 #
 # 1. the worker count and worker 0's internal IP from `gcloud compute tpus tpu-vm describe` (--workers N overrides the count);
-# 2. the bundle (scripts/bundle.sh: a JDK 25 runtime, the jars, bin/monet; built when missing) and the run config, with
-#    its model file, copied to ~/monet on every worker (`gcloud compute tpus tpu-vm scp --worker=all`), and unpacked;
+# 2. the bundle (scripts/bundle.sh: a JDK 25 runtime, the jars, bin/monet; built when missing), the run config with
+#    its model file and the llama2 tokenizer, copied to ~/monet on every worker (`gcloud compute tpus tpu-vm scp`);
 # 3. stale processes that hold the TPU stopped on every worker (an earlier monet train, anything holding /dev/accel*);
 # 4. `monet train --process-id I --num-processes N --coordinator WORKER0_IP:PORT` started on worker I, in the background,
 #    logging to ~/monet/logs/worker-I.log; then worker 0's log is streamed here (Ctrl-C stops watching, not training).
@@ -66,7 +66,10 @@ else
 fi
 
 STEM="$(basename "${CONFIG%.*}")"
-RUN_DIR="${RUN_DIR:-runs/$STEM}"
+if [[ -z "$RUN_DIR" ]]; then
+  RUN_DIR="runs/$STEM"
+  ((WORKERS == 1)) || echo "tpu-pod: warning: no --run-dir: each worker writes ~/monet/$RUN_DIR on its own disk; checkpoints of a multi-host run need one directory every worker shares" >&2
+fi
 REMOTE=monet # under each worker's home directory
 
 if [[ -z "$BUNDLE" ]]; then
@@ -77,11 +80,12 @@ elif [[ ! -f "$BUNDLE" ]]; then
 fi
 STAGE="$(launch_stage_config "$CONFIG")"
 trap 'rm -rf "$STAGE"' EXIT
+STAGED=("$STAGE/config"); [[ ! -d "$STAGE/cache" ]] || STAGED+=("$STAGE/cache")
 REMOTE_CONFIG="$REMOTE/config/$(basename "$CONFIG")"
 
 echo "tpu-pod: $NAME ($WORKERS workers), coordinator $COORDINATOR_IP:$PORT, config $REMOTE_CONFIG, run directory $RUN_DIR" >&2
-launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker=all --command "mkdir -p $REMOTE/logs && rm -rf $REMOTE/config"
-launch_run "${GCLOUD[@]}" scp --recurse "$BUNDLE" "$STAGE/config" "$NAME:$REMOTE/" "${WHERE[@]}" --worker=all
+launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker=all --command "mkdir -p $REMOTE/logs && rm -rf $REMOTE/config $REMOTE/cache"
+launch_run "${GCLOUD[@]}" scp --recurse "$BUNDLE" "${STAGED[@]}" "$NAME:$REMOTE/" "${WHERE[@]}" --worker=all
 # A TPU is held by one process; an earlier run (or a crashed one's libtpu lock) would make the new ones fail. ([m]: the
 # pattern does not match the shell that runs it.)
 launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker=all --command \
@@ -93,9 +97,9 @@ pids=()
 for ((i = 0; i < WORKERS; i++)); do
   train="monet-bundle/bin/monet train --config config/$(basename "$CONFIG") --run-dir $RUN_DIR --process-id $i --num-processes $WORKERS --coordinator $COORDINATOR_IP:$PORT$EXTRA"
   if [[ "$DRY_RUN" == true ]]; then
-    launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker="$i" --command "cd $REMOTE && nohup setsid $train > logs/worker-$i.log 2>&1 < /dev/null &"
+    launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker="$i" --command "cd $REMOTE && MONET_CACHE=\$HOME/$REMOTE/cache nohup setsid $train > logs/worker-$i.log 2>&1 < /dev/null &"
   else
-    launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker="$i" --command "cd $REMOTE && nohup setsid $train > logs/worker-$i.log 2>&1 < /dev/null &" &
+    launch_run "${GCLOUD[@]}" ssh "$NAME" "${WHERE[@]}" --worker="$i" --command "cd $REMOTE && MONET_CACHE=\$HOME/$REMOTE/cache nohup setsid $train > logs/worker-$i.log 2>&1 < /dev/null &" &
     pids+=($!)
   fi
 done

@@ -39,13 +39,17 @@ class LaunchScriptsTest {
         Files.writeString(bundle, "not really a bundle");
     }
 
-    private Run script(String name, String path, List<String> args) throws Exception {
+    private Run script(String name, String path, List<String> args) throws Exception { return script(name, path, java.util.Map.of(), args); }
+
+    private Run script(String name, String path, java.util.Map<String, String> env, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", Path.of("../scripts", name).toAbsolutePath().toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
         Path out = tmp.resolve("out.txt"), err = tmp.resolve("err.txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         if (path != null) pb.environment().put("PATH", path);
+        pb.environment().put("MONET_CACHE", tmp.resolve("empty-cache").toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script finished");
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
@@ -95,13 +99,31 @@ class LaunchScriptsTest {
         assertEquals(0, r.rc(), r.err());
         assertDistinctIdentities(r.out(), 8, "WORKER0_IP:8476");
         for (int i = 0; i < 8; i++) {
-            assertTrue(r.out().contains("--worker=" + i + " --command 'cd monet && nohup setsid monet-bundle/bin/monet train") && r.out().contains("> logs/worker-" + i + ".log"), r.out());
+            assertTrue(r.out().contains("--worker=" + i + " --command 'cd monet && MONET_CACHE=$HOME/monet/cache nohup setsid monet-bundle/bin/monet train") && r.out().contains("> logs/worker-" + i + ".log"), r.out());
         }
         assertEquals(8, r.out().split("--resume", -1).length - 1, "the arguments after -- reach every worker");
         assertTrue(r.out().contains("gcloud compute tpus tpu-vm scp --recurse " + bundle), r.out());
         assertTrue(r.out().contains("--worker=all --command 'cd monet && tar xzf monet-bundle.tar.gz") && r.out().contains("fuser -k /dev/accel*"), r.out());
         assertTrue(r.out().contains("--worker=0 --command 'tail -n +1 -F monet/logs/worker-0.log'"), "streams worker 0's log:\n" + r.out());
         assertTrue(r.err().contains("copying config/models/tiny.json config/run.yaml"), r.err());
+        assertTrue(r.err().contains("warning: no --run-dir"), r.err());
+    }
+
+    @Test
+    void theLlama2TokenizerTravelsWithTheConfigAndTheRunDirectoryIsPassedOn() throws Exception {
+        Path cache = tmp.resolve("cache");
+        Files.createDirectories(cache.resolve("tokenizers/llama2"));
+        Files.writeString(cache.resolve("tokenizers/llama2/tokenizer.json"), "{}");
+        Files.writeString(config, Files.readString(config).replace("data: {train: none, seq_len: 16}", "data:\n  train: none\n  tokenizer: llama2\n  seq_len: 16"));
+        Run r = script("tpu-pod.sh", null, java.util.Map.of("MONET_CACHE", cache.toString()), List.of("pod", "--zone", "z", "--config", config.toString(), "--workers", "2",
+                "--bundle", bundle.toString(), "--run-dir", "/mnt/shared/runs/x", "--dry-run"));
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().contains("copying cache/tokenizers/llama2/tokenizer.json config/models/tiny.json config/run.yaml"), r.err());
+        assertTrue(r.out().matches("(?s).*scp --recurse \\S+ \\S+/config \\S+/cache pod:monet/ .*"), r.out());
+        assertTrue(r.out().contains("--run-dir /mnt/shared/runs/x --process-id 1 --num-processes 2"), r.out());
+        assertFalse(r.err().contains("warning"), r.err());
+        Run missing = script("tpu-pod.sh", null, List.of("pod", "--zone", "z", "--config", config.toString(), "--workers", "2", "--bundle", bundle.toString(), "--dry-run"));
+        assertTrue(missing.rc() == 0 && missing.err().contains("warning: the llama2 tokenizer is not in"), missing.err());
     }
 
     @Test
@@ -135,7 +157,7 @@ class LaunchScriptsTest {
         Run r = script("gpu-hosts.sh", null, List.of(hosts.toString(), "--config", config.toString(), "--bundle", bundle.toString(), "--dry-run"));
         assertEquals(0, r.rc(), r.err());
         assertDistinctIdentities(r.out(), 3, "gpu-a:8476");
-        assertTrue(r.out().contains("+ ssh alice@gpu-b 'cd monet && nohup setsid monet-bundle/bin/monet train --config config/run.yaml --run-dir runs/run --process-id 1 "), r.out());
+        assertTrue(r.out().contains("+ ssh alice@gpu-b 'cd monet && MONET_CACHE=$HOME/monet/cache nohup setsid monet-bundle/bin/monet train --config config/run.yaml --run-dir runs/run --process-id 1 "), r.out());
         for (String host : List.of("gpu-a", "alice@gpu-b", "gpu-c")) {
             assertTrue(r.out().matches("(?s).*\\+ scp -q -r " + Pattern.quote(bundle.toString()) + " \\S+/config " + host + ":monet/\n.*"), host + ":\n" + r.out());
         }
