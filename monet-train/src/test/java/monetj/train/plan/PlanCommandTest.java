@@ -73,14 +73,18 @@ class PlanCommandTest {
         assertEquals(4 * perDevice, bytes.get("grads").asLong());
         assertEquals(2 * 4 * perDevice, bytes.get("optimizer").asLong());
 
-        // Activations, 32 tokens per device (micro-batch 4 x 16 over fsdp=2), f32, per layer:
+        // Activations, 32 tokens per device (micro-batch 4 x 16 over fsdp=2), f32, per layer: each RMSNorm keeps its f32
+        // input, statistic, value before the weight and output; attention q, k, v, the softmax's exponentials [4 heads,
+        // T=16] and sums, the probabilities, the output; VD experts five [E, m/2] tensors per half, the per-head
+        // contractions [H, m/2] x 2, s1 and s2.
         long tok = 32;
-        long attn = tok * 64 * 4 /* x */ + tok * 4 /* rms */ + tok * 64 * 4 /* xn */ + tok * 4 * 16 * 4 /* q */ + 2 * tok * 4 * 16 * 4 /* k, v */
-                + tok * 4 * 16 * 4 /* probs f32 [4 heads, T=16] */ + tok * 4 * 16 * 4 /* attention output */;
-        long moe = tok * 64 * 4 /* h */ + tok * 4 + tok * 64 * 4 /* z */ + 4 * tok * 16 * 8 * 4 /* four [E, m] tensors */
-                + tok * 2 * 8 * 4 /* per-head [H, m/2] x 2 */ + 2 * tok * 16 * 4 /* s1, s2 */;
-        long layer = attn + moe, masks = 2 * tok * 2 * 16, routing = 2 * tok * 2 * 16 * 4, finalNorm = 2 * tok * 64 * 4 + tok * 4;
-        long logits = 2 * tok * 512 * 4;
+        long norm = tok * 64 * 4 + tok * 4 + tok * 64 * 4 + tok * 64 * 4;
+        long attn = norm + tok * 4 * 16 * 4 /* q */ + 2 * tok * 4 * 16 * 4 /* k, v */ + tok * 4 * (16 * 4 + 4) /* exps, sums */
+                + tok * 4 * 16 * 4 /* probs */ + tok * 4 * 16 * 4 /* attention output */;
+        long moe = norm + 5 * tok * 16 * 8 * 4 + tok * 2 * 8 * 4 + 2 * tok * 16 * 4;
+        long layer = attn + moe, finalNorm = norm;
+        long masks = 2 * tok * 2 * 16 + 2 * tok * 2 * (16 * 4 + 4); // the router's selection masks, softmax exponentials and sums
+        long routing = 2 * tok * 2 * 16 * 4, logits = 2 * tok * 512 * 4;
         // Weights held whole while in use: a router layer's embed-split weights (two in flight, plus their gradients); embedding and LM head (and gradients).
         long layerGathered = 4 * (attention + 2 * 64 * 16 * 8 + 16 * 64 + router), headGathered = 4 * embedHead;
         long saved = 5 * layer + 2 * (masks + routing) + finalNorm;
@@ -130,13 +134,14 @@ class PlanCommandTest {
                 bytes.get("total").asLong());
 
         // bf16-mixed (a = 2), remat layer, 2048 tokens per chip (32 sequences over 32 chips): the 24 layer inputs, the
-        // 6 groups' g1, g2 in f32 [T, H=6, E=512], the final norm's input, output and statistic.
+        // 6 groups' g1, g2 in f32 [T, H=6, E=512], the final norm (f32 input, statistic, before the weight, output).
         long tok = 2048;
-        assertEquals(24 * tok * 1536 * 2 + 6 * 2 * tok * 6 * 512 * 4 + 2 * tok * 1536 * 2 + tok * 4, p.at("/activation_bytes/remat_layer/held_between_layers").asLong());
-        long attention = 2 * tok * 1536 * 2 + tok * 4 + 3 * tok * 12 * 128 * 2 + tok * 12 * 2048 * (4 + 2) + tok * 12 * 128 * 2;
-        long experts = 2 * tok * 1536 * 2 + tok * 4 + 4 * tok * 512 * 12 * 2 + tok * 6 * 12 * 2 + 2 * tok * 512 * 2 + 2 * tok * 6 * 512 * 2;
-        long masks = 2 * tok * 6 * 512;
-        assertEquals(2 * (attention + experts + masks), p.at("/activation_bytes/remat_layer/layer_backward").asLong());
+        long norm = tok * 1536 * 4 + tok * 4 + 2 * tok * 1536 * 2;
+        assertEquals(24 * tok * 1536 * 2 + 6 * 2 * tok * 6 * 512 * 4 + norm, p.at("/activation_bytes/remat_layer/held_between_layers").asLong());
+        long attention = norm + 3 * tok * 12 * 128 * 2 + tok * 12 * (2048 * 4 + 4) + tok * 12 * 2048 * 2 + tok * 12 * 128 * 2;
+        long experts = norm + 5 * tok * 512 * 12 * 2 + tok * 6 * 12 * 2 + 2 * tok * 512 * 2 + 2 * tok * 6 * 512 * 2;
+        long router = 2 * tok * 6 * 512 + 2 * tok * 6 * (512 * 4 + 4);
+        assertEquals(2 * (attention + experts + router), p.at("/activation_bytes/remat_layer/layer_backward").asLong());
         assertEquals(2 * tok * 32000 * 4, p.at("/activation_bytes/remat_layer/head_backward").asLong());
 
         // Spec §13: 3 x L(8d² + 4Td + 4dEm + 4HEm + 2Ed) + (L/4)·4dHE + 2dV per token (5.743 GFLOP); 2^21 tokens per step;
