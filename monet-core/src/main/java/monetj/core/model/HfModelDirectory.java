@@ -62,6 +62,8 @@ public final class HfModelDirectory {
             }
         } else if (Files.isRegularFile(single)) {
             tensors.putAll(Safetensors.read(single).tensors());
+        } else if (Files.isRegularFile(dir.resolve("index.json")) && Files.isRegularFile(dir.resolve("state.json"))) {
+            throw new IOException(dir + " is a sharded training checkpoint, not a model directory: write one from it with monet export-hf --checkpoint " + dir + " --out DIR");
         } else {
             throw new IOException(dir + ": no model.safetensors or " + INDEX);
         }

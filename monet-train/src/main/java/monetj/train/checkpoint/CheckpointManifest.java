@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,15 +27,51 @@ public final class CheckpointManifest {
     private CheckpointManifest() {}
 
     /** Records every file of {@code dir}. */
-    static void write(Path dir) throws IOException {
+    static void write(Path dir) throws IOException { write(dir, entries(files(dir))); }
+
+    /**
+     * One process's part of a multi-process checkpoint's manifest: the entries of the files it wrote, kept in
+     * {@code dir} as a hidden file until the coordinator merges the parts ({@link #writeMerged}).
+     */
+    static void writePart(Path dir, int process, List<Path> written) throws IOException {
+        Files.writeString(dir.resolve(part(process)), JSON.writeValueAsString(entries(written)));
+    }
+
+    /**
+     * The manifest of a directory the processes of a run wrote together: the parts of processes {@code 0..count-1}
+     * (each hashed its own files, so no host reads back another's shards) and the entries of the other files, which
+     * the coordinator wrote. The parts are removed.
+     */
+    static void writeMerged(Path dir, int count) throws IOException {
         ObjectNode files = JSON.createObjectNode();
-        for (Path f : files(dir)) {
-            files.putObject(f.getFileName().toString()).put("bytes", Files.size(f)).put("sha256", sha256(f));
+        for (int p = 0; p < count; p++) {
+            Path f = dir.resolve(part(p));
+            if (!Files.isRegularFile(f)) throw new IOException(dir + ": process " + p + " left no manifest part (" + part(p) + "): its files are not all written");
+            JSON.readTree(Files.readString(f)).fields().forEachRemaining(e -> files.set(e.getKey(), e.getValue()));
         }
+        List<Path> rest = files(dir).stream().filter(f -> !files.has(f.getFileName().toString())).toList();
+        files.setAll(entries(rest));
+        write(dir, files);
+        for (int p = 0; p < count; p++) Files.delete(dir.resolve(part(p)));
+    }
+
+    private static void write(Path dir, ObjectNode files) throws IOException {
+        ObjectNode sorted = JSON.createObjectNode();
+        List<String> names = new ArrayList<>();
+        files.fieldNames().forEachRemaining(names::add);
+        names.stream().sorted().forEach(n -> sorted.set(n, files.get(n)));
         ObjectNode root = JSON.createObjectNode();
-        root.set("files", files);
+        root.set("files", sorted);
         Files.writeString(dir.resolve(FILE_NAME), JSON.writeValueAsString(root) + "\n");
     }
+
+    private static ObjectNode entries(List<Path> files) throws IOException {
+        ObjectNode out = JSON.createObjectNode();
+        for (Path f : files) out.putObject(f.getFileName().toString()).put("bytes", Files.size(f)).put("sha256", sha256(f));
+        return out;
+    }
+
+    private static String part(int process) { return ".manifest-process-" + process + ".json"; }
 
     /** Throws {@link DamagedCheckpointException} naming the first file that is missing or differs from the manifest. */
     public static void verify(Path dir) throws IOException {
@@ -64,7 +101,9 @@ public final class CheckpointManifest {
 
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(FILE_NAME)).sorted().toList();
+            // Hidden files are the parts of a manifest being merged, not checkpoint contents.
+            return s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(FILE_NAME) && !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
         }
     }
 

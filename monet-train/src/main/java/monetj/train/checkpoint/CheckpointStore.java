@@ -1,19 +1,23 @@
 package monetj.train.checkpoint;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import monetj.core.dist.ProcessGroup;
 
 /**
  * The checkpoints of a run: {@code RUN/checkpoints/step-N}. A checkpoint is written into a hidden temporary
@@ -35,31 +39,88 @@ public final class CheckpointStore {
 
     /** Writes what {@code writer} puts into a fresh directory as checkpoint {@code step}; prunes to the last {@code keep}. */
     public Path save(long step, CheckpointWriter writer) throws IOException {
-        Files.createDirectories(root);
-        deleteTemporaries();
-        // Created like any directory (mode from the umask; createTempDirectory would make it 0700).
-        Path tmp = Files.createDirectory(root.resolve(".partial-step-" + step + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        return save(step, ProcessGroup.single(), Duration.ZERO, dir -> List.of(), writer);
+    }
+
+    /**
+     * Writes checkpoint {@code step} together with the other processes of {@code processes}, into one temporary
+     * directory that every host sees (a shared file system such as NFS or a GCS FUSE mount): process 0 creates
+     * {@code .partial-step-N}; after barrier {@code checkpoint-step-N-open} every process writes its files there
+     * ({@code each}), flushes them and records their checksums; after barrier {@code checkpoint-step-N-shards}
+     * process 0 adds what is written once ({@code coordinator}: the index, state, config), the manifest of all files,
+     * renames the directory into place and prunes; barrier {@code checkpoint-step-N-done} ends the save everywhere.
+     * A process that does not reach a barrier within {@code timeout} makes the others fail naming it, and no
+     * checkpoint appears: until the rename the previous checkpoints are all there is.
+     */
+    public Path save(long step, ProcessGroup processes, Duration timeout, ProcessFilesWriter each, CheckpointWriter coordinator) throws IOException {
+        String barrier = "checkpoint-step-" + step;
+        Path tmp = root.resolve(".partial-step-" + step);
         Path target = root.resolve("step-" + step);
+        boolean isCoordinator = processes.isCoordinator();
         try {
-            writer.write(tmp);
-            CheckpointManifest.write(tmp);
-            pauseForCrashTests();
-            try (Stream<Path> files = Files.list(tmp)) {
-                for (Path f : files.toList()) fsync(f);
+            if (isCoordinator) {
+                Files.createDirectories(root);
+                deleteTemporaries();
+                Files.createDirectory(tmp); // like any directory (mode from the umask; createTempDirectory would make it 0700)
             }
+            await(processes, barrier + "-open", timeout);
+            List<Path> mine = each.write(tmp);
+            for (Path f : mine) fsync(f);
+            CheckpointManifest.writePart(tmp, processes.processIndex(), mine);
             fsync(tmp);
-            if (Files.exists(target)) deleteTree(target); // re-saving the same step (e.g. end of run right after a periodic save)
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename checkpoint atomically on this file system: " + root, e);
+            await(processes, barrier + "-shards", timeout);
+            if (isCoordinator) {
+                coordinator.write(tmp);
+                CheckpointManifest.writeMerged(tmp, processes.processCount());
+                pauseForCrashTests();
+                try (Stream<Path> files = Files.list(tmp)) {
+                    for (Path f : files.toList()) fsync(f);
+                }
+                fsync(tmp);
+                if (Files.exists(target)) deleteTree(target); // re-saving the same step (e.g. end of run right after a periodic save)
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("cannot rename checkpoint atomically on this file system: " + root, e);
+                }
             }
-            fsync(root);
-        } finally {
-            if (Files.exists(tmp)) deleteTree(tmp);
+        } catch (IOException | RuntimeException e) {
+            if (isCoordinator) removeAfterFailure(tmp, e);
+            throw e;
         }
-        prune();
+        if (isCoordinator) {
+            fsync(root);
+            prune();
+        }
+        await(processes, barrier + "-done", timeout);
         return target;
+    }
+
+    /** Writes one process's files of a checkpoint into the directory all processes share; returns the files written. */
+    @FunctionalInterface
+    public interface ProcessFilesWriter {
+        List<Path> write(Path dir) throws IOException;
+    }
+
+    /** Removes a failed save's directory; another process may still be writing into it, so a failure here only adds to {@code cause}. */
+    private static void removeAfterFailure(Path tmp, Exception cause) {
+        try {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void await(ProcessGroup processes, String name, Duration timeout) throws IOException {
+        if (processes.processCount() == 1) return;
+        try {
+            processes.barrier(name, timeout);
+        } catch (TimeoutException e) {
+            throw new IOException("checkpoint not written: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("checkpoint not written: interrupted at barrier '" + name + "'");
+        }
     }
 
     /**

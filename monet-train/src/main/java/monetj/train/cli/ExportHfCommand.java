@@ -39,14 +39,15 @@ public final class ExportHfCommand implements Callable<Integer> {
             case "f32", "float32" -> DType.F32;
             default -> throw new IllegalArgumentException("--dtype must be bf16 or f32, got " + dtype);
         };
-        TrainCheckpoint.Loaded ck = TrainCheckpoint.read(checkpoint, null);
-        HfModelDirectory.write(out, ck.model(), ck.state().modelTensors(ck.model()), t, parseSize(maxShard));
+        // Either checkpoint format; a sharded one's blocks are gathered into whole tensors (the moments are not read).
+        TrainCheckpoint.Weights ck = TrainCheckpoint.readWeights(checkpoint);
+        HfModelDirectory.write(out, ck.model(), ck.tensors(), t, parseSize(maxShard));
         Path tok = TokenizerLocator.resolve(tokenizer);
         Files.copy(tok, out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // Its chat template and special tokens travel with it, so 'generate --chat' renders as 'data prepare --format chat' did.
         Path tokConfig = tok.toAbsolutePath().resolveSibling("tokenizer_config.json");
         if (Files.isRegularFile(tokConfig)) Files.copy(tokConfig, out.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        System.out.printf("exported step %d to %s (%s weights, tokenizer from %s)%n", ck.state().step(), out, t, tok);
+        System.out.printf("exported step %d to %s (%s weights, tokenizer from %s)%n", ck.step(), out, t, tok);
         return 0;
     }
 

@@ -9,6 +9,7 @@ import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
+import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.step.StepMetrics;
 import monetj.train.step.TrainState;
 
@@ -75,6 +76,12 @@ final class DeviceState implements AutoCloseable {
         for (String k : bufferNames) buffers.put(k, backend.get(leaves.get(k)));
         return new TrainState(params, buffers, m, v, step);
     }
+
+    /**
+     * This process's devices' blocks of the state, by device and leaf name, for a sharded checkpoint: here the whole
+     * state split on the host, as single-device backends and the Java executor hold it.
+     */
+    Map<Integer, Map<String, HostTensor>> localBlocks(CheckpointLayout layout) { return layout.localBlocks(download()); }
 
     @Override
     public void close() {

@@ -15,6 +15,7 @@ import monetj.core.nn.Precision;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.IteratorState;
 import monetj.data.iter.PrefetchingBatchIterator;
+import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.checkpoint.CheckpointStore;
 import monetj.train.checkpoint.TrainCheckpoint;
 import monetj.train.config.RunConfig;
@@ -76,6 +77,9 @@ public final class Trainer {
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
         TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train()));
+        // One device per process: the trainer runs unsharded programs, so on the Java executor a larger mesh is logical
+        // (same values, checkpoints written as that many shards).
+        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), 1));
         Start start = start(store, resume, settings);
         TrainState state = start.state();
         Path lastCheckpoint = start.checkpoint();
@@ -106,7 +110,7 @@ public final class Trainer {
                 metrics.write(record);
                 progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
                 if (checkpoints.due(step, interrupted)) {
-                    lastCheckpoint = save(store, device, batches.state(), step);
+                    lastCheckpoint = save(store, shards, device, batches.state(), step);
                     if (interrupted) {
                         progress.finish();
                         console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
@@ -172,7 +176,10 @@ public final class Trainer {
         return rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
-    private Path save(CheckpointStore store, DeviceState device, IteratorState dataState, long step) throws IOException {
+    private Path save(CheckpointStore store, CheckpointLayout layout, DeviceState device, IteratorState dataState, long step) throws IOException {
+        if (layout.sharded()) {
+            return TrainCheckpoint.saveSharded(store, step, layout, device.localBlocks(layout), model, dataState, resolvedConfig, rc.train().seed(), TrainCheckpoint.BARRIER_TIMEOUT);
+        }
         TrainState host = device.download();
         return store.save(step, dir -> TrainCheckpoint.write(dir, host, model, dataState, resolvedConfig, rc.train().seed()));
     }

@@ -47,7 +47,7 @@ class CheckpointCrashTest {
     private static boolean partialSaveOf(Path checkpoints, int step) throws Exception {
         if (!Files.isDirectory(checkpoints)) return false;
         try (Stream<Path> s = Files.list(checkpoints)) {
-            return s.anyMatch(x -> x.getFileName().toString().startsWith(".partial-step-" + step + "-") && Files.exists(x.resolve("state.json")));
+            return s.anyMatch(x -> x.getFileName().toString().equals(".partial-step-" + step) && Files.exists(x.resolve("state.json")));
         }
     }
 }

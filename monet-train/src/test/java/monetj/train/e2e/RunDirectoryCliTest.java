@@ -60,7 +60,7 @@ class RunDirectoryCliTest {
         while (true) {
             if (Files.isDirectory(checkpoints)) {
                 try (Stream<Path> s = Files.list(checkpoints)) {
-                    if (s.anyMatch(x -> x.getFileName().toString().startsWith(".partial-step-" + step + "-") && Files.exists(x.resolve("manifest.json")))) return;
+                    if (s.anyMatch(x -> x.getFileName().toString().equals(".partial-step-" + step) && Files.exists(x.resolve("manifest.json")))) return;
                 }
             }
             assertTrue(p.isAlive(), "training process ended early: " + Files.readString(log));
