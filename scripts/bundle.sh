@@ -29,10 +29,11 @@ BUNDLE="$OUT/monet-bundle"
 APP="$ROOT/monet-train/target"
 LIMIT_MB=60
 # java.sql: Jackson's date handling; jdk.incubator.vector: the Java executor's kernels; jdk.unsupported:
-# sun.misc.Signal, so `monet train` checkpoints on SIGINT/SIGTERM; jdk.jfr: the Parquet reader's events.
+# sun.misc.Signal, so `monet train` checkpoints on SIGINT/SIGTERM; jdk.jfr: the Parquet reader's events;
+# jdk.httpserver and java.net.http: the key-value store of multi-process runs (and the TPU metadata server).
 # jdeps also lists java.compiler and jdk.management (optional code paths of DJL) and java.desktop (`monet plot`,
 # 15 MB): left out, since accelerator hosts train and plots are drawn anywhere with scripts/monet.
-MODULES="java.base,java.sql,jdk.unsupported,jdk.jfr,jdk.incubator.vector"
+MODULES="java.base,java.sql,jdk.unsupported,jdk.jfr,jdk.incubator.vector,jdk.httpserver,java.net.http"
 
 echo "bundle: building the jars (JDK at $JAVA_HOME)..." >&2
 XLA_CPU="$ROOT/monet-xla-cpu/target"

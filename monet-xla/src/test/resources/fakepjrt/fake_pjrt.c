@@ -48,6 +48,9 @@ static int64_t last_non_donatable[MAX_ARGS];
 static long last_num_non_donatable = -1;
 static int last_preallocate = -1;
 static float last_memory_fraction = -1;
+static long last_node_id = -1, last_num_nodes = -1;
+static int32_t last_launch_id;
+static char kv_report[2048];
 
 /* ---- test hooks, called by the Java tests through java.lang.foreign ---- */
 long fake_stat(const char *name) {
@@ -69,6 +72,11 @@ long fake_last_non_donatable(int64_t *out, size_t cap) {
 }
 int fake_last_preallocate(void) { return last_preallocate; }
 float fake_last_memory_fraction(void) { return last_memory_fraction; }
+long fake_last_node_id(void) { return last_node_id; }
+long fake_last_num_nodes(void) { return last_num_nodes; }
+int32_t fake_last_launch_id(void) { return last_launch_id; }
+/* What Client_Create saw when it called the kv callbacks ("" when it was given none). */
+const char *fake_kv_report(void) { return kv_report; }
 
 /* ---- errors ---- */
 static fake_error *error(int32_t code, const char *fmt, ...) {
@@ -160,6 +168,45 @@ static void sleep_ms(int ms) {
   nanosleep(&t, NULL);
 }
 
+/* ---- key-value callbacks: exercised once from Client_Create, as a multi-process client exchanges its topology ---- */
+static fake_error *callback_error(int32_t code, const char *message, size_t message_size) {
+  return error(code, "%.*s", (int) message_size, message);
+}
+static CallbackError callback_error_fn = callback_error;
+
+/* Appends "what=ok:VALUE" or "what=error:CODE:MESSAGE" to kv_report, taking ownership of error and value. */
+static void report(const char *what, fake_error *e, char *value, size_t size, void (*deleter)(char *)) {
+  size_t n = strlen(kv_report);
+  if (e) {
+    snprintf(kv_report + n, sizeof kv_report - n, "%s%s=error:%d:%s", n ? ";" : "", what, e->code, e->message);
+    e->magic = DEAD;
+    atomic_fetch_sub(&stats_errors, 1);
+  } else {
+    snprintf(kv_report + n, sizeof kv_report - n, "%s%s=ok:%.*s", n ? ";" : "", what, (int) size, value ? value : "");
+    if (value && deleter) deleter(value);
+  }
+}
+
+static void exercise_kv(ClientCreateArgs *a) {
+  kv_report[0] = 0;
+  KvPutArgs put = {.key = "fake/topology", .key_size = 13, .value = "node\0data", .value_size = 9, .callback_error = &callback_error_fn,
+                   .user_arg = a->kv_put_user_arg};
+  report("put", ((KvPutCallback) a->kv_put_callback)(&put), NULL, 0, NULL);
+  KvGetArgs get = {.key = "fake/topology", .key_size = 13, .timeout_in_ms = 5000, .callback_error = &callback_error_fn, .user_arg = a->kv_get_user_arg};
+  fake_error *e = ((KvGetCallback) a->kv_get_callback)(&get);
+  /* The value holds a NUL byte: report its length and the part after it too. */
+  char shown[64] = {0};
+  if (!e) snprintf(shown, sizeof shown, "%zu:%.4s", get.value_size, get.value_size == 9 ? get.value + 5 : "?");
+  report("get", e, e ? NULL : shown, strlen(shown), NULL);
+  if (!e && get.value_deleter_callback) get.value_deleter_callback(get.value);
+  if (a->kv_try_get_callback) {
+    KvTryGetArgs absent = {.key = "fake/absent", .key_size = 11, .callback_error = &callback_error_fn, .user_arg = a->kv_try_get_user_arg};
+    report("try_get_absent", ((KvTryGetCallback) a->kv_try_get_callback)(&absent), absent.value, absent.value_size, absent.value_deleter_callback);
+  }
+  KvGetArgs missing = {.key = "fake/missing", .key_size = 12, .timeout_in_ms = 100, .callback_error = &callback_error_fn, .user_arg = a->kv_get_user_arg};
+  report("get_missing", ((KvGetCallback) a->kv_get_callback)(&missing), missing.value, missing.value_size, missing.value_deleter_callback);
+}
+
 /* ---- client ---- */
 static fake_error *Client_Create(ClientCreateArgs *a) {
   CHECK_SIZE(a, "PJRT_Client_Create_Args", 88);
@@ -174,10 +221,15 @@ static fake_error *Client_Create(ClientCreateArgs *a) {
     } else if (strcmp(name, "memory_fraction") == 0) {
       if (v->type != 3) return error(INVALID_ARGUMENT, "Option %s has type index %d but expected type index is 3", name, v->type);
       last_memory_fraction = v->float_value;
+    } else if (strcmp(name, "node_id") == 0 || strcmp(name, "num_nodes") == 0) {
+      if (v->type != 1) return error(INVALID_ARGUMENT, "Option %s has type index %d but expected type index is 1", name, v->type);
+      if (name[1] == 'o') last_node_id = v->int64_value; else last_num_nodes = v->int64_value;
     } else {
       return error(INVALID_ARGUMENT, "Unexpected option name passed to PJRT_Client_Create: %s", name);
     }
   }
+  if (a->kv_get_callback && a->kv_put_callback) exercise_kv(a);
+  else kv_report[0] = 0;
   fake_client *c = calloc(1, sizeof *c);
   c->magic = LIVE;
   a->client = c;
@@ -370,6 +422,7 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
       if (b->device != device_list[d]) return error(INVALID_ARGUMENT, "argument %zu of device %zu lives on device %d", i, d, b->device->id);
     }
   }
+  last_launch_id = a->options->launch_id;
   last_num_non_donatable = (long) a->options->num_non_donatable_input_indices;
   bool keep[MAX_ARGS] = {false};
   for (size_t i = 0; i < a->options->num_non_donatable_input_indices && i < MAX_ARGS; i++) {

@@ -35,6 +35,19 @@ typedef struct {
   void *kv_get_callback; void *kv_get_user_arg; void *kv_put_callback; void *kv_put_user_arg;
   fake_client *client; void *kv_try_get_callback; void *kv_try_get_user_arg;
 } ClientCreateArgs;
+typedef fake_error *(*CallbackError)(int32_t code, const char *message, size_t message_size);
+typedef struct {
+  HEADER const char *key; size_t key_size; int32_t timeout_in_ms; CallbackError *callback_error; void *user_arg;
+  char *value; size_t value_size; void (*value_deleter_callback)(char *value);
+} KvGetArgs;
+typedef struct {
+  HEADER const char *key; size_t key_size; CallbackError *callback_error; void *user_arg;
+  char *value; size_t value_size; void (*value_deleter_callback)(char *value);
+} KvTryGetArgs;
+typedef struct { HEADER const char *key; size_t key_size; const char *value; size_t value_size; CallbackError *callback_error; void *user_arg; } KvPutArgs;
+typedef fake_error *(*KvGetCallback)(KvGetArgs *args);
+typedef fake_error *(*KvTryGetCallback)(KvTryGetArgs *args);
+typedef fake_error *(*KvPutCallback)(KvPutArgs *args);
 typedef struct { HEADER fake_client *client; } ClientDestroyArgs;
 typedef struct { HEADER fake_client *client; const char *text; size_t text_size; } ClientStringArgs; /* PlatformName, PlatformVersion */
 typedef struct { HEADER fake_client *client; fake_device *const *devices; size_t num_devices; } ClientDevicesArgs;

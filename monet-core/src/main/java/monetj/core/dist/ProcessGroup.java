@@ -1,6 +1,7 @@
 package monetj.core.dist;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -22,6 +23,9 @@ public interface ProcessGroup {
     void barrier(String name, Duration timeout) throws TimeoutException, InterruptedException;
 
     default boolean isCoordinator() { return processIndex() == 0; }
+
+    /** The key-value store the processes share (PJRT's multi-process client needs one); empty for a single process. */
+    default Optional<KeyValueStore> keyValueStore() { return Optional.empty(); }
 
     /** A run of one process: the barrier returns at once. */
     static ProcessGroup single() {

@@ -13,8 +13,22 @@ public record BatchLayout(int batchSize, int seqLen, long seed, boolean shuffle,
         }
     }
 
+    /** The batch all processes take together: each process's {@code batchSize} times the process count. */
+    public int globalBatchSize() { return batchSize * processCount; }
+
     /** Refuses a saved state taken under other settings. */
     void requireSame(BatchLayout saved) {
         if (!equals(saved)) throw new IllegalArgumentException("iterator state was saved with " + saved + ", this iterator has " + this);
+    }
+
+    /**
+     * Refuses a saved state of another global batch sequence: another global batch size, sequence length, seed or
+     * shuffle. How the global batch was split among processes may differ.
+     */
+    void requireSameGlobalBatches(BatchLayout saved) {
+        if (globalBatchSize() != saved.globalBatchSize() || seqLen != saved.seqLen || seed != saved.seed || shuffle != saved.shuffle) {
+            throw new IllegalArgumentException("iterator state was saved with " + saved + " (global batch " + saved.globalBatchSize() + "), this iterator has "
+                    + this + " (global batch " + globalBatchSize() + ")");
+        }
     }
 }

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Where a batch iterator stands, small enough to keep in every checkpoint as JSON. Restoring it gives the
  * exact batches that would have come next. It also records the settings it is valid for, so restoring into
- * an iterator with another batch size, sequence length, seed or process layout is refused.
+ * an iterator with another (global) batch size, sequence length or seed is refused; a packed state may be resumed
+ * by another number of processes, a streaming one (whose position is per process) only by the same.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "mode")
 @JsonSubTypes({
@@ -20,7 +21,11 @@ public sealed interface IteratorState {
 
     BatchLayout layout();
 
-    /** Prepared shards: the number of batches this process has taken; the rest follows from the layout. */
+    /**
+     * Prepared shards: the number of global batches taken, each process taking its part of every one, so the same
+     * number for every process: a global position that any number of processes splitting the same global batch
+     * can continue from. The rest follows from the layout.
+     */
     record Packed(BatchLayout layout, String dataset, long batches) implements IteratorState {}
 
     /**

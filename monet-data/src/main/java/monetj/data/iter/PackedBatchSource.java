@@ -12,8 +12,10 @@ import monetj.data.shard.TokenShardSet;
  * seeded by (seed, e); epochs follow one another without a break, so no batch is cut short at an epoch's end.
  *
  * <p>Data parallelism: the global sequence of windows is dealt out in blocks of {@code batchSize}; block
- * g goes to process {@code g mod processCount}. The processes' batches are therefore disjoint and
- * together cover every window, and a process's state is just how many batches it has taken.
+ * g goes to process {@code g mod processCount}. The processes' batches are therefore disjoint and together
+ * are the global batch a single process with {@code batchSize * processCount} would take; the state is how
+ * many global batches have been taken, the same for every process, so a run can resume with another number
+ * of processes that split the same global batch.
  */
 public final class PackedBatchSource implements BatchSource {
     private final TokenShardSet shards;
@@ -44,7 +46,7 @@ public final class PackedBatchSource implements BatchSource {
     public PackedBatchSource(TokenShardSet shards, TokenShardSet lossMask, BatchLayout layout, IteratorState state) {
         this(shards, lossMask, layout);
         if (!(state instanceof IteratorState.Packed packed)) throw new IllegalArgumentException("a " + state.getClass().getSimpleName() + " state cannot resume prepared shards");
-        layout.requireSame(packed.layout());
+        layout.requireSameGlobalBatches(packed.layout());
         if (!packed.dataset().equals(datasetId())) {
             throw new IllegalArgumentException("iterator state belongs to dataset " + packed.dataset() + ", not " + datasetId() + " (" + shards.directory() + ")");
         }

@@ -70,6 +70,11 @@ public final class StreamingBatchSource implements BatchSource {
             IteratorState state) {
         this(files, textColumn, tokenizer, layout, eos, skips);
         if (!(state instanceof IteratorState.Streaming s)) throw new IllegalArgumentException("a " + state.getClass().getSimpleName() + " state cannot resume streaming");
+        if (s.layout().processCount() != layout.processCount() || s.layout().processIndex() != layout.processIndex()) {
+            throw new IllegalArgumentException("this streaming position was saved by process " + s.layout().processIndex() + " of " + s.layout().processCount()
+                    + " and cannot be continued by process " + layout.processIndex() + " of " + layout.processCount()
+                    + ": a streaming position is per process (rows are dealt out by row number); prepare token shards with `monet data prepare` to change the process count");
+        }
         layout.requireSame(s.layout());
         if (!s.dataset().equals(dataset)) throw new IllegalArgumentException("iterator state belongs to input set " + s.dataset() + ", these files are " + dataset);
         if (s.fileCursor() < 0 || s.fileCursor() >= files.size()) throw new IllegalArgumentException("iterator state names file " + s.fileCursor() + " of " + files.size());

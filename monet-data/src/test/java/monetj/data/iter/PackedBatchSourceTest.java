@@ -121,6 +121,63 @@ class PackedBatchSourceTest {
         }
     }
 
+    /** Process batch k of every process, concatenated in process order: global batch k as the processes see it. */
+    private static List<int[]> globalBatches(TokenShardSet set, int globalBatch, int processes, IteratorState from, int n) {
+        List<List<int[]>> parts = new ArrayList<>();
+        for (int p = 0; p < processes; p++) {
+            BatchLayout layout = new BatchLayout(globalBatch / processes, 16, 31, true, p, processes);
+            parts.add(take(from == null ? new PackedBatchSource(set, layout) : new PackedBatchSource(set, layout, from), n));
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            int[] all = new int[0];
+            for (List<int[]> part : parts) {
+                int[] b = part.get(k);
+                int[] joined = Arrays.copyOf(all, all.length + b.length);
+                System.arraycopy(b, 0, joined, all.length, b.length);
+                all = joined;
+            }
+            out.add(all);
+        }
+        return out;
+    }
+
+    @Test
+    void nProcessesBatchesAreDisjointPartsOfTheSingleProcessGlobalBatch() throws Exception {
+        try (TokenShardSet set = positions(16 * 100 + 1)) { // 100 windows: 12 global batches of 8 cross an epoch
+            List<int[]> single = take(new PackedBatchSource(set, new BatchLayout(8, 16, 31, true, 0, 1)), 12);
+            for (int n : new int[] {2, 4, 8}) {
+                List<int[]> split = globalBatches(set, 8, n, null, 12);
+                for (int k = 0; k < 12; k++) {
+                    assertArrayEquals(single.get(k), split.get(k), n + " processes, global batch " + k);
+                    List<Integer> windows = windowsOf(List.of(split.get(k)), 8, 16);
+                    assertEquals(8, windows.stream().distinct().count(), "no window twice in one global batch");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRunResumesWithAnotherNumberOfProcessesWithoutRepeatingOrSkippingData() throws Exception {
+        try (TokenShardSet set = positions(16 * 100 + 1)) {
+            List<int[]> single = take(new PackedBatchSource(set, new BatchLayout(8, 16, 31, true, 0, 1)), 20);
+            // 2 processes for 7 global batches, then process 0's state (as a checkpoint keeps it) resumed by 4, then by 1.
+            PackedBatchSource p0 = new PackedBatchSource(set, new BatchLayout(4, 16, 31, true, 0, 2));
+            take(p0, 7);
+            IteratorState atSeven = IteratorState.fromJson(p0.state().toJson());
+            List<int[]> run = new ArrayList<>(globalBatches(set, 8, 2, null, 7));
+            run.addAll(globalBatches(set, 8, 4, atSeven, 6));
+            PackedBatchSource q0 = new PackedBatchSource(set, new BatchLayout(2, 16, 31, true, 0, 4), atSeven);
+            take(q0, 6);
+            run.addAll(globalBatches(set, 8, 1, q0.state(), 7));
+            for (int k = 0; k < 20; k++) assertArrayEquals(single.get(k), run.get(k), "global batch " + k);
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new PackedBatchSource(set, new BatchLayout(4, 16, 31, true, 0, 4), atSeven));
+            assertTrue(e.getMessage().contains("(global batch 8), this iterator has") && e.getMessage().endsWith("(global batch 16)"), e.getMessage());
+        }
+    }
+
     @Test
     void aStateFromOtherSettingsIsRefused() throws Exception {
         try (TokenShardSet set = positions(3000)) {

@@ -141,6 +141,19 @@ class StreamingBatchSourceTest {
     }
 
     @Test
+    void aStreamingPositionIsPerProcessSoAnotherProcessCountIsRefused() {
+        String saved;
+        try (StreamingBatchSource src = source(new BatchLayout(2, 11, 77, true, 0, 2))) {
+            take(src, 3);
+            saved = src.state().toJson();
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new StreamingBatchSource(files, "text", tok, new BatchLayout(1, 11, 77, true, 0, 4), false, new SkipLog(), IteratorState.fromJson(saved)));
+        assertTrue(e.getMessage().startsWith("this streaming position was saved by process 0 of 2 and cannot be continued by process 0 of 4")
+                && e.getMessage().contains("monet data prepare"), e.getMessage());
+    }
+
+    @Test
     void shuffledEpochsReadTheFilesInDifferentOrders() {
         int seqLen = 9;
         int perEpoch = (expectedStream(0, 1).length - 1) / seqLen;

@@ -1,18 +1,21 @@
 package monetj.train.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import monetj.core.backend.Backend;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.model.MonetConfig;
 import monetj.train.config.RunConfig;
 import monetj.train.config.RunConfigLoader;
 import monetj.train.run.Backends;
 import monetj.train.run.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -35,6 +38,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a config value, e.g. --set train.steps=2000 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
+    @Mixin
+    ProcessOptions process = new ProcessOptions();
+
     @Override
     public Integer call() throws Exception {
         ObjectNode tree = RunConfigLoader.readTree(config);
@@ -42,10 +48,13 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfigLoader.Resolved resolved = RunConfigLoader.resolve(tree, config, config.toString());
         RunConfig rc = resolved.config();
         MonetConfig model = resolved.model();
-        try (Backend backend = Backends.create(rc.backend())) {
-            System.out.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%n",
-                    model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir);
-            Trainer trainer = new Trainer(rc, resolved.tree(), model, runDir, backend, System.out);
+        ProcessGroup processes = process.join(process.identity(rc.backend()));
+        try (AutoCloseable leave = processes instanceof AutoCloseable c ? c : null; Backend backend = Backends.create(rc.backend(), processes)) {
+            PrintStream console = ProcessConsole.of(processes);
+            console.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%s%n",
+                    model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir,
+                    processes.processCount() > 1 ? "; " + processes : "");
+            Trainer trainer = new Trainer(rc, resolved.tree(), model, runDir, backend, console, processes);
             AtomicInteger signal = new AtomicInteger(2);
             for (String name : List.of("INT", "TERM")) {
                 Signal.handle(new Signal(name), s -> {
@@ -55,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             Trainer.Outcome outcome = trainer.run(resume);
             if (outcome.finished()) {
-                System.out.printf("done: step %d, checkpoint %s%n", outcome.step(), outcome.lastCheckpoint());
+                console.printf("done: step %d, checkpoint %s%n", outcome.step(), outcome.lastCheckpoint());
                 return 0;
             }
             return 128 + signal.get(); // the shell convention: 130 after SIGINT, 143 after SIGTERM

@@ -41,6 +41,9 @@ public final class MetricsLog implements AutoCloseable {
         return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
     }
 
+    /** A log that writes nothing: what a process that is not process 0 keeps. */
+    public static MetricsLog discarding() { return new MetricsLog(new BufferedWriter(java.io.Writer.nullWriter())); }
+
     public synchronized void write(Map<String, ?> record) throws IOException {
         out.write(JSON.writeValueAsString(record));
         out.newLine();

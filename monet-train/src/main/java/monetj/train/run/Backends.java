@@ -3,6 +3,7 @@ package monetj.train.run;
 import monetj.core.backend.Backend;
 import monetj.core.backend.BackendProvider;
 import monetj.core.backend.BackendRequest;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.nn.Precision;
 import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
@@ -11,7 +12,12 @@ import monetj.train.config.RunConfig;
 public final class Backends {
     private Backends() {}
 
-    public static Backend create(RunConfig.Backend b) { return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction())); }
+    public static Backend create(RunConfig.Backend b) { return create(b, ProcessGroup.single()); }
+
+    /** The backend of one of {@code processes} (a PJRT client of several shares their key-value store). */
+    public static Backend create(RunConfig.Backend b, ProcessGroup processes) {
+        return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction(), processes));
+    }
 
     public static Backend create(String kind, String plugin, Double memoryFraction) {
         return provider(kind).open(new BackendRequest(plugin, memoryFraction));

@@ -29,8 +29,19 @@ public final class RunDirectoryLock implements AutoCloseable {
     }
 
     /** Takes the lock or fails at once, naming the process that holds it. */
-    public static RunDirectoryLock acquire(Path runDir) throws IOException {
-        Path file = runDir.resolve(FILE_NAME);
+    public static RunDirectoryLock acquire(Path runDir) throws IOException { return acquire(runDir, FILE_NAME); }
+
+    /**
+     * The lock of one process of a run. The processes of one run share its directory (on a shared filesystem), so
+     * each takes its own: process 0 {@code RUN/.lock}, as a single trainer does (so one of those and a multi-process
+     * run exclude each other), process ID {@code RUN/.lock-process-ID}; a second trainer as the same process fails.
+     */
+    public static RunDirectoryLock acquire(Path runDir, monetj.core.dist.ProcessGroup processes) throws IOException {
+        return acquire(runDir, processes.isCoordinator() ? FILE_NAME : FILE_NAME + "-process-" + processes.processIndex());
+    }
+
+    private static RunDirectoryLock acquire(Path runDir, String name) throws IOException {
+        Path file = runDir.resolve(name);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
         try {

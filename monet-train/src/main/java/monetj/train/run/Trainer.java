@@ -69,31 +69,32 @@ public final class Trainer {
 
     public Outcome run(boolean resume) throws IOException {
         createRunDir();
-        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir)) {
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir, processes)) {
             return train(resume);
         }
     }
 
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
-        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train()));
+        TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train())), processes);
         // One device per process: the trainer runs unsharded programs, so on the Java executor a larger mesh is logical
         // (same values, checkpoints written as that many shards).
         CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), 1));
         Start start = start(store, resume, settings);
+        ProcessPart.started(processes);
         TrainState state = start.state();
         Path lastCheckpoint = start.checkpoint();
         int seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
         }
-        BatchLayout layout = new BatchLayout(settings.microBatch(), seq, rc.data().seed(), true, 0, 1);
+        BatchLayout layout = ProcessPart.layout(settings, rc, processes);
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
         try (StepRunner steps = new StepRunner(backend, settings);
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
-             MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), state.step());
+             MetricsLog metrics = ProcessPart.metrics(runDir, state.step(), processes);
              DeviceState device = DeviceState.upload(backend, state)) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
             long startStep = state.step();
@@ -110,7 +111,7 @@ public final class Trainer {
                 metrics.write(record);
                 progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
                 if (checkpoints.due(step, interrupted)) {
-                    lastCheckpoint = save(store, shards, device, batches.state(), step);
+                    lastCheckpoint = save(store, shards, device, batches.state(), step); // every process: each writes its shards
                     if (interrupted) {
                         progress.finish();
                         console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
@@ -153,7 +154,7 @@ public final class Trainer {
             if (!settings.frozen().isEmpty()) console.printf("frozen: %d of %d trainable parameters (train.freeze)%n", settings.frozen().size(), new MonetModel(model).parameters().size());
             state = TrainState.fresh(model, weights, settings.frozen());
         }
-        ResolvedConfigHistory.record(runDir, resolvedConfig, console);
+        if (processes.isCoordinator()) ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         return new Start(state, dataState, lastCheckpoint);
     }
 

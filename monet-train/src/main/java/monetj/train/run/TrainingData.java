@@ -27,6 +27,10 @@ final class TrainingData {
     static PrefetchingBatchIterator open(String spec, RunConfig.Data data, BatchLayout layout, IteratorState state, int modelVocab, String key) {
         if (spec == null || spec.isBlank()) throw new ConfigException(key, "is required (a token shard directory or parquet/JSONL files)");
         Path dir = Path.of(spec);
+        if (!Files.isDirectory(dir) && layout.processCount() > 1) {
+            throw new ConfigException(key, "(" + spec + ") streams text files, and a streaming position is per process, so a checkpoint of a run of "
+                    + layout.processCount() + " processes could not resume it; prepare token shards with `monet data prepare` for a multi-process run");
+        }
         try {
             if (Files.isDirectory(dir)) {
                 if (!data.allowTokenizerMismatch()) ShardTokenizerIdentity.require(dir, data.tokenizer());

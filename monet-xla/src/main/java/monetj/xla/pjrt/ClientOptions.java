@@ -68,6 +68,19 @@ public record ClientOptions(Map<String, Object> values) {
         return gpu(true, memoryFraction.floatValue());
     }
 
+    /**
+     * These options plus what XLA's CUDA plugin needs to be process {@code processId} of {@code processCount}:
+     * {@code node_id} and {@code num_nodes}. Other plugins get nothing added (libtpu finds its slice itself, and
+     * plugins refuse option names they do not know); a single process needs nothing either.
+     */
+    public ClientOptions forProcess(Path plugin, int processId, int processCount) {
+        if (processCount == 1 || !plugin.getFileName().toString().contains("cuda")) return this;
+        Map<String, Object> m = new LinkedHashMap<>(values);
+        m.put("node_id", (long) processId);
+        m.put("num_nodes", (long) processCount);
+        return new ClientOptions(m);
+    }
+
     /** The options as a native array of PJRT_NamedValue (with their strings and lists) in {@code arena}. */
     MemorySegment encode(Arena arena) {
         if (values.isEmpty()) return MemorySegment.NULL;

@@ -9,6 +9,8 @@ import monetj.core.backend.BackendCapabilities;
 import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
+import monetj.core.dist.KeyValueStore;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Value;
@@ -46,7 +48,11 @@ public final class PjrtBackend implements Backend {
 
     /** As {@link #open(Path, ClientOptions)}, compiling every dot_general at least {@code dotFloor} precise. */
     public static PjrtBackend open(Path plugin, ClientOptions options, DotGeneral.Precision dotFloor) {
-        PjrtClient client = PjrtClient.create(PjrtPlugin.load(PluginDiscovery.system().find(plugin)), options);
+        return first(PjrtClient.create(PjrtPlugin.load(PluginDiscovery.system().find(plugin)), options), dotFloor);
+    }
+
+    /** A backend owning {@code client}, on its first addressable device. */
+    private static PjrtBackend first(PjrtClient client, DotGeneral.Precision dotFloor) {
         if (client.devices().isEmpty()) {
             client.close();
             throw new IllegalStateException("PJRT plugin " + client.plugin().path() + " lists no addressable devices");
@@ -58,9 +64,18 @@ public final class PjrtBackend implements Backend {
      * The backend a run config or command line asks for: {@code plugin} (null: discovery) and, for the CUDA
      * plugin, an optional {@code memoryFraction} of device memory to pool at start.
      */
-    public static PjrtBackend open(String plugin, Double memoryFraction) {
+    public static PjrtBackend open(String plugin, Double memoryFraction) { return open(plugin, memoryFraction, ProcessGroup.single()); }
+
+    /**
+     * As {@link #open(String, Double)} for one of {@code processes}: with several, the client is created with their
+     * key-value store (and, for the CUDA plugin, node_id and num_nodes), and creation waits for every process.
+     */
+    public static PjrtBackend open(String plugin, Double memoryFraction, ProcessGroup processes) {
         Path path = PluginDiscovery.system().find(plugin == null ? null : Path.of(plugin));
-        return open(path, ClientOptions.forPlugin(path, memoryFraction));
+        ClientOptions options = ClientOptions.forPlugin(path, memoryFraction).forProcess(path, processes.processIndex(), processes.processCount());
+        if (processes.processCount() == 1) return open(path, options);
+        KeyValueStore store = processes.keyValueStore().orElseThrow(() -> new IllegalArgumentException(processes + " share no key-value store"));
+        return first(PjrtClient.create(PjrtPlugin.load(path), options, store), DotGeneral.Precision.DEFAULT);
     }
 
     public PjrtClient client() { return client; }

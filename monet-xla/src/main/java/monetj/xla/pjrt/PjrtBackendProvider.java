@@ -12,5 +12,5 @@ public final class PjrtBackendProvider implements BackendProvider {
 
     @Override public BackendCapabilities capabilities() { return new BackendCapabilities("pjrt", Precision.BF16_MIXED); }
 
-    @Override public Backend open(BackendRequest request) { return PjrtBackend.open(request.plugin(), request.memoryFraction()); }
+    @Override public Backend open(BackendRequest request) { return PjrtBackend.open(request.plugin(), request.memoryFraction(), request.processes()); }
 }

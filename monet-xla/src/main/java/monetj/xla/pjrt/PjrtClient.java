@@ -29,24 +29,38 @@ public final class PjrtClient extends NativeHandle {
     /** Children's destroys share it; the client's close holds it exclusively, so none runs during or after it. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean destroyed;
+    /** The key-value upcalls the plugin may call for the client's whole life; null without a store. */
+    private final KeyValueCallbacks keyValue;
 
-    private PjrtClient(PjrtPlugin plugin, MemorySegment address) {
+    private PjrtClient(PjrtPlugin plugin, MemorySegment address, KeyValueCallbacks keyValue) {
         super(plugin.api, address, PjrtFunction.CLIENT_DESTROY, PjrtStructs.ClientDestroyArgs.STRUCT_SIZE, PjrtStructs.ClientDestroyArgs.CLIENT, null);
         this.plugin = plugin;
         this.api = plugin.api;
+        this.keyValue = keyValue;
         this.devices = readDevices();
     }
 
-    public static PjrtClient create(PjrtPlugin plugin, ClientOptions options) {
+    public static PjrtClient create(PjrtPlugin plugin, ClientOptions options) { return create(plugin, options, null); }
+
+    /**
+     * A client whose plugin exchanges what a multi-process client needs (topology, collective ids) through
+     * {@code store} (null: none, a single-process client). Creation blocks until every process has created its client.
+     */
+    public static PjrtClient create(PjrtPlugin plugin, ClientOptions options, monetj.core.dist.KeyValueStore store) {
         MemorySegment client;
+        KeyValueCallbacks callbacks = store == null ? null : new KeyValueCallbacks(store);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = PjrtApi.args(arena, PjrtStructs.ClientCreateArgs.STRUCT_SIZE);
             a.set(ADDRESS, PjrtStructs.ClientCreateArgs.CREATE_OPTIONS, options.encode(arena));
             a.set(JAVA_LONG, PjrtStructs.ClientCreateArgs.NUM_OPTIONS, options.values().size());
+            if (callbacks != null) callbacks.install(a);
             plugin.api.call(PjrtFunction.CLIENT_CREATE, a);
             client = a.get(ADDRESS, PjrtStructs.ClientCreateArgs.CLIENT);
+        } catch (RuntimeException e) {
+            if (callbacks != null) callbacks.close();
+            throw e;
         }
-        return new PjrtClient(plugin, client);
+        return new PjrtClient(plugin, client, callbacks);
     }
 
     public PjrtPlugin plugin() { return plugin; }
@@ -169,7 +183,7 @@ public final class PjrtClient extends NativeHandle {
             destroyLoadedExecutable(executable);
             throw e;
         }
-        PjrtLoadedExecutable exe = new PjrtLoadedExecutable(this, executable, exeDevices, outputTypes);
+        PjrtLoadedExecutable exe = new PjrtLoadedExecutable(this, executable, exeDevices, outputTypes, LaunchIds.seed(mlir));
         if (outputs != outputTypes.size()) {
             exe.close();
             throw new IllegalStateException("compiled program has " + outputs + " outputs, but " + outputTypes.size() + " were declared");
@@ -291,6 +305,7 @@ public final class PjrtClient extends NativeHandle {
             }
             super.close();
             destroyed = true;
+            if (keyValue != null) keyValue.close();
         } finally {
             lifecycle.writeLock().unlock();
         }

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import monetj.core.tensor.TensorType;
 import monetj.xla.pjrt.PjrtStructs.ExecuteOptions;
 import monetj.xla.pjrt.PjrtStructs.LoadedExecutableExecuteArgs;
@@ -22,14 +22,17 @@ public final class PjrtLoadedExecutable extends NativeHandle {
     private final PjrtClient client;
     private final List<PjrtDevice> devices;
     private final List<TensorType> outputTypes;
-    private final AtomicInteger launches = new AtomicInteger();
+    private final AtomicLong launches = new AtomicLong();
+    private final int launchSeed;
 
-    PjrtLoadedExecutable(PjrtClient client, MemorySegment address, List<PjrtDevice> devices, List<TensorType> outputTypes) {
+    /** {@code launchSeed}: see {@link LaunchIds}. */
+    PjrtLoadedExecutable(PjrtClient client, MemorySegment address, List<PjrtDevice> devices, List<TensorType> outputTypes, int launchSeed) {
         super(client.api, address, PjrtFunction.LOADED_EXECUTABLE_DESTROY, PjrtStructs.LoadedExecutableDestroyArgs.STRUCT_SIZE,
                 PjrtStructs.LoadedExecutableDestroyArgs.EXECUTABLE, client);
         this.client = client;
         this.devices = devices;
         this.outputTypes = List.copyOf(outputTypes);
+        this.launchSeed = launchSeed;
     }
 
     /** The devices this executable runs on, in argument-list order. */
@@ -65,7 +68,7 @@ public final class PjrtLoadedExecutable extends NativeHandle {
             MemorySegment block = arena.allocate(perDeviceAt + perDevice * nDevices, 8);
             MemorySegment options = block.asSlice(0, ExecuteOptions.STRUCT_SIZE);
             options.set(JAVA_LONG, PjrtStructs.STRUCT_SIZE_FIELD, ExecuteOptions.STRUCT_SIZE);
-            options.set(JAVA_INT, ExecuteOptions.LAUNCH_ID, launches.incrementAndGet());
+            options.set(JAVA_INT, ExecuteOptions.LAUNCH_ID, LaunchIds.of(launchSeed, launches.getAndIncrement()));
             if (keep.length > 0) {
                 MemorySegment.copy(keep, 0, block, JAVA_LONG, keepAt, keep.length);
                 options.set(ADDRESS, ExecuteOptions.NON_DONATABLE_INPUT_INDICES, block.asSlice(keepAt));

@@ -73,6 +73,26 @@ final class PjrtStructs {
     static final class ClientCreateArgs {
         static final String C = "PJRT_Client_Create_Args";
         static final long STRUCT_SIZE = 88, CREATE_OPTIONS = 16, NUM_OPTIONS = 24, CLIENT = 64;
+        static final long KV_GET_CALLBACK = 32, KV_GET_USER_ARG = 40, KV_PUT_CALLBACK = 48, KV_PUT_USER_ARG = 56, KV_TRY_GET_CALLBACK = 72,
+                KV_TRY_GET_USER_ARG = 80;
+    }
+
+    /** Filled by the plugin for the kv_get callback; struct_size and extension_start are left unset by it. */
+    static final class KeyValueGetCallbackArgs {
+        static final String C = "PJRT_KeyValueGetCallback_Args";
+        static final long STRUCT_SIZE = 80, KEY = 16, KEY_SIZE = 24, TIMEOUT_IN_MS = 32, CALLBACK_ERROR = 40, USER_ARG = 48, VALUE = 56,
+                VALUE_SIZE = 64, VALUE_DELETER_CALLBACK = 72;
+    }
+
+    static final class KeyValueTryGetCallbackArgs {
+        static final String C = "PJRT_KeyValueTryGetCallback_Args";
+        static final long STRUCT_SIZE = 72, KEY = 16, KEY_SIZE = 24, CALLBACK_ERROR = 32, USER_ARG = 40, VALUE = 48, VALUE_SIZE = 56,
+                VALUE_DELETER_CALLBACK = 64;
+    }
+
+    static final class KeyValuePutCallbackArgs {
+        static final String C = "PJRT_KeyValuePutCallback_Args";
+        static final long STRUCT_SIZE = 64, KEY = 16, KEY_SIZE = 24, VALUE = 32, VALUE_SIZE = 40, CALLBACK_ERROR = 48, USER_ARG = 56;
     }
 
     static final class ClientDestroyArgs {

@@ -143,4 +143,34 @@ final class FakePlugin {
             throw new IllegalStateException(t);
         }
     }
+
+    static long lastNodeId() { return longHook("fake_last_node_id"); }
+
+    static long lastNumNodes() { return longHook("fake_last_num_nodes"); }
+
+    private static long longHook(String name) {
+        try {
+            return (long) hook(name, FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static int lastLaunchId() {
+        try {
+            return (int) hook("fake_last_launch_id", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** What the last Client_Create saw calling the kv callbacks: "put=ok:;get=ok:9:data;try_get_absent=error:5:...;get_missing=error:4:...". */
+    static String kvReport() {
+        try {
+            MemorySegment s = (MemorySegment) hook("fake_kv_report", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(2048).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
 }
