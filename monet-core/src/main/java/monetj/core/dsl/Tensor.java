@@ -122,6 +122,22 @@ public final class Tensor {
 
     public Tensor or(Tensor o) { return binary(Binary.Kind.OR, o); }
 
+    public Tensor xor(Tensor o) { return binary(Binary.Kind.XOR, o); }
+
+    /** Integer bits shifted left by {@code amounts} (a tensor of this dtype, broadcast); 0 for amounts outside the bit width. */
+    public Tensor shiftLeft(Tensor amounts) { return shift(monetj.core.ir.Shift.Kind.LEFT, amounts); }
+
+    /** Integer bits shifted right with zeros in (the bit pattern read as unsigned); 0 for amounts outside the bit width. */
+    public Tensor shiftRightLogical(Tensor amounts) { return shift(monetj.core.ir.Shift.Kind.RIGHT_LOGICAL, amounts); }
+
+    private Tensor shift(monetj.core.ir.Shift.Kind k, Tensor amounts) {
+        Tensor[] ab = broadcastPair(this, amounts);
+        return apply(new monetj.core.ir.Shift(k), ab[0], ab[1]);
+    }
+
+    /** The same bits read as another dtype of the same width (e.g. s32 bits as f32). */
+    public Tensor bitcastConvert(DType t) { return t == dtype() ? this : apply(new monetj.core.ir.BitcastConvert(t), this); }
+
     public Tensor neg() { return unary(Unary.Kind.NEGATE); }
 
     public Tensor abs() { return unary(Unary.Kind.ABS); }

@@ -49,6 +49,9 @@ public record Binary(Kind kind) implements Op {
         }
 
         boolean logical() { return this == AND || this == OR || this == XOR; }
+
+        /** Whether s32 arithmetic in Java ints (wrapping) is exactly this op's s32 result. */
+        boolean wrapsIn32Bits() { return this == ADD || this == SUBTRACT || this == MULTIPLY || logical(); }
     }
 
     @Override public String name() { return kind.stablehlo; }
@@ -78,6 +81,18 @@ public record Binary(Kind kind) implements Op {
             double[] a = x.doubles(), b = y.doubles(), r = new double[n];
             for (int i = 0; i < n; i++) r[i] = kind.apply(a[i], b[i]);
             return List.of(HostTensor.fromDoubles(t, x.shape(), r));
+        }
+        if (t == DType.S32 && kind.wrapsIn32Bits()) { // the bit mixing of random-number programs lives here
+            int[] a = x.ints(), b = y.ints(), r = new int[n];
+            switch (kind) {
+                case ADD -> { for (int i = 0; i < n; i++) r[i] = a[i] + b[i]; }
+                case SUBTRACT -> { for (int i = 0; i < n; i++) r[i] = a[i] - b[i]; }
+                case MULTIPLY -> { for (int i = 0; i < n; i++) r[i] = a[i] * b[i]; }
+                case AND -> { for (int i = 0; i < n; i++) r[i] = a[i] & b[i]; }
+                case OR -> { for (int i = 0; i < n; i++) r[i] = a[i] | b[i]; }
+                default -> { for (int i = 0; i < n; i++) r[i] = a[i] ^ b[i]; }
+            }
+            return List.of(HostTensor.of(x.shape(), r));
         }
         long[] a = x.longs(), b = y.longs(), r = new long[n];
         for (int i = 0; i < n; i++) r[i] = kind.applyInt(a[i], b[i]);

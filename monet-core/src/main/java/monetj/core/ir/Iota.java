@@ -30,9 +30,11 @@ public record Iota(TensorType type, int iotaDimension) implements Op {
         int size = s.dim(iotaDimension);
         long stride = s.strides()[iotaDimension];
         // Row-major: the index along iotaDimension of flat element i is (i / stride) % size.
-        if (type.dtype() == DType.S32) {
+        if (type.dtype() == DType.S32) { // runs of stride equal values, repeated: no division per element
             int[] v = new int[n];
-            for (int i = 0; i < n; i++) v[i] = (int) ((i / stride) % size);
+            for (int i = 0, k = 0; i < n; k = (k + 1) % size) {
+                for (long j = 0; j < stride; j++) v[i++] = k;
+            }
             return List.of(HostTensor.of(s, v));
         }
         if (type.dtype() == DType.S64) {

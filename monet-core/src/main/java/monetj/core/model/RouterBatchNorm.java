@@ -25,7 +25,7 @@ final class RouterBatchNorm extends Module {
     RouterBatchNorm(int heads) {
         this.runningMean = buffer("running_mean", DType.F32, Shape.of(heads), Initializer.zeros()).axes("moe_heads");
         this.runningVar = buffer("running_var", DType.F32, Shape.of(heads), Initializer.ones()).axes("moe_heads");
-        this.batchesTracked = buffer("num_batches_tracked", DType.S64, Shape.SCALAR, (t, rng) -> HostTensor.zeros(DType.S64, t.shape()));
+        this.batchesTracked = buffer("num_batches_tracked", DType.S64, Shape.SCALAR, Initializer.zeros());
     }
 
     /** Normalised logits and this norm's buffers after the call, by path (moved in training, as they were in eval). */

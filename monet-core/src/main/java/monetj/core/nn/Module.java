@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import monetj.core.exec.JavaExecutor;
 import monetj.core.ir.Sharding;
+import monetj.core.program.InitProgram;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -100,11 +102,11 @@ public abstract class Module {
         return ParamTree.of(vs.stream().map(Param::path).toList(), vs.stream().map(Param::type).toList());
     }
 
-    /** Fresh values of every variable for a run seeded with {@code seed} (each depends only on seed and path). */
-    public final ParamTree<HostTensor> init(long seed) {
-        List<Param> vs = variables();
-        return ParamTree.of(vs.stream().map(Param::path).toList(), vs.stream().map(p -> p.initialise(seed)).toList());
-    }
+    /**
+     * Fresh values of every variable for a run seeded with {@code seed} (each depends only on seed and path): the
+     * module's init program run on the Java executor, so they equal what any backend's init program makes.
+     */
+    public final ParamTree<HostTensor> init(long seed) { return InitProgram.run(new JavaExecutor(), this, seed); }
 
     /** The sharding annotations attached to variables, by path. */
     public final Map<String, Sharding> shardings() {

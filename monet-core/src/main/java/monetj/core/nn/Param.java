@@ -1,9 +1,7 @@
 package monetj.core.nn;
 
 import java.util.List;
-import java.util.SplittableRandom;
 import monetj.core.ir.Sharding;
-import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 
 /**
@@ -77,12 +75,8 @@ public final class Param {
         return this;
     }
 
-    /** The initial values for a run seeded with {@code seed}; they depend only on (seed, path). */
-    public HostTensor initialise(long seed) {
-        HostTensor t = initializer.create(type, new SplittableRandom(Initializer.seedFor(seed, path())));
-        if (!t.type().equals(type)) throw new IllegalStateException("initializer of '" + path() + "' made " + t.type() + " instead of " + type);
-        return t;
-    }
+    /** How its initial values are made (traced into the init program). */
+    public Initializer initializer() { return initializer; }
 
     @Override
     public String toString() { return (trainable ? "param " : "buffer ") + path() + ": " + type; }

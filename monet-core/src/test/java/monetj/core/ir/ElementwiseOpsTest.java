@@ -53,6 +53,29 @@ class ElementwiseOpsTest {
         assertEquals(5, run1(p -> p.get(0).convert(DType.S32), wide).ints()[0]);
     }
 
+    /** StableHLO's shifts: bit patterns as they are, amounts outside [0, width) give 0 (logical) or the sign fill. */
+    @Test
+    void shiftsTreatBitPatternsAsStableHloDoes() {
+        HostTensor x = HostTensor.of(Shape.of(5), new int[] {0x80000001, 0x80000001, 0x80000001, 1, -8});
+        HostTensor by = HostTensor.of(Shape.of(5), new int[] {1, 31, 32, -1, 1});
+        assertArrayEquals(new int[] {2, 0x80000000, 0, 0, -16}, run1(p -> p.get(0).shiftLeft(p.get(1)), x, by).ints());
+        assertArrayEquals(new int[] {0x40000000, 1, 0, 0, 0x7ffffffc}, run1(p -> p.get(0).shiftRightLogical(p.get(1)), x, by).ints());
+        assertArrayEquals(new int[] {0xc0000000, -1, -1, 0, -4}, run1(p -> Tensor.apply(new Shift(Shift.Kind.RIGHT_ARITHMETIC), p.get(0), p.get(1)), x, by).ints());
+        HostTensor wide = HostTensor.of(Shape.of(2), new long[] {0x8000000000000000L, 0x123456789L});
+        HostTensor by32 = HostTensor.of(Shape.of(2), new long[] {32, 32});
+        assertArrayEquals(new long[] {0x80000000L, 1}, run1(p -> p.get(0).shiftRightLogical(p.get(1)), wide, by32).longs());
+        assertThrows(ShapeException.class, () -> run1(p -> p.get(0).shiftLeft(p.get(0)), f32(Shape.of(1), 1)));
+    }
+
+    @Test
+    void bitcastReinterpretsTheBits() {
+        HostTensor bits = HostTensor.of(Shape.of(3), new int[] {0x3f800000, 0xbfc00000, 0x7f800000});
+        assertArrayEquals(new float[] {1f, -1.5f, Float.POSITIVE_INFINITY}, run1(p -> p.get(0).bitcastConvert(DType.F32), bits).floats());
+        HostTensor back = run1(p -> p.get(0).bitcastConvert(DType.F32).bitcastConvert(DType.S32), bits);
+        assertArrayEquals(bits.ints(), back.ints());
+        assertThrows(ShapeException.class, () -> run1(p -> p.get(0).bitcastConvert(DType.F64), bits));
+    }
+
     @Test
     void compareSelectAndClamp() {
         HostTensor x = f32(Shape.of(4), -1, 0, 1, Float.NaN);

@@ -21,6 +21,7 @@ import monetj.train.emit.SignatureJson;
 import monetj.train.run.Backends;
 import monetj.train.mesh.MeshPlan;
 import monetj.train.mesh.ShardingTable;
+import monetj.train.step.TrainInitProgram;
 import monetj.train.step.TrainStepProgram;
 import monetj.xla.stablehlo.Partitioner;
 import monetj.xla.stablehlo.StableHloModule;
@@ -35,13 +36,14 @@ import picocli.CommandLine.Option;
 @Command(name = "emit", mixinStandardHelpOptions = true,
         header = "Write the StableHLO module and signature of one of a run's programs.",
         description = {"Write the StableHLO module the configured backend would compile for a program of the run (step: the update;",
-                "gradients: an accumulating micro-batch; eval: validation; forward: eval-mode logits), and FILE.signature.json",
-                "with each argument's and result's name, group, type, sharding and donation. Built from shapes only."})
+                "gradients: an accumulating micro-batch; eval: validation; forward: eval-mode logits; init: parameters, buffers",
+                "and AdamW state made from the seed on the devices), and FILE.signature.json with each argument's and result's",
+                "name, group, type, sharding and donation. Built from shapes only."})
 public final class EmitCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "run config (YAML or JSON)")
     Path config;
 
-    @Option(names = "--program", required = true, description = "step, gradients, eval or forward")
+    @Option(names = "--program", required = true, description = "step, gradients, eval, forward or init")
     String program;
 
     @Option(names = "--set", description = "override a config value, e.g. --set train.precision=f32 (repeatable)")
@@ -89,12 +91,13 @@ public final class EmitCommand implements Callable<Integer> {
             case "step" -> TrainStepProgram.build(s.accumulation() == 1 ? TrainStepProgram.Kind.STEP : TrainStepProgram.Kind.STEP_ACCUMULATED, s, rules);
             case "gradients" -> TrainStepProgram.build(TrainStepProgram.Kind.GRADIENTS_FIRST, s, rules);
             case "eval" -> TrainStepProgram.build(TrainStepProgram.Kind.EVAL, s, rules);
+            case "init" -> TrainInitProgram.build(s, rules);
             case "forward" -> {
                 Map<String, TensorType> types = new LinkedHashMap<>();
                 for (Param v : new MonetModel(model).variables()) types.put(v.path(), v.type());
                 yield ForwardProgram.build(model, types, s.microBatch(), s.seqLen(), false, false).program();
             }
-            default -> throw new IllegalArgumentException("--program must be step, gradients, eval or forward, got '" + program + "'");
+            default -> throw new IllegalArgumentException("--program must be step, gradients, eval, forward or init, got '" + program + "'");
         };
     }
 

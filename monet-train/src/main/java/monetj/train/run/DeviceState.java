@@ -42,6 +42,13 @@ final class DeviceState implements AutoCloseable {
         return d;
     }
 
+    /** The state of step 0 that a program made on the backend (an init program's results), held by leaf name. */
+    static DeviceState adopt(Backend b, List<String> paramNames, List<String> bufferNames, Map<String, DeviceBuffer> leaves) {
+        DeviceState d = new DeviceState(b, List.copyOf(paramNames), List.copyOf(bufferNames), 0);
+        d.leaves.putAll(leaves);
+        return d;
+    }
+
     /** The optimizer steps taken so far. */
     long step() { return step; }
 

@@ -64,8 +64,13 @@ public final class Trainer {
     /** How a run ended. */
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
 
-    /** Where a run starts: the state, the data iterator's position (null: the beginning) and the checkpoint it came from. */
-    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {}
+    /**
+     * Where a run starts: the state (null: made on the backend by the init program), the data iterator's position
+     * (null: the beginning) and the checkpoint it came from.
+     */
+    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {
+        long step() { return state == null ? 0 : state.step(); }
+    }
 
     public Outcome run(boolean resume) throws IOException {
         createRunDir();
@@ -82,7 +87,6 @@ public final class Trainer {
         CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), 1));
         Start start = start(store, resume, settings);
         ProcessPart.started(processes);
-        TrainState state = start.state();
         Path lastCheckpoint = start.checkpoint();
         int seq = rc.data().seqLen();
         if (seq > model.maxPositionEmbeddings()) {
@@ -94,10 +98,11 @@ public final class Trainer {
         try (StepRunner steps = new StepRunner(backend, settings);
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
-             MetricsLog metrics = ProcessPart.metrics(runDir, state.step(), processes);
-             DeviceState device = DeviceState.upload(backend, state)) {
+             MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
+             DeviceState device = start.state() == null ? FreshStart.initialise(backend, settings, null, rc.train().seed())
+                     : DeviceState.upload(backend, start.state())) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
-            long startStep = state.step();
+            long startStep = start.step();
             while (device.step() < rc.train().steps()) {
                 StepRunner.Result r = steps.step(device, batches);
                 StepMetrics m = r.metrics();
@@ -127,7 +132,8 @@ public final class Trainer {
 
     /**
      * The latest checkpoint's state with --resume (train.init_from is not read again), else fresh moments and the
-     * weights of train.init_from or a random initialisation (refusing a directory that already holds checkpoints).
+     * weights of train.init_from, or no host state at all for a random initialisation, which the init program makes on
+     * the backend (refusing a directory that already holds checkpoints).
      */
     private Start start(CheckpointStore store, boolean resume, TrainStepProgram.Settings settings) throws IOException {
         TrainState state;
@@ -149,10 +155,9 @@ public final class Trainer {
                 throw new IllegalStateException(runDir + " already holds checkpoints; pass --resume to continue it or choose another --run-dir");
             }
             String initFrom = rc.train().initFrom();
-            var weights = initFrom == null ? new MonetModel(model).init(rc.train().seed()).asMap() : InitialWeights.read(Path.of(initFrom), model);
             if (initFrom != null) console.printf("starting from the weights of %s (fresh optimizer state)%n", initFrom);
             if (!settings.frozen().isEmpty()) console.printf("frozen: %d of %d trainable parameters (train.freeze)%n", settings.frozen().size(), new MonetModel(model).parameters().size());
-            state = TrainState.fresh(model, weights, settings.frozen());
+            state = initFrom == null ? null : TrainState.fresh(model, InitialWeights.read(Path.of(initFrom), model), settings.frozen());
         }
         if (processes.isCoordinator()) ResolvedConfigHistory.record(runDir, resolvedConfig, console);
         return new Start(state, dataState, lastCheckpoint);

@@ -51,7 +51,7 @@ class EmitCommandTest {
                 train: {batch_size: 4, micro_batch_size: 2}
                 """);
         ObjectMapper json = new ObjectMapper();
-        for (String program : new String[] {"step", "gradients", "eval", "forward"}) {
+        for (String program : new String[] {"step", "gradients", "eval", "forward", "init"}) {
             Path out = tmp.resolve(program + ".mlir");
             assertEquals(0, emit("emit", "--config", config.toString(), "--program", program, "--out", out.toString()), program);
             String text = Files.readString(out);
@@ -75,6 +75,29 @@ class EmitCommandTest {
         assertTrue(lossMean);
         assertTrue(Files.readString(tmp.resolve("step.mlir")).contains("xf32>"), "the Java executor's default: f32");
         assertEquals(1, emit("emit", "--config", config.toString(), "--program", "steps", "--out", tmp.resolve("x.mlir").toString()));
+        JsonNode init = json.readTree(tmp.resolve("init.signature.json").toFile());
+        assertEquals("seed", init.get("inputs").get(0).get("name").asText(), "the init program takes only the seed");
+        assertEquals(1, init.get("inputs").size());
+    }
+
+    /** The 850M recipe's init program for 32 devices: every result sharded, so each device makes only its shards. */
+    @Test
+    void theInitProgramOnAMeshCarriesTheShardingsOnItsResults() throws Exception {
+        Path out = tmp.resolve("vd-850m-init.mlir");
+        long t0 = System.nanoTime();
+        assertEquals(0, emit("emit", "--config", "../configs/monet-vd-850m.yaml", "--program", "init", "--set", "mesh.fsdp=32",
+                "--set", "train.micro_batch_size=32", "--out", out.toString()));
+        System.err.printf("monet-vd-850m init program for fsdp=32: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        String text = Files.readString(out);
+        assertTrue(text.contains("mhlo.num_partitions = 32 : i32"));
+        JsonNode sig = new ObjectMapper().readTree(tmp.resolve("vd-850m-init.signature.json").toFile());
+        int sharded = 0;
+        for (JsonNode leaf : sig.get("outputs")) {
+            assertFalse(leaf.get("sharding").isNull(), leaf.get("name").asText());
+            if (leaf.get("sharding").toString().contains("fsdp")) sharded++;
+        }
+        assertTrue(sharded > 100, sharded + " results split over fsdp");
+        assertEquals(sig.get("outputs").size(), count(text.substring(text.indexOf(") -> ("), text.indexOf(") {\n", text.indexOf(") -> ("))), "sdy.sharding = "));
     }
 
     @Test

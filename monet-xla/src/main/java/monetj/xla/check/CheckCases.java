@@ -12,6 +12,7 @@ import monetj.core.ir.Compare;
 import monetj.core.ir.CustomVjp;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Reduce;
+import monetj.core.ir.Shift;
 import monetj.core.ir.StopGradient;
 import monetj.core.ir.Unary;
 import monetj.core.tensor.DType;
@@ -89,6 +90,17 @@ public final class CheckCases {
         for (Unary.Kind k : List.of(Unary.Kind.NEGATE, Unary.Kind.ABS, Unary.Kind.SIGN, Unary.Kind.NOT)) {
             c.add(forward(k.name().toLowerCase(), DType.S32, List.of(in(DType.S32, S, -50, 50)), p -> Tensor.apply(new Unary(k), p.get(0))));
         }
+        for (Shift.Kind k : Shift.Kind.values()) {
+            // Whole bit patterns, and amounts past the width (0, or the sign fill, by StableHLO's definition).
+            for (DType t : List.of(DType.S32, DType.S64)) {
+                double wide = t == DType.S32 ? 2.1e9 : 9.2e18;
+                c.add(forward("shift " + k.name().toLowerCase(), t, List.of(in(t, S, -wide, wide), in(t, S, -2, t.byteSize() * 8 + 3)),
+                        p -> Tensor.apply(new Shift(k), p.get(0), p.get(1))));
+            }
+        }
+        c.add(forward("bitcast s32->f32", DType.F32, List.of(in(DType.S32, S, 0x3F800000, 0x40000000)), p -> p.get(0).bitcastConvert(DType.F32)));
+        c.add(forward("bitcast f32->s32", DType.S32, List.of(any(DType.F32)), p -> p.get(0).bitcastConvert(DType.S32)));
+        c.add(forward("convert s64->s32 (low bits)", DType.S32, List.of(in(DType.S64, S, -9.2e18, 9.2e18)), p -> p.get(0).convert(DType.S32)));
         c.add(forward("not", DType.PRED, List.of(in(DType.PRED, S, 0, 2)), p -> p.get(0).not()));
         c.add(forward("and/or", DType.PRED, List.of(in(DType.PRED, S, 0, 2), in(DType.PRED, S, 0, 2)), p -> p.get(0).and(p.get(1)).or(p.get(0).not())));
         c.add(forward("compare LT", DType.S32, List.of(in(DType.S32, S, -3, 3), in(DType.S32, S, -3, 3)), p -> p.get(0).lt(p.get(1))));
