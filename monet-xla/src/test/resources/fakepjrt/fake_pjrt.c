@@ -6,8 +6,10 @@
  * bookkeeping of every object so a test can check each is destroyed exactly once.
  *
  * Its "compiler" accepts programs whose @main returns some of its arguments and "runs" them by copying, on
- * as many devices (at most 2) as the module's mhlo.num_partitions says.
- * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] fake_pjrt.c -o libfakepjrt.so
+ * as many devices (at most FAKE_DEVICES, default 2) as the module's mhlo.num_partitions says: the devices of the
+ * compile options' device assignment, in its order (read from the encoded xla.CompileOptionsProto, as XLA does),
+ * or the first ones without one. Each device runs on its own argument list (its shards) and gets its own outputs.
+ * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] [-DFAKE_DEVICES=n] [-DFAKE_TRANSFER_DELAY_MS=n] fake_pjrt.c -o libfakepjrt.so
  */
 #include "fake_pjrt.h"
 
@@ -22,10 +24,19 @@
 #ifndef FAKE_MINOR
 #define FAKE_MINOR 114
 #endif
+#ifndef FAKE_DEVICES
+#define FAKE_DEVICES 2
+#endif
+#if FAKE_DEVICES < 1 || FAKE_DEVICES > 8
+#error "FAKE_DEVICES must be 1..8"
+#endif
 
 enum { LIVE = 0x11FE, DEAD = 0xDEAD };
 enum { INVALID_ARGUMENT = 3, NOT_FOUND = 5, FAILED_PRECONDITION = 9, UNIMPLEMENTED = 12 };
-enum { MAX_ARGS = 64, TRANSFER_DELAY_MS = 30 };
+#ifndef FAKE_TRANSFER_DELAY_MS
+#define FAKE_TRANSFER_DELAY_MS 30
+#endif
+enum { MAX_ARGS = 1024, TRANSFER_DELAY_MS = FAKE_TRANSFER_DELAY_MS };
 
 struct fake_error { int magic; int32_t code; char message[512]; };
 struct fake_event {
@@ -34,16 +45,23 @@ struct fake_event {
 struct fake_device { int32_t id; int32_t local; };
 struct fake_buffer { int magic; fake_device *device; int32_t type; int64_t dims[8]; size_t num_dims; size_t size; char *data; bool donated; fake_event *ready; };
 struct fake_client { int magic; };
-struct fake_loaded { int magic; size_t num_devices; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
+struct fake_loaded { int magic; size_t num_devices; fake_device *devices[FAKE_DEVICES]; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
 struct fake_exec { int magic; size_t num_outputs; };
 
 static atomic_long stats_initialize, stats_clients, stats_buffers, stats_loaded, stats_execs, stats_events, stats_errors,
     stats_bad_destroys, stats_awaits, stats_donated, stats_orphan_destroys;
-static fake_device devices[2] = {{0, 0}, {1, 1}};
-static fake_device *device_list[2] = {&devices[0], &devices[1]};
-static char last_program[65536];
+static fake_device devices[FAKE_DEVICES];
+static fake_device *device_list[FAKE_DEVICES];
+static void init_devices(void) {
+  for (int i = 0; i < FAKE_DEVICES; i++) { devices[i] = (fake_device){i, i}; device_list[i] = &devices[i]; }
+}
+static fake_device *device_by_id(int64_t id) { return id >= 0 && id < FAKE_DEVICES ? &devices[id] : NULL; }
+static bool is_device(const fake_device *d) { for (int i = 0; i < FAKE_DEVICES; i++) if (d == &devices[i]) return true; return false; }
+static char last_program[1 << 20];
 static char last_options[4096];
 static size_t last_options_size;
+static int64_t last_device_assignment[FAKE_DEVICES];
+static long last_num_assigned = -1;
 static int64_t last_non_donatable[MAX_ARGS];
 static long last_num_non_donatable = -1;
 static int last_preallocate = -1;
@@ -69,6 +87,10 @@ size_t fake_last_compile_options(char *out, size_t cap) {
 long fake_last_non_donatable(int64_t *out, size_t cap) {
   for (long i = 0; i < last_num_non_donatable && (size_t) i < cap; i++) out[i] = last_non_donatable[i];
   return last_num_non_donatable;
+}
+long fake_last_device_assignment(int64_t *out, size_t cap) {
+  for (long i = 0; i < last_num_assigned && (size_t) i < cap; i++) out[i] = last_device_assignment[i];
+  return last_num_assigned;
 }
 int fake_last_preallocate(void) { return last_preallocate; }
 float fake_last_memory_fraction(void) { return last_memory_fraction; }
@@ -244,7 +266,7 @@ static fake_error *Client_Destroy(ClientDestroyArgs *a) {
 }
 static fake_error *Client_PlatformName(ClientStringArgs *a) { a->text = "fake"; a->text_size = 4; return NULL; }
 static fake_error *Client_PlatformVersion(ClientStringArgs *a) { a->text = "fake 0.1"; a->text_size = 8; return NULL; }
-static fake_error *Client_AddressableDevices(ClientDevicesArgs *a) { a->devices = device_list; a->num_devices = 2; return NULL; }
+static fake_error *Client_AddressableDevices(ClientDevicesArgs *a) { a->devices = device_list; a->num_devices = FAKE_DEVICES; return NULL; }
 
 /* ---- devices ---- */
 static fake_error *Device_GetDescription(DeviceGetDescriptionArgs *a) { a->description = a->device; return NULL; }
@@ -309,7 +331,7 @@ static fake_error *Client_BufferFromHostBuffer(BufferFromHostArgs *a) {
   if (element_size(a->type) == 0) return error(INVALID_ARGUMENT, "unsupported PJRT_Buffer_Type %d", a->type);
   if (a->byte_strides != NULL) return error(UNIMPLEMENTED, "fake plugin takes dense host buffers only");
   if (a->num_dims > 8) return error(INVALID_ARGUMENT, "rank %zu too high", a->num_dims);
-  if (a->device != &devices[0] && a->device != &devices[1]) return error(INVALID_ARGUMENT, "unknown device");
+  if (!is_device(a->device)) return error(INVALID_ARGUMENT, "unknown device");
   /* One worker fills the buffer from host memory late; done_with_host_buffer is also the buffer's ready event. */
   fake_event *done = client_event();
   fake_buffer *b = buffer_new(a->device, a->type, a->dims, a->num_dims, done);
@@ -341,6 +363,65 @@ static fake_error *Buffer_Destroy(BufferDestroyArgs *a) {
   return NULL;
 }
 
+/* ---- compile options: just enough proto3 wire format to read num_partitions and the device assignment ---- */
+typedef struct { const uint8_t *p; size_t n; } bytes;
+static bool read_varint(bytes *m, uint64_t *v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && m->n > 0; shift += 7) {
+    uint8_t b = *m->p++;
+    m->n--;
+    *v |= (uint64_t) (b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+/* The next field of a message: its number, wire type, and its varint value or length-delimited bytes. */
+static bool next_field(bytes *m, int *field, int *wire, uint64_t *value, bytes *sub) {
+  uint64_t tag, len;
+  if (m->n == 0 || !read_varint(m, &tag)) return false;
+  *field = (int) (tag >> 3);
+  *wire = (int) (tag & 7);
+  switch (*wire) {
+    case 0: return read_varint(m, value);
+    case 1: case 5: {
+      size_t k = *wire == 1 ? 8 : 4;
+      if (m->n < k) return false;
+      m->p += k; m->n -= k;
+      return true;
+    }
+    case 2:
+      if (!read_varint(m, &len) || len > m->n) return false;
+      *sub = (bytes){m->p, (size_t) len};
+      m->p += len; m->n -= len;
+      return true;
+    default: return false;
+  }
+}
+/* ExecutableBuildOptionsProto (field 3): num_partitions (5) and DeviceAssignmentProto (9), one device id per
+ * ComputationDevice (3) of the single replica (replica_device_ids, 1, packed or not). Returns the ids read. */
+static long parse_options(const char *options, size_t size, int64_t *ids, long cap, int64_t *num_partitions) {
+  bytes top = {(const uint8_t *) options, size}, build = {0}, sub, da = {0};
+  int field, wire;
+  uint64_t v;
+  long n = -1;
+  *num_partitions = -1;
+  while (next_field(&top, &field, &wire, &v, &sub)) if (field == 3 && wire == 2) build = sub;
+  while (next_field(&build, &field, &wire, &v, &sub)) {
+    if (field == 5 && wire == 0) *num_partitions = (int64_t) v;
+    if (field == 9 && wire == 2) { da = sub; n = 0; }
+  }
+  while (next_field(&da, &field, &wire, &v, &sub)) {
+    if (field != 3 || wire != 2) continue;
+    bytes cd = sub, packed;
+    while (next_field(&cd, &field, &wire, &v, &packed)) {
+      if (field != 1) continue;
+      if (wire == 0) { if (n < cap) ids[n] = (int64_t) v; n++; }
+      while (wire == 2 && packed.n > 0 && read_varint(&packed, &v)) { if (n < cap) ids[n] = (int64_t) v; n++; }
+    }
+  }
+  return n;
+}
+
 /* ---- compile: @main must return only its own arguments ---- */
 static fake_error *Client_Compile(ClientCompileArgs *a) {
   CHECK_SIZE(a, "PJRT_Client_Compile_Args", 56);
@@ -358,10 +439,29 @@ static fake_error *Client_Compile(ClientCompileArgs *a) {
   if (!main || !ret) return error(INVALID_ARGUMENT, "no @main or func.return in the program");
   fake_loaded *l = calloc(1, sizeof *l);
   const char *partitions = strstr(last_program, "mhlo.num_partitions = ");
-  l->num_devices = partitions ? (size_t) atoi(partitions + 22) : 1;
-  if (l->num_devices < 1 || l->num_devices > 2) {
+  size_t wanted = partitions ? (size_t) atoi(partitions + 22) : 1;
+  l->num_devices = wanted;
+  if (wanted < 1 || wanted > FAKE_DEVICES) {
     free(l);
-    return error(INVALID_ARGUMENT, "the fake plugin has 2 devices, the program needs %s", partitions + 22);
+    return error(INVALID_ARGUMENT, "the fake plugin has %d devices, the program needs %zu", FAKE_DEVICES, wanted);
+  }
+  int64_t num_partitions;
+  last_num_assigned = parse_options(a->compile_options, a->compile_options_size, last_device_assignment, FAKE_DEVICES, &num_partitions);
+  if (num_partitions >= 1 && (size_t) num_partitions != wanted) {
+    free(l);
+    return error(INVALID_ARGUMENT, "compile options ask for %ld partitions, the module for %zu", (long) num_partitions, wanted);
+  }
+  if (last_num_assigned >= 0 && (size_t) last_num_assigned != wanted) {
+    free(l);
+    return error(INVALID_ARGUMENT, "the device assignment lists %ld devices for %zu partitions", last_num_assigned, wanted);
+  }
+  for (size_t d = 0; d < l->num_devices; d++) {
+    l->devices[d] = last_num_assigned >= 0 ? device_by_id(last_device_assignment[d]) : device_list[d];
+    if (l->devices[d] == NULL) {
+      long id = (long) last_device_assignment[d];
+      free(l);
+      return error(INVALID_ARGUMENT, "device id %ld of the device assignment is not a device of this client", id);
+    }
   }
   const char *signature_end = strstr(main, ") ->");
   for (const char *p = main; (p = strstr(p, "%arg")) && p < signature_end; p++) l->num_args++;
@@ -395,7 +495,7 @@ static fake_error *LoadedExecutable_GetExecutable(GetExecutableArgs *a) {
   return NULL;
 }
 static fake_error *LoadedExecutable_AddressableDevices(LoadedDevicesArgs *a) {
-  a->devices = device_list;
+  a->devices = a->executable->devices;
   a->num_devices = a->executable->num_devices;
   return NULL;
 }
@@ -419,7 +519,7 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
     for (size_t i = 0; i < a->num_args; i++) {
       fake_buffer *b = a->argument_lists[d][i];
       if (b->magic != LIVE || b->donated) return error(FAILED_PRECONDITION, "argument %zu of device %zu was deleted or donated", i, d);
-      if (b->device != device_list[d]) return error(INVALID_ARGUMENT, "argument %zu of device %zu lives on device %d", i, d, b->device->id);
+      if (b->device != l->devices[d]) return error(INVALID_ARGUMENT, "argument %zu of device %zu lives on device %d", i, d, b->device->id);
     }
   }
   last_launch_id = a->options->launch_id;
@@ -435,7 +535,7 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
       fake_buffer *src = args[l->outputs[o]];
       event_wait(src->ready);
       fake_event *ready = event_new();
-      fake_buffer *b = buffer_new(device_list[d], src->type, src->dims, src->num_dims, ready);
+      fake_buffer *b = buffer_new(l->devices[d], src->type, src->dims, src->num_dims, ready);
       memcpy(b->data, src->data, src->size);
       event_set(ready, 0);
       a->output_lists[d][o] = b;
@@ -456,6 +556,7 @@ static ExtensionBase shardings = {24, 19, NULL};
 static ExtensionBase layouts = {24, 4, &shardings};
 
 const Api *GetPjrtApi(void) {
+  init_devices();
   api.struct_size = sizeof(Api);
   api.extension_start = &layouts;
   api.version.struct_size = 24;

@@ -5,9 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import monetj.core.ir.Graph;
+import monetj.core.ir.Sharding;
 import monetj.core.nn.Precision;
 import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.TensorBlocks;
+import monetj.core.tensor.TensorType;
 
 /** Something that compiles graphs and runs them on its devices: the Java executor, or a PJRT plugin. */
 public interface Backend extends AutoCloseable {
@@ -29,8 +32,33 @@ public interface Backend extends AutoCloseable {
     /** Copies a host tensor to the device. */
     DeviceBuffer put(HostTensor tensor);
 
-    /** Copies a device buffer back to the host. */
+    /** Copies a device buffer back to the host (a sharded one is gathered). */
     HostTensor get(DeviceBuffer buffer);
+
+    /** The devices a program may be partitioned over; 1 where programs run whole (their shardings ignored). */
+    default int deviceCount() { return 1; }
+
+    /**
+     * Copies a host tensor laid out by {@code sharding} (null: whole): each device of the sharding's mesh receives
+     * only its block. A backend that runs programs whole ignores the sharding.
+     */
+    default DeviceBuffer put(HostTensor tensor, Sharding sharding) { return put(tensor); }
+
+    /**
+     * Assembles a buffer of {@code type} laid out by {@code sharding} from blocks by mesh device index (as {@link
+     * #localBlocks} gives them: each distinct block at least once, under one of the devices holding it). A backend
+     * that runs programs whole joins them on the host.
+     */
+    default DeviceBuffer putBlocks(TensorType type, Sharding sharding, Map<Integer, HostTensor> blocks) {
+        return put(TensorBlocks.join(type, sharding, blocks));
+    }
+
+    /**
+     * This process's blocks of {@code buffer} under {@code sharding}, by mesh device index, each distinct block once
+     * (under the first device holding it; replicas are not read), without gathering the whole array where it is
+     * sharded on the devices. A backend that holds whole arrays cuts the blocks from it.
+     */
+    default Map<Integer, HostTensor> localBlocks(DeviceBuffer buffer, Sharding sharding) { return TensorBlocks.distinctBlocks(get(buffer), sharding); }
 
     @Override
     default void close() {}
@@ -42,7 +70,7 @@ public interface Backend extends AutoCloseable {
             for (var leaf : program.signature().inputs()) {
                 HostTensor t = args.get(leaf.name());
                 if (t == null) throw new IllegalArgumentException(program.name() + ": no value given for argument '" + leaf.name() + "'");
-                in.put(leaf.name(), put(t));
+                in.put(leaf.name(), put(t, leaf.sharding()));
             }
             Map<String, HostTensor> out = new LinkedHashMap<>();
             exe.run(in).forEach((name, b) -> {

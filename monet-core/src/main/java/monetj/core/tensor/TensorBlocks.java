@@ -1,6 +1,11 @@
 package monetj.core.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import monetj.core.ir.Sharding;
 
 /**
@@ -36,6 +41,65 @@ public final class TensorBlocks {
         HostTensor out = HostTensor.zeros(whole.dtype(), shape);
         copyOverlap(whole, new int[whole.shape().rank()], out, start(s, whole.shape(), device));
         return out;
+    }
+
+    /**
+     * The devices that hold a distinct block of a value of shape {@code global}, in device order: of the devices
+     * whose blocks are replicas of each other (the value is replicated over some mesh axes), the first.
+     */
+    public static List<Integer> firstHolders(Sharding s, Shape global) {
+        List<Integer> out = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (int d = 0; d < s.mesh().deviceCount(); d++) {
+            String key = Arrays.toString(start(s, global, d));
+            if (seen.contains(key)) continue;
+            seen.add(key);
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** The distinct blocks of {@code whole} under {@code s}, by the first device holding each. */
+    public static Map<Integer, HostTensor> distinctBlocks(HostTensor whole, Sharding s) {
+        Map<Integer, HostTensor> out = new LinkedHashMap<>();
+        if (s == null) {
+            out.put(0, whole);
+            return out;
+        }
+        for (int d : firstHolders(s, whole.shape())) out.put(d, block(whole, s, d));
+        return out;
+    }
+
+    /**
+     * The whole tensor of {@code type} from blocks by device index under {@code s} (null: {@code blocks.get(0)} is
+     * the whole); every distinct block must be there, under one of the devices holding it.
+     */
+    public static HostTensor join(TensorType type, Sharding s, Map<Integer, HostTensor> blocks) {
+        if (s == null) {
+            HostTensor whole = blocks.get(0);
+            if (whole == null || !whole.type().equals(type)) throw new IllegalArgumentException("an unsharded " + type + " needs its whole tensor as block 0, got " + blocks.keySet());
+            return whole;
+        }
+        HostTensor out = HostTensor.zeros(type.dtype(), type.shape());
+        for (int d = 0; d < s.mesh().deviceCount(); d++) {
+            HostTensor b = replicaOf(type.shape(), s, blocks, d);
+            copyOverlap(b, start(s, type.shape(), d), out, new int[type.shape().rank()]);
+        }
+        return out;
+    }
+
+    /** Device {@code device}'s block: its own entry, or that of a device holding the same block. */
+    public static HostTensor replicaOf(Shape global, Sharding s, Map<Integer, HostTensor> blocks, int device) {
+        HostTensor b = blocks.get(device);
+        int[] start = start(s, global, device);
+        for (var e = blocks.entrySet().iterator(); b == null && e.hasNext();) {
+            var other = e.next();
+            if (Arrays.equals(start(s, global, other.getKey()), start)) b = other.getValue();
+        }
+        Shape shape = s.shardShape(global);
+        if (b == null) throw new IllegalArgumentException("no block at " + Arrays.toString(start) + " (device " + device + ") of a value of shape " + global + " under " + s.dims());
+        if (!b.shape().equals(shape)) throw new IllegalArgumentException("the block of device " + device + " is " + b.shape() + ", expected " + shape + " (a value of shape " + global + " under " + s.dims() + ")");
+        return b;
     }
 
     /**

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import monetj.core.backend.Backend;
+import monetj.core.ir.DotGeneral;
 import monetj.core.ir.LogicalAxisRules;
 import monetj.core.model.ForwardProgram;
 import monetj.core.model.MonetConfig;
@@ -17,12 +19,16 @@ import monetj.core.program.Program;
 import monetj.core.tensor.TensorType;
 import monetj.train.config.RunConfig;
 import monetj.train.config.RunConfigLoader;
+import monetj.train.emit.ProgramIo;
 import monetj.train.emit.SignatureJson;
 import monetj.train.run.Backends;
 import monetj.train.mesh.MeshPlan;
 import monetj.train.mesh.ShardingTable;
 import monetj.train.step.TrainInitProgram;
 import monetj.train.step.TrainStepProgram;
+import monetj.xla.pjrt.ClientOptions;
+import monetj.xla.pjrt.PjrtBackend;
+import monetj.xla.pjrt.PluginDiscovery;
 import monetj.xla.stablehlo.Partitioner;
 import monetj.xla.stablehlo.StableHloModule;
 import monetj.xla.stablehlo.StableHloEmitter;
@@ -55,6 +61,14 @@ public final class EmitCommand implements Callable<Integer> {
     @Option(names = "--sharding-table", description = "print each variable's sharding and the bytes per device of parameters and AdamW state")
     boolean shardingTable;
 
+    @Option(names = "--io", paramLabel = "DIR", description = {"also write DIR/inputs.safetensors (deterministic inputs by leaf name, from train.seed) and",
+            "DIR/outputs.safetensors (what the Java executor computes from them; it runs the program, so keep the model small)"})
+    Path io;
+
+    @Option(names = "--io-backend", paramLabel = "KIND", description = {"with --io, also run the program on this backend (e.g. pjrt: the plugin of backend.plugin or",
+            "discovery, its f32 products at HIGHEST precision so TF32 stays out of the comparison) into DIR/outputs.KIND.safetensors"})
+    String ioBackend;
+
     @Option(names = "--out", required = true, description = "the module's path, e.g. step.mlir (the signature goes next to it)")
     Path out;
 
@@ -77,6 +91,12 @@ public final class EmitCommand implements Callable<Integer> {
         System.err.printf("monet emit: %s (%d arguments, %d results, %,d bytes, %d partitions%s) to %s and %s (%.1f s)%n", p.name(), p.signature().inputs().size(),
                 p.signature().outputs().size(), text.length(), module.numPartitions(), module.mesh() == null ? "" : " over mesh " + module.mesh() + ", " + rc.mesh().partitioner(),
                 out, signature, (System.nanoTime() - t0) / 1e9);
+        if (io != null) {
+            try (Backend other = ioBackend == null ? null : ioBackend(rc)) {
+                ProgramIo.write(io, p, resolved.model(), rc.train().seed(), other == null ? Map.of() : Map.of(ioBackend, other));
+            }
+            System.err.printf("monet emit: inputs and the Java executor's outputs in %s%n", io);
+        }
         if (shardingTable) {
             MonetModel model = new MonetModel(resolved.model());
             if (rules != null) model.shard(rules);
@@ -99,6 +119,12 @@ public final class EmitCommand implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("--program must be step, gradients, eval, forward or init, got '" + program + "'");
         };
+    }
+
+    private Backend ioBackend(RunConfig rc) {
+        if (!ioBackend.equals("pjrt")) return Backends.create(ioBackend, rc.backend().plugin(), rc.backend().memoryFraction());
+        Path plugin = PluginDiscovery.system().find(rc.backend().plugin() == null ? null : Path.of(rc.backend().plugin()));
+        return PjrtBackend.open(plugin, ClientOptions.forPlugin(plugin, rc.backend().memoryFraction()), DotGeneral.Precision.HIGHEST);
     }
 
     /** FILE.mlir -> FILE.signature.json (any other name gets .signature.json appended). */

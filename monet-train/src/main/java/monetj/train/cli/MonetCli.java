@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Monet-J 0.1.0",
         description = "Train, inspect and export Monet (Mixture of Monosemantic Experts) models on the JVM.",
-        subcommands = {TrainCommand.class, SweepCommand.class, EmitCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, EmitCommand.class, PlanCommand.class, ExportHfCommand.class, PlotCommand.class, ForwardCommand.class, GenerateCommand.class,
                 RoutingCommand.class, ExpertsCommand.class, MaskCommand.class, EvalCommand.class, ViewerCommand.class,
                 DataCommand.class, DevicesCommand.class, SelftestCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MonetCli implements Runnable {

@@ -7,6 +7,7 @@ import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
+import monetj.core.ir.Sharding;
 import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
 import monetj.train.checkpoint.CheckpointLayout;
@@ -17,34 +18,50 @@ import monetj.train.step.TrainState;
  * The run's state on the backend, by leaf name: parameters and buffers by path, {@code m.<path>},
  * {@code v.<path>}, {@code step}, and the gradients {@code grad.<path>} an accumulating micro-batch left. A
  * program takes the state leaves its signature names; its results replace the leaves of the same names (the
- * donated arguments are consumed). Closing releases everything.
+ * donated arguments are consumed). Closing releases everything. In a sharded run each leaf is laid out as the
+ * programs' signatures say (on PJRT one block per device; results come back laid out the same way).
  */
 final class DeviceState implements AutoCloseable {
     private final Backend backend;
     private final Map<String, DeviceBuffer> leaves = new LinkedHashMap<>();
+    private final Map<String, Sharding> shardings;
     private final List<String> paramNames, bufferNames;
     private long step;
 
-    private DeviceState(Backend backend, List<String> paramNames, List<String> bufferNames, long step) {
+    private DeviceState(Backend backend, List<String> paramNames, List<String> bufferNames, long step, Map<String, Sharding> shardings) {
         this.backend = backend;
         this.paramNames = paramNames;
         this.bufferNames = bufferNames;
         this.step = step;
+        this.shardings = Map.copyOf(shardings);
     }
 
-    static DeviceState upload(Backend b, TrainState s) {
-        DeviceState d = new DeviceState(b, List.copyOf(s.params().keySet()), List.copyOf(s.buffers().keySet()), s.step());
-        s.params().forEach((k, t) -> d.leaves.put(k, b.put(t)));
-        s.buffers().forEach((k, t) -> d.leaves.put(k, b.put(t)));
-        s.m().forEach((k, t) -> d.leaves.put("m." + k, b.put(t)));
-        s.v().forEach((k, t) -> d.leaves.put("v." + k, b.put(t)));
-        d.leaves.put("step", b.put(HostTensor.scalar((int) s.step())));
+    static DeviceState upload(Backend b, TrainState s) { return upload(b, s, Map.of()); }
+
+    /** Puts each leaf laid out by {@code shardings} (by leaf name; a leaf not there is put whole). */
+    static DeviceState upload(Backend b, TrainState s, Map<String, Sharding> shardings) {
+        DeviceState d = new DeviceState(b, List.copyOf(s.params().keySet()), List.copyOf(s.buffers().keySet()), s.step(), shardings);
+        try {
+            s.params().forEach(d::put);
+            s.buffers().forEach(d::put);
+            s.m().forEach((k, t) -> d.put("m." + k, t));
+            s.v().forEach((k, t) -> d.put("v." + k, t));
+            d.put("step", HostTensor.scalar((int) s.step()));
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
         return d;
     }
 
-    /** The state of step 0 that a program made on the backend (an init program's results), held by leaf name. */
-    static DeviceState adopt(Backend b, List<String> paramNames, List<String> bufferNames, Map<String, DeviceBuffer> leaves) {
-        DeviceState d = new DeviceState(b, List.copyOf(paramNames), List.copyOf(bufferNames), 0);
+    private void put(String leaf, HostTensor t) { leaves.put(leaf, backend.put(t, shardings.get(leaf))); }
+
+    /**
+     * The state of step 0 that a program made on the backend (an init program's results), held by leaf name, laid
+     * out by {@code shardings} (the program's output shardings; empty when unsharded).
+     */
+    static DeviceState adopt(Backend b, List<String> paramNames, List<String> bufferNames, Map<String, DeviceBuffer> leaves, Map<String, Sharding> shardings) {
+        DeviceState d = new DeviceState(b, List.copyOf(paramNames), List.copyOf(bufferNames), 0, shardings);
         d.leaves.putAll(leaves);
         return d;
     }
@@ -71,7 +88,35 @@ final class DeviceState implements AutoCloseable {
         return report;
     }
 
-    /** The state on the host, for a checkpoint. */
+    /** The names of the state leaves a checkpoint holds, in order: params, their moments, buffers, step. */
+    List<String> stateLeaves() {
+        List<String> out = new ArrayList<>();
+        for (String k : paramNames) {
+            out.add(k);
+            if (leaves.containsKey("m." + k)) out.addAll(List.of("m." + k, "v." + k)); // frozen parameters have no moments
+        }
+        out.addAll(bufferNames);
+        out.add("step");
+        return out;
+    }
+
+    /** How state leaf {@code name} is laid out over the mesh; null in an unsharded run. */
+    Sharding sharding(String name) { return shardings.get(name); }
+
+    /**
+     * This process's blocks of every state leaf ({@link #stateLeaves}), by mesh device index and leaf name, without
+     * gathering sharded leaves on the host: each distinct block once, under the first device holding it (replicas
+     * are not read; that is what a sharded checkpoint writes). A leaf without a sharding is device 0's whole.
+     */
+    Map<Integer, Map<String, HostTensor>> localBlocks() {
+        Map<Integer, Map<String, HostTensor>> out = new java.util.TreeMap<>();
+        for (String name : stateLeaves()) {
+            backend.localBlocks(leaves.get(name), shardings.get(name)).forEach((d, block) -> out.computeIfAbsent(d, k -> new LinkedHashMap<>()).put(name, block));
+        }
+        return out;
+    }
+
+    /** The state on the host, for a checkpoint (sharded leaves are gathered). */
     TrainState download() {
         Map<String, HostTensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
         for (String k : paramNames) {
@@ -85,10 +130,17 @@ final class DeviceState implements AutoCloseable {
     }
 
     /**
-     * This process's devices' blocks of the state, by device and leaf name, for a sharded checkpoint: here the whole
-     * state split on the host, as single-device backends and the Java executor hold it.
+     * This process's devices' blocks of the state, by device and leaf name, for a sharded checkpoint. When the state
+     * is laid out as the checkpoint is (a sharded run), the blocks are read as the backend holds them (on PJRT each
+     * distinct block from the device holding it, nothing gathered); otherwise the whole state is split on the host.
      */
-    Map<Integer, Map<String, HostTensor>> localBlocks(CheckpointLayout layout) { return layout.localBlocks(download()); }
+    Map<Integer, Map<String, HostTensor>> localBlocks(CheckpointLayout layout) {
+        boolean asHeld = layout.shardings().entrySet().stream().allMatch(e -> e.getValue().equals(shardings.get(e.getKey())));
+        if (!asHeld) return layout.localBlocks(download());
+        Map<Integer, Map<String, HostTensor>> out = new java.util.TreeMap<>(localBlocks());
+        out.keySet().retainAll(layout.localDevices());
+        return out;
+    }
 
     @Override
     public void close() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
+import monetj.core.ir.LogicalAxisRules;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.PrefetchingBatchIterator;
 import monetj.train.config.RunConfig;
@@ -23,13 +24,16 @@ final class Evaluator implements AutoCloseable {
     private final RunConfig rc;
     private final TrainStepProgram.Settings settings;
     private final int vocab;
+    private final LogicalAxisRules rules;
     private CompiledProgram program;
 
-    Evaluator(Backend backend, RunConfig rc, TrainStepProgram.Settings settings, int vocab) {
+    /** Evaluates with the eval program sharded over the mesh of {@code rules} (null: unsharded), as the step programs are. */
+    Evaluator(Backend backend, RunConfig rc, TrainStepProgram.Settings settings, int vocab, LogicalAxisRules rules) {
         this.backend = backend;
         this.rc = rc;
         this.settings = settings;
         this.vocab = vocab;
+        this.rules = rules;
     }
 
     /** True when step {@code step} of the run is one to evaluate at. */
@@ -38,12 +42,12 @@ final class Evaluator implements AutoCloseable {
     }
 
     double evaluate(DeviceState device) throws IOException {
-        if (program == null) program = backend.compile(TrainStepProgram.build(Kind.EVAL, settings));
+        if (program == null) program = backend.compile(TrainStepProgram.build(Kind.EVAL, settings, rules));
         BatchLayout layout = new BatchLayout(settings.microBatch(), settings.seqLen(), rc.data().seed(), false, 0, 1);
         var reports = new ArrayList<StepMetrics.Report>();
         try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data(), layout, null, vocab, "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
-                Map<String, DeviceBuffer> leaves = LossMaskInputs.put(backend, List.of(source.next()), settings.maskedLoss()).getFirst();
+                Map<String, DeviceBuffer> leaves = LossMaskInputs.put(backend, List.of(source.next()), settings.maskedLoss(), program.signature()).getFirst();
                 try {
                     reports.add(device.run(program, leaves));
                 } finally {

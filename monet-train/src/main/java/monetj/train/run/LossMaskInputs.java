@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
+import monetj.core.ir.Sharding;
+import monetj.core.program.Signature;
 import monetj.core.tensor.HostTensor;
 import monetj.data.iter.TokenBatch;
 
@@ -17,8 +19,11 @@ import monetj.data.iter.TokenBatch;
 final class LossMaskInputs {
     private LossMaskInputs() {}
 
-    /** Leaves per micro-batch, on the backend; the caller closes them. */
-    static List<Map<String, DeviceBuffer>> put(Backend backend, List<TokenBatch> micro, boolean masked) {
+    /**
+     * Leaves per micro-batch, on the backend, laid out as the program of {@code signature} takes them (on a mesh
+     * the global batch split over data and fsdp, each device its rows); the caller closes them.
+     */
+    static List<Map<String, DeviceBuffer>> put(Backend backend, List<TokenBatch> micro, boolean masked, Signature signature) {
         float perMicro = 0;
         if (masked) {
             long kept = 0;
@@ -31,15 +36,17 @@ final class LossMaskInputs {
         List<Map<String, DeviceBuffer>> out = new ArrayList<>();
         for (TokenBatch b : micro) {
             Map<String, DeviceBuffer> leaves = new LinkedHashMap<>();
-            leaves.put("tokens", backend.put(b.tokens()));
+            leaves.put("tokens", backend.put(b.tokens(), sharding(signature, "tokens")));
             if (masked) {
-                leaves.put("loss_mask", backend.put(b.lossMask()));
-                leaves.put("loss_targets", backend.put(HostTensor.scalar(perMicro)));
+                leaves.put("loss_mask", backend.put(b.lossMask(), sharding(signature, "loss_mask")));
+                leaves.put("loss_targets", backend.put(HostTensor.scalar(perMicro), sharding(signature, "loss_targets")));
             }
             out.add(leaves);
         }
         return out;
     }
+
+    private static Sharding sharding(Signature signature, String leaf) { return signature.input(leaf).sharding(); }
 
     /** Targets the loss counts in a [batch, seq + 1] mask: nonzero entries past the first column. */
     static long keptTargets(HostTensor mask) {

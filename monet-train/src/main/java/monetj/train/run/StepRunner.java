@@ -8,6 +8,10 @@ import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.CompiledProgram;
 import monetj.core.backend.DeviceBuffer;
+import monetj.core.ir.LogicalAxisRules;
+import monetj.core.ir.Sharding;
+import monetj.core.program.Leaf;
+import monetj.core.program.Signature;
 import monetj.data.iter.PrefetchingBatchIterator;
 import monetj.data.iter.TokenBatch;
 import monetj.train.step.StepMetrics;
@@ -16,7 +20,8 @@ import monetj.train.step.TrainStepProgram.Kind;
 
 /**
  * One optimizer step over {@code accumulation} micro-batches: the step program alone, or gradient programs
- * for the earlier micro-batches and the accumulating step program for the last. Compiled once per run.
+ * for the earlier micro-batches and the accumulating step program for the last. Compiled once per run, sharded
+ * over the mesh of {@code rules} (null: unsharded); each micro-batch is put laid out as the programs take it.
  */
 final class StepRunner implements AutoCloseable {
     private final Backend backend;
@@ -24,11 +29,29 @@ final class StepRunner implements AutoCloseable {
     private final boolean maskedLoss;
     private final Map<Kind, CompiledProgram> programs = new EnumMap<>(Kind.class);
 
-    StepRunner(Backend backend, TrainStepProgram.Settings settings) {
+    StepRunner(Backend backend, TrainStepProgram.Settings settings) { this(backend, settings, null); }
+
+    StepRunner(Backend backend, TrainStepProgram.Settings settings, LogicalAxisRules rules) {
         this.backend = backend;
         this.accumulation = settings.accumulation();
         this.maskedLoss = settings.maskedLoss();
-        for (Kind k : kinds(accumulation)) programs.put(k, backend.compile(TrainStepProgram.build(k, settings)));
+        try {
+            for (Kind k : kinds(accumulation)) programs.put(k, backend.compile(TrainStepProgram.build(k, settings, rules)));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** How the programs take each state leaf (every argument outside the batch that has a sharding), by name. */
+    Map<String, Sharding> stateShardings() { return stateShardings(programs.values().stream().map(CompiledProgram::signature).toList()); }
+
+    static Map<String, Sharding> stateShardings(List<Signature> signatures) {
+        Map<String, Sharding> out = new java.util.LinkedHashMap<>();
+        for (Signature s : signatures) {
+            for (Leaf l : s.inputs()) if (!l.group().equals("batch") && l.sharding() != null) out.put(l.name(), l.sharding());
+        }
+        return out;
     }
 
     private static List<Kind> kinds(int accumulation) {
@@ -51,7 +74,7 @@ final class StepRunner implements AutoCloseable {
             taken.add(batches.next());
             dataWait += (System.nanoTime() - w0) / 1e9;
         }
-        List<Map<String, DeviceBuffer>> leaves = LossMaskInputs.put(backend, taken, maskedLoss);
+        List<Map<String, DeviceBuffer>> leaves = LossMaskInputs.put(backend, taken, maskedLoss, programs.values().iterator().next().signature());
         try {
             for (int a = 0; a < accumulation; a++) {
                 Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;

@@ -82,9 +82,12 @@ public final class Trainer {
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
         TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train())), processes);
-        // One device per process: the trainer runs unsharded programs, so on the Java executor a larger mesh is logical
-        // (same values, checkpoints written as that many shards).
-        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), 1));
+        // A single process shards its programs over the backend's devices (TrainingMesh); on the Java executor a larger
+        // fixed mesh is logical (same values, checkpoints written as that many shards). Several processes run unsharded
+        // programs, one device each.
+        var mesh = TrainingMesh.rules(rc, backend, processes);
+        int localDevices = processes.processCount() == 1 ? backend.deviceCount() : 1;
+        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), localDevices));
         Start start = start(store, resume, settings);
         ProcessPart.started(processes);
         Path lastCheckpoint = start.checkpoint();
@@ -95,12 +98,12 @@ public final class Trainer {
         BatchLayout layout = ProcessPart.layout(settings, rc, processes);
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
-        try (StepRunner steps = new StepRunner(backend, settings);
-             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize());
+        try (StepRunner steps = new StepRunner(backend, settings, mesh);
+             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
-             DeviceState device = start.state() == null ? FreshStart.initialise(backend, settings, null, rc.train().seed())
-                     : DeviceState.upload(backend, start.state())) {
+             DeviceState device = start.state() == null ? FreshStart.initialise(backend, settings, mesh, rc.train().seed())
+                     : DeviceState.upload(backend, start.state(), steps.stateShardings())) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
             long startStep = start.step();
             while (device.step() < rc.train().steps()) {

@@ -163,7 +163,11 @@ public final class TrainStepProgram {
             b.metric("lr", lr, MetricCombine.LAST);
         } else {
             b.outputs("buffers", "", ParamTree.of(out.buffers()));
-            for (int i = 0; i < params.size(); i++) b.output("grads", "grad." + params.get(i).path(), grads.get(i));
+            for (int i = 0; i < params.size(); i++) {
+                // Laid out like the parameter, as the next micro-batch's program takes it (not left to the replicated default).
+                if (rules != null) b.graph().shard(grads.get(i).value(), model.shardings().get(params.get(i).path()));
+                b.output("grads", "grad." + params.get(i).path(), grads.get(i));
+            }
             metrics(b, loss, lm, unif, amb, routers);
         }
         return b.build();

@@ -3,6 +3,7 @@ package monetj.xla.pjrt;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import monetj.core.backend.Backend;
 import monetj.core.backend.BackendCapabilities;
@@ -13,6 +14,7 @@ import monetj.core.dist.KeyValueStore;
 import monetj.core.dist.ProcessGroup;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
+import monetj.core.ir.Sharding;
 import monetj.core.ir.Value;
 import monetj.core.nn.Precision;
 import monetj.core.program.Program;
@@ -23,9 +25,13 @@ import monetj.xla.stablehlo.StableHloEmitter;
 import monetj.xla.stablehlo.StableHloModule;
 
 /**
- * The {@link Backend} of a PJRT plugin on one device: graphs are emitted as StableHLO and compiled by the
- * plugin's XLA. Every argument is marked as a possible donor, so any argument can be donated at execution;
- * the ones not donated in a call are passed as non-donatable.
+ * The {@link Backend} of a PJRT plugin: graphs are emitted as StableHLO and compiled by the plugin's XLA. A program
+ * without shardings runs on one device. A program sharded over a mesh of N devices runs on the client's first N
+ * addressable devices (mesh position i on the i-th; its device assignment says so) as N partitions of XLA's SPMD
+ * partitioner: its arguments are {@link ShardedArray}s (a host tensor put with a sharding sends each device its
+ * block), it runs with one argument list per device, and its results come back sharded as the program's output
+ * shardings say; fetching one gathers it. Every argument is marked as a possible donor, so any argument can be
+ * donated at execution (on every device); the ones not donated in a call are passed as non-donatable.
  */
 public final class PjrtBackend implements Backend {
     private final PjrtClient client;
@@ -88,6 +94,10 @@ public final class PjrtBackend implements Backend {
     @Override
     public BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.BF16_MIXED); }
 
+    /** The client's addressable devices: a mesh may span up to this many. */
+    @Override
+    public int deviceCount() { return client.devices().size(); }
+
     @Override
     public String deviceDescription() {
         List<PjrtDevice> devices = client.devices();
@@ -109,27 +119,109 @@ public final class PjrtBackend implements Backend {
     }
 
     private Executable compile(Graph graph, StableHloModule module) {
-        if (module.numPartitions() > 1) {
-            throw new UnsupportedOperationException("graph " + graph.name() + " is sharded over " + module.numPartitions()
-                    + " devices; this backend runs single-device programs (compile sharded ones with PjrtClient.compile and CompileOptions.forModule, and run them with ShardedArray.execute)");
-        }
         List<TensorType> outputs = graph.outputs().stream().map(Value::type).toList();
-        PjrtLoadedExecutable exe = client.compile(module.text(), CompileOptions.singleDevice(device.id()), outputs);
-        return new GraphExecutable(graph.name(), graph.parameterTypes(), exe);
+        if (module.mesh() == null) {
+            PjrtLoadedExecutable exe = client.compile(module.text(), CompileOptions.singleDevice(device.id()), outputs);
+            return new GraphExecutable(graph.name(), graph.parameterTypes(), exe);
+        }
+        List<PjrtDevice> devices = meshDevices(module.mesh());
+        CompileOptions options = CompileOptions.forModule(module, devices.stream().mapToInt(PjrtDevice::id).toArray());
+        if (devices.size() == 1) return new GraphExecutable(graph.name(), graph.parameterTypes(), client.compile(module.text(), options, outputs));
+        List<Sharding> in = new ArrayList<>(), out = new ArrayList<>();
+        for (var p : graph.parameters()) in.add(shardingOf(graph, p.out(), module.mesh()));
+        for (Value v : graph.outputs()) out.add(shardingOf(graph, v, module.mesh()));
+        List<TensorType> blocks = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) blocks.add(new TensorType(outputs.get(i).dtype(), out.get(i).shardShape(outputs.get(i).shape())));
+        List<String> names = graph.parameters().stream().map(p -> ((monetj.core.ir.Parameter) p.op()).paramName()).toList();
+        return new ShardedExecutable(graph.name(), names, graph.parameterTypes(), in, outputs, out, client.compile(module.text(), options, blocks));
+    }
+
+    /** A value's sharding; the emitter writes none for values left unannotated, which XLA then replicates. */
+    private static Sharding shardingOf(Graph graph, Value v, Sharding.Mesh mesh) {
+        Sharding s = graph.shardings().get(v);
+        return s != null ? s : Sharding.replicated(mesh, v.type().rank());
+    }
+
+    /** The devices of a mesh, in mesh order: the first {@code mesh.deviceCount()} addressable devices of the client. */
+    public List<PjrtDevice> meshDevices(Sharding.Mesh mesh) {
+        List<PjrtDevice> all = client.devices();
+        int n = mesh.deviceCount();
+        if (n > all.size()) {
+            throw new IllegalArgumentException("mesh " + mesh + " spans " + n + " devices, but the PJRT client of " + client.plugin().path() + " has " + all.size()
+                    + " addressable device" + (all.size() == 1 ? "" : "s") + " (" + deviceDescription() + "); choose mesh sizes that multiply to at most " + all.size()
+                    + " (e.g. --set mesh.fsdp=" + all.size() + ")");
+        }
+        return all.subList(0, n);
     }
 
     @Override
     public DeviceBuffer put(HostTensor tensor) { return client.put(tensor, device); }
 
+    /** Whole on the first device without a sharding or on a one-device mesh; else one block per device of the mesh. */
     @Override
-    public HostTensor get(DeviceBuffer buffer) { return client.get(pjrt(buffer)); }
+    public DeviceBuffer put(HostTensor tensor, Sharding sharding) {
+        if (sharding == null || sharding.mesh().deviceCount() == 1) return put(tensor);
+        return ShardedArray.put(client, tensor, sharding, meshDevices(sharding.mesh()));
+    }
+
+    @Override
+    public DeviceBuffer putBlocks(TensorType type, Sharding sharding, Map<Integer, HostTensor> blocks) {
+        if (sharding == null || sharding.mesh().deviceCount() == 1) return Backend.super.putBlocks(type, sharding, blocks);
+        return ShardedArray.putBlocks(client, type, sharding, blocks, meshDevices(sharding.mesh()));
+    }
+
+    /** A sharded array is gathered; a replicated one (a metric) is read from one device. */
+    @Override
+    public HostTensor get(DeviceBuffer buffer) {
+        if (buffer instanceof ShardedArray a) return a.gather(client);
+        return client.get(pjrt(buffer));
+    }
+
+    @Override
+    public Map<Integer, HostTensor> localBlocks(DeviceBuffer buffer, Sharding sharding) {
+        if (buffer instanceof ShardedArray a) {
+            if (sharding != null && !sharding.equals(a.sharding())) throw new IllegalArgumentException(a + " is not laid out as " + sharding.dims() + " over mesh " + sharding.mesh());
+            return a.localBlocks(client);
+        }
+        return Backend.super.localBlocks(buffer, sharding);
+    }
 
     @Override
     public void close() { if (ownsClient) client.close(); }
 
     private static PjrtBuffer pjrt(DeviceBuffer b) {
         if (b instanceof PjrtBuffer p) return p;
+        if (b instanceof ShardedArray a) throw new IllegalArgumentException(a + " is sharded over " + a.shards().size() + " devices; a program for one device takes whole arrays");
         throw new IllegalArgumentException("buffer " + b + " belongs to another backend; put its host tensor on this one first");
+    }
+
+    /** A program of N partitions: one argument list per device, sharded results. */
+    private record ShardedExecutable(String name, List<String> parameterNames, List<TensorType> parameterTypes, List<Sharding> parameterShardings,
+            List<TensorType> outputTypes, List<Sharding> outputShardings, PjrtLoadedExecutable exe) implements Executable {
+        @Override
+        public List<DeviceBuffer> execute(List<DeviceBuffer> args, Set<Integer> donated) {
+            if (args.size() != parameterTypes.size()) throw new IllegalArgumentException(name + ": expected " + parameterTypes.size() + " arguments, got " + args.size());
+            List<ShardedArray> in = new ArrayList<>(args.size());
+            for (int i = 0; i < args.size(); i++) {
+                String what = name + ": argument " + i + " ('" + parameterNames.get(i) + "')";
+                Sharding want = parameterShardings.get(i);
+                if (!(args.get(i) instanceof ShardedArray a)) {
+                    throw new IllegalArgumentException(what + " is " + args.get(i) + ", but the program is sharded over mesh " + want.mesh()
+                            + "; put it with its sharding " + want.dims() + " (Backend.put(tensor, sharding))");
+                }
+                if (!a.type().equals(parameterTypes.get(i))) throw new IllegalArgumentException(what + " should be " + parameterTypes.get(i) + ", got " + a.type());
+                if (a.isDeleted()) throw new IllegalArgumentException(what + " was already released or donated");
+                if (!a.sharding().equals(want)) {
+                    throw new IllegalArgumentException(what + " is laid out as " + a.sharding().dims() + " over mesh " + a.sharding().mesh() + ", the program takes it as "
+                            + want.dims() + " over mesh " + want.mesh());
+                }
+                in.add(a);
+            }
+            return List.copyOf(ShardedArray.execute(exe, in, donated, outputTypes, outputShardings));
+        }
+
+        @Override
+        public void close() { exe.close(); }
     }
 
     private record GraphExecutable(String name, List<TensorType> parameterTypes, PjrtLoadedExecutable exe) implements Executable {

@@ -21,33 +21,64 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fake PJRT plugin of src/test/resources/fakepjrt, compiled with gcc on first use (tests that need it are
- * skipped, naming gcc, where no gcc is installed), and its test hooks.
+ * The fake PJRT plugin of src/test/resources/fakepjrt (read from the class path, so other modules' tests can use it
+ * through this module's test jar), compiled with gcc on first use into the running module's target/fakepjrt (tests
+ * that need it are skipped, naming gcc, where no gcc is installed), and its test hooks.
  */
-final class FakePlugin {
-    private static final Path SOURCE = Path.of("src/test/resources/fakepjrt");
+public final class FakePlugin {
     private static final Path OUT = Path.of("target/fakepjrt");
-    private static SymbolLookup hooks;
+    private static final java.util.Map<Path, SymbolLookup> HOOKS = new java.util.HashMap<>();
 
     private FakePlugin() {}
 
-    /** The fake plugin reporting PJRT C API 0.{@code minor}. */
-    static synchronized Path library(int minor) {
-        Path lib = OUT.resolve("libfakepjrt-0." + minor + ".so");
-        Path source = SOURCE.resolve("fake_pjrt.c");
+    /** The fake plugin reporting PJRT C API 0.{@code minor}, with 2 devices and transfers that complete 30 ms late. */
+    static Path library(int minor) { return library(minor, 2, 30); }
+
+    /**
+     * The fake plugin reporting PJRT C API 0.{@code minor}, with {@code devices} devices (1 to 8), whose transfers
+     * complete {@code delayMs} after the call returned.
+     */
+    static synchronized Path library(int minor, int devices, int delayMs) {
         try {
-            if (!Files.exists(lib) || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(source)) < 0
-                    || Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(SOURCE.resolve("fake_pjrt.h"))) < 0) {
-                gcc(lib, "-DFAKE_MINOR=" + minor, source.toString());
+            Files.createDirectories(OUT);
+            byte[] c = resource("fake_pjrt.c"), h = resource("fake_pjrt.h");
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(c);
+            sha.update(h);
+            String tag = java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12); // a changed source builds a new library
+            Path lib = OUT.resolve("libfakepjrt-0." + minor + "-d" + devices + "-t" + delayMs + "-" + tag + ".so");
+            if (!Files.exists(lib)) {
+                Path src = OUT.resolve("src-" + tag);
+                Files.createDirectories(src);
+                Files.write(src.resolve("fake_pjrt.c"), c);
+                Files.write(src.resolve("fake_pjrt.h"), h);
+                Path tmp = OUT.resolve(lib.getFileName() + ".tmp");
+                gcc(tmp, "-DFAKE_MINOR=" + minor, "-DFAKE_DEVICES=" + devices, "-DFAKE_TRANSFER_DELAY_MS=" + delayMs, src.resolve("fake_pjrt.c").toString());
+                Files.move(tmp, lib, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            return lib;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return lib;
     }
 
-    /** The fake plugin at the minor version of the binding's layouts. */
-    static Path library() { return library(PjrtApi.LAYOUT_MINOR); }
+    private static byte[] resource(String name) throws IOException {
+        try (var in = FakePlugin.class.getResourceAsStream("/fakepjrt/" + name)) {
+            if (in == null) throw new IOException("fakepjrt/" + name + " is not on the class path (monet-xla's test resources)");
+            return in.readAllBytes();
+        }
+    }
+
+    /** The fake plugin at the minor version of the binding's layouts, with 2 devices. */
+    public static Path library() { return library(PjrtApi.LAYOUT_MINOR); }
+
+    /**
+     * The fake plugin at the binding's minor version with {@code devices} devices, for tests that move whole models
+     * shard by shard: its transfers still complete late, but 1 ms late.
+     */
+    public static Path withDevices(int devices) { return library(PjrtApi.LAYOUT_MINOR, devices, 1); }
 
     /** A shared library that exports no GetPjrtApi. */
     static synchronized Path notAPlugin() throws IOException {
@@ -84,24 +115,43 @@ final class FakePlugin {
         return null;
     }
 
-    private static synchronized MethodHandle hook(String name, FunctionDescriptor fd) {
-        if (hooks == null) hooks = SymbolLookup.libraryLookup(library(), Arena.global());
+    private static MethodHandle hook(String name, FunctionDescriptor fd) { return hook(library(), name, fd); }
+
+    private static synchronized MethodHandle hook(Path lib, String name, FunctionDescriptor fd) {
+        SymbolLookup hooks = HOOKS.computeIfAbsent(lib, l -> SymbolLookup.libraryLookup(l, Arena.global()));
         return Linker.nativeLinker().downcallHandle(hooks.find(name).orElseThrow(), fd);
     }
 
-    /** A counter of the fake: initialize, clients, buffers, loaded, execs, events, errors, bad_destroys, awaits, donated. */
-    static long stat(String name) {
+    /** The global device ids of the device assignment the last compile of {@code lib} received (null: none given). */
+    public static long[] lastDeviceAssignment(Path lib) {
         try (Arena arena = Arena.ofConfined()) {
-            return (long) hook("fake_stat", FunctionDescriptor.of(JAVA_LONG, ADDRESS)).invokeExact(arena.allocateFrom(name));
+            MemorySegment buf = arena.allocate(JAVA_LONG, 8);
+            long n = (long) hook(lib, "fake_last_device_assignment", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG)).invokeExact(buf, 8L);
+            return n < 0 ? null : buf.asSlice(0, n * 8).toArray(JAVA_LONG);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static String lastProgram() {
+    /** A counter of the fake at {@code lib}, as {@link #stat(String)}. */
+    public static long stat(Path lib, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (long) hook(lib, "fake_stat", FunctionDescriptor.of(JAVA_LONG, ADDRESS)).invokeExact(arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A counter of the fake: initialize, clients, buffers, loaded, execs, events, errors, bad_destroys, awaits, donated. */
+    static long stat(String name) { return stat(library(), name); }
+
+    static String lastProgram() { return lastProgram(library()); }
+
+    /** The MLIR text the last compile of {@code lib} received. */
+    public static String lastProgram(Path lib) {
         try {
-            MemorySegment s = (MemorySegment) hook("fake_last_program", FunctionDescriptor.of(ADDRESS)).invokeExact();
-            return s.reinterpret(1 << 16).getString(0);
+            MemorySegment s = (MemorySegment) hook(lib, "fake_last_program", FunctionDescriptor.of(ADDRESS)).invokeExact();
+            return s.reinterpret(1 << 20).getString(0);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
