@@ -53,22 +53,8 @@ dups="$(printf '%s\n' "${HOSTS[@]}" | sort | uniq -d)"
 N=${#HOSTS[@]}
 COORDINATOR="${HOSTS[0]#*@}:$PORT"
 
-STEM="$(basename "${CONFIG%.*}")"
-if [[ -z "$RUN_DIR" ]]; then
-  RUN_DIR="runs/$STEM"
-  ((N == 1)) || echo "gpu-hosts: warning: no --run-dir: each host writes ~/monet/$RUN_DIR on its own disk; checkpoints of a multi-host run need one directory every host shares" >&2
-fi
 REMOTE=monet # under each host's home directory
-
-if [[ -z "$BUNDLE" ]]; then
-  BUNDLE="$ROOT/bundle/monet-bundle.tar.gz"
-  [[ -f "$BUNDLE" ]] || launch_run "$ROOT/scripts/bundle.sh"
-elif [[ ! -f "$BUNDLE" ]]; then
-  launch_die "--bundle $BUNDLE: no such file"
-fi
-STAGE="$(launch_stage_config "$CONFIG")"
-trap 'rm -rf "$STAGE"' EXIT
-STAGED=("$STAGE/config"); [[ ! -d "$STAGE/cache" ]] || STAGED+=("$STAGE/cache")
+launch_prepare "$N" hosts
 
 EXTRA=""
 for a in "${TRAIN_ARGS[@]}"; do EXTRA+=" $(printf '%q' "$a")"; done

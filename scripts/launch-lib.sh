@@ -56,3 +56,24 @@ launch_yaml_value() {
   v="${v%\"}"; v="${v#\"}"; v="${v%\'}"; v="${v#\'}"
   printf '%s' "$v"
 }
+
+# launch_prepare COUNT WHAT: what both launchers do before starting processes. Defaults RUN_DIR to runs/<config stem>
+# (warning, when COUNT > 1, that the WHAT (workers, hosts) then write checkpoints on their own disks), builds the
+# bundle when no BUNDLE is given, and stages CONFIG; sets RUN_DIR, BUNDLE, STAGE (removed on exit) and STAGED.
+launch_prepare() {
+  local count="$1" what="$2" stem
+  stem="$(basename "${CONFIG%.*}")"
+  if [[ -z "$RUN_DIR" ]]; then
+    RUN_DIR="runs/$stem"
+    ((count == 1)) || echo "$(basename "$0" .sh): warning: no --run-dir: each of the $what writes ~/monet/$RUN_DIR on its own disk; checkpoints of a multi-host run need one directory all $what share" >&2
+  fi
+  if [[ -z "$BUNDLE" ]]; then
+    BUNDLE="$ROOT/bundle/monet-bundle.tar.gz"
+    [[ -f "$BUNDLE" ]] || launch_run "$ROOT/scripts/bundle.sh"
+  elif [[ ! -f "$BUNDLE" ]]; then
+    launch_die "--bundle $BUNDLE: no such file"
+  fi
+  STAGE="$(launch_stage_config "$CONFIG")"
+  trap 'rm -rf "$STAGE"' EXIT
+  STAGED=("$STAGE/config"); [[ ! -d "$STAGE/cache" ]] || STAGED+=("$STAGE/cache")
+}

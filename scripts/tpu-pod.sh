@@ -65,22 +65,8 @@ else
   launch_die "without gcloud, --dry-run needs --workers N (a v4-64 slice has 8)"
 fi
 
-STEM="$(basename "${CONFIG%.*}")"
-if [[ -z "$RUN_DIR" ]]; then
-  RUN_DIR="runs/$STEM"
-  ((WORKERS == 1)) || echo "tpu-pod: warning: no --run-dir: each worker writes ~/monet/$RUN_DIR on its own disk; checkpoints of a multi-host run need one directory every worker shares" >&2
-fi
 REMOTE=monet # under each worker's home directory
-
-if [[ -z "$BUNDLE" ]]; then
-  BUNDLE="$ROOT/bundle/monet-bundle.tar.gz"
-  [[ -f "$BUNDLE" ]] || launch_run "$ROOT/scripts/bundle.sh"
-elif [[ ! -f "$BUNDLE" ]]; then
-  launch_die "--bundle $BUNDLE: no such file"
-fi
-STAGE="$(launch_stage_config "$CONFIG")"
-trap 'rm -rf "$STAGE"' EXIT
-STAGED=("$STAGE/config"); [[ ! -d "$STAGE/cache" ]] || STAGED+=("$STAGE/cache")
+launch_prepare "$WORKERS" workers
 REMOTE_CONFIG="$REMOTE/config/$(basename "$CONFIG")"
 
 echo "tpu-pod: $NAME ($WORKERS workers), coordinator $COORDINATOR_IP:$PORT, config $REMOTE_CONFIG, run directory $RUN_DIR" >&2
