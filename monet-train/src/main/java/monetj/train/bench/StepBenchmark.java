@@ -72,10 +72,7 @@ public final class StepBenchmark implements AutoCloseable {
         this.bf16 = precision.mixed();
         TrainState host = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         this.program = backend.compile(TrainStepProgram.build(TrainStepProgram.Kind.STEP, TrainStepProgram.Settings.of(rc, model, precision)));
-        Map<String, HostTensor> byName = new LinkedHashMap<>(host.params());
-        byName.putAll(host.buffers());
-        host.m().forEach((k, t) -> byName.put("m." + k, t));
-        host.v().forEach((k, t) -> byName.put("v." + k, t));
+        Map<String, HostTensor> byName = host.leaves();
         byName.put("step", HostTensor.scalar(0));
         for (Leaf l : program.signature().inputs()) {
             if (l.name().equals("tokens")) continue;

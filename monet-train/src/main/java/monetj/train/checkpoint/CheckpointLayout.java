@@ -84,11 +84,7 @@ public record CheckpointLayout(Map<String, Shape> shapes, Map<String, Sharding> 
 
     /** This process's devices' blocks of a whole host state: what the Java executor and single-device backends hold. */
     public Map<Integer, Map<String, HostTensor>> localBlocks(TrainState whole) {
-        Map<String, HostTensor> leaves = new LinkedHashMap<>();
-        whole.params().forEach(leaves::put);
-        whole.buffers().forEach(leaves::put);
-        whole.m().forEach((k, t) -> leaves.put("m." + k, t));
-        whole.v().forEach((k, t) -> leaves.put("v." + k, t));
+        Map<String, HostTensor> leaves = whole.leaves();
         if (!leaves.keySet().equals(shapes.keySet())) {
             throw new IllegalArgumentException("the run's state has leaves " + difference(leaves.keySet(), shapes.keySet()) + " the checkpoint layout does not, and lacks "
                     + difference(shapes.keySet(), leaves.keySet()));

@@ -42,10 +42,7 @@ final class DeviceState implements AutoCloseable {
     static DeviceState upload(Backend b, TrainState s, Map<String, Sharding> shardings) {
         DeviceState d = new DeviceState(b, List.copyOf(s.params().keySet()), List.copyOf(s.buffers().keySet()), s.step(), shardings);
         try {
-            s.params().forEach(d::put);
-            s.buffers().forEach(d::put);
-            s.m().forEach((k, t) -> d.put("m." + k, t));
-            s.v().forEach((k, t) -> d.put("v." + k, t));
+            s.leaves().forEach(d::put);
             d.put("step", HostTensor.scalar((int) s.step()));
         } catch (RuntimeException e) {
             d.close();

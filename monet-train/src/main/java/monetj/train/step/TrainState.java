@@ -37,6 +37,18 @@ public record TrainState(Map<String, HostTensor> params, Map<String, HostTensor>
         return new TrainState(params, buffers, m, v, 0);
     }
 
+    /**
+     * Parameters, buffers and moments by the step program's leaf names ({@code NAME}, {@code m.NAME}, {@code v.NAME}),
+     * as checkpoints name them too; the step counter is the program's leaf {@code step}, not in this map.
+     */
+    public Map<String, HostTensor> leaves() {
+        Map<String, HostTensor> out = new LinkedHashMap<>(params);
+        out.putAll(buffers);
+        m.forEach((k, t) -> out.put("m." + k, t));
+        v.forEach((k, t) -> out.put("v." + k, t));
+        return out;
+    }
+
     /** Parameters and buffers together, in layout order: what an HF export writes. */
     public Map<String, HostTensor> modelTensors(MonetConfig config) {
         Map<String, HostTensor> out = new LinkedHashMap<>();

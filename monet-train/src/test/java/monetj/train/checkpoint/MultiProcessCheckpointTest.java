@@ -66,15 +66,6 @@ class MultiProcessCheckpointTest {
         return new IteratorState.Packed(new BatchLayout(2, 16, 3, true, process, processes), "tokens/train", batches);
     }
 
-    /** Every leaf of a state by checkpoint name. */
-    private static Map<String, HostTensor> leaves(TrainState s) {
-        Map<String, HostTensor> out = new LinkedHashMap<>(s.params());
-        out.putAll(s.buffers());
-        s.m().forEach((k, t) -> out.put("m." + k, t));
-        s.v().forEach((k, t) -> out.put("v." + k, t));
-        return out;
-    }
-
     /** Writes {@code s} at its step from {@code processes} processes over a mesh of {@code devices} devices. */
     private List<ThreadProcesses.Outcome<Path>> save(TrainState s, RunConfig.Mesh mesh, int devices, int processes, Duration timeout, Set<Integer> absent) throws Exception {
         ThreadProcesses group = new ThreadProcesses(processes);
@@ -95,7 +86,7 @@ class MultiProcessCheckpointTest {
     @Test
     void writtenByTwoProcessesOfTwoDevicesRestoresWholeUnderTwoProcessesOfFsdp2AndOnAnotherMesh() throws Exception {
         TrainState s = state(7, 4);
-        Map<String, HostTensor> whole = leaves(s);
+        Map<String, HostTensor> whole = s.leaves();
         List<ThreadProcesses.Outcome<Path>> saved = save(s, mesh(1, 4, 1, 1), 4, 2, TIMEOUT, Set.of());
         Path dir = run.resolve("checkpoints/step-4");
         for (var o : saved) assertEquals(dir, o.get());
@@ -117,8 +108,8 @@ class MultiProcessCheckpointTest {
         // M = 1: one process, whole tensors.
         TrainCheckpoint.Loaded one = TrainCheckpoint.read(dir, MODEL);
         assertEquals(4, one.state().step());
-        assertEquals(whole.keySet(), leaves(one.state()).keySet());
-        leaves(one.state()).forEach((k, t) -> assertTrue(whole.get(k).contentEquals(t), "whole " + k));
+        assertEquals(whole.keySet(), one.state().leaves().keySet());
+        one.state().leaves().forEach((k, t) -> assertTrue(whole.get(k).contentEquals(t), "whole " + k));
         assertEquals(List.of(data(0, 2, 4), data(1, 2, 4)), one.dataStates());
         assertEquals(data(0, 2, 4), one.dataState());
 
@@ -152,7 +143,7 @@ class MultiProcessCheckpointTest {
         Files.delete(dir.resolve("shard-3.safetensors"));
         // Device 0 of fsdp=2 holds the first half of every split dimension: saved devices 0 and 1 only.
         CheckpointLayout half = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(0), 2);
-        assertBlocks(leaves(s), half.shardings(), TrainCheckpoint.readBlocks(dir, half, MODEL));
+        assertBlocks(s.leaves(), half.shardings(), TrainCheckpoint.readBlocks(dir, half, MODEL));
         CheckpointLayout otherHalf = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(1), 2);
         var e = assertThrows(IOException.class, () -> TrainCheckpoint.readBlocks(dir, otherHalf, MODEL));
         assertTrue(e.getMessage().contains("shard-2.safetensors, named in index.json, is missing"), e.getMessage());
@@ -176,7 +167,7 @@ class MultiProcessCheckpointTest {
             return TrainCheckpoint.saveSharded(new CheckpointStore(run, 5), 2, layout, distinct, MODEL, null, null, 0, TIMEOUT);
         }).forEach(ThreadProcesses.Outcome::get);
         TrainCheckpoint.Loaded l = TrainCheckpoint.read(run.resolve("checkpoints/step-2"), MODEL);
-        leaves(l.state()).forEach((k, t) -> assertTrue(leaves(s).get(k).contentEquals(t), k));
+        l.state().leaves().forEach((k, t) -> assertTrue(s.leaves().get(k).contentEquals(t), k));
         assertEquals(2, l.state().step());
     }
 
@@ -188,7 +179,7 @@ class MultiProcessCheckpointTest {
         CheckpointLayout second = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(1), 2);
         Map<Integer, Map<String, HostTensor>> blocks = TrainCheckpoint.readBlocks(dir, second, MODEL);
         assertEquals(Set.of(1), blocks.keySet());
-        assertBlocks(leaves(s), second.shardings(), blocks);
+        assertBlocks(s.leaves(), second.shardings(), blocks);
     }
 
     @Test
@@ -232,7 +223,7 @@ class MultiProcessCheckpointTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         TrainCheckpoint.Loaded l = TrainCheckpoint.readLatestIntact(new CheckpointStore(run, 5), MODEL, Set.of(), new PrintStream(console, true));
         assertEquals(run.resolve("checkpoints/step-2"), l.dir());
-        leaves(l.state()).forEach((k, t) -> assertTrue(leaves(older).get(k).contentEquals(t), k));
+        l.state().leaves().forEach((k, t) -> assertTrue(older.leaves().get(k).contentEquals(t), k));
         String warning = console.toString();
         assertTrue(warning.contains("step-4 is damaged: shard-3.safetensors has SHA-256") && warning.contains("resuming from the previous intact checkpoint"), warning);
         assertThrows(DamagedCheckpointException.class, () -> TrainCheckpoint.readWeights(run.resolve("checkpoints/step-4")), "the export refuses it too");

@@ -42,10 +42,7 @@ class RematerialisationTest {
         JavaExecutor exec = new JavaExecutor();
         TrainState fresh = TrainState.fresh(model, new MonetModel(model).init(0).asMap());
         Map<String, DeviceBuffer> state = new LinkedHashMap<>();
-        fresh.params().forEach((k, t) -> state.put(k, exec.put(t)));
-        fresh.buffers().forEach((k, t) -> state.put(k, exec.put(t)));
-        fresh.m().forEach((k, t) -> state.put("m." + k, exec.put(t)));
-        fresh.v().forEach((k, t) -> state.put("v." + k, exec.put(t)));
+        fresh.leaves().forEach((k, t) -> state.put(k, exec.put(t)));
         state.put("step", exec.put(HostTensor.scalar(0)));
         Random rnd = new Random(11);
         double[] losses = new double[STEPS];

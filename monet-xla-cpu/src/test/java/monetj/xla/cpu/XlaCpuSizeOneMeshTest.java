@@ -58,10 +58,7 @@ class XlaCpuSizeOneMeshTest {
     private static Map<String, HostTensor> run(Backend exec, Program program, MonetConfig config) {
         TrainState fresh = TrainState.fresh(config, new MonetModel(config).init(3).asMap());
         Map<String, DeviceBuffer> args = new LinkedHashMap<>();
-        fresh.params().forEach((k, t) -> args.put(k, exec.put(t)));
-        fresh.buffers().forEach((k, t) -> args.put(k, exec.put(t)));
-        fresh.m().forEach((k, t) -> args.put("m." + k, exec.put(t)));
-        fresh.v().forEach((k, t) -> args.put("v." + k, exec.put(t)));
+        fresh.leaves().forEach((k, t) -> args.put(k, exec.put(t)));
         args.put("step", exec.put(HostTensor.scalar(0)));
         Random rnd = new Random(5);
         int[] ids = new int[MICRO * (SEQ + 1)];
