@@ -17,6 +17,7 @@ import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
 import monetj.train.config.RunConfig;
+import monetj.train.run.Backends;
 import monetj.train.run.FlopCount;
 import monetj.train.step.TrainState;
 import monetj.train.step.TrainStepProgram;
@@ -68,7 +69,7 @@ public final class StepBenchmark implements AutoCloseable {
         this.name = name;
         this.backend = backend;
         int micro = rc.train().microBatchSize(), seq = rc.data().seqLen();
-        Precision precision = rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
+        Precision precision = Backends.precision(rc, backend);
         this.bf16 = precision.mixed();
         TrainState host = TrainState.fresh(model, new MonetModel(model).init(rc.train().seed()).asMap());
         this.program = backend.compile(TrainStepProgram.build(TrainStepProgram.Kind.STEP, TrainStepProgram.Settings.of(rc, model, precision)));

@@ -1,6 +1,8 @@
 package monetj.train.run;
 
+import java.util.function.Supplier;
 import monetj.core.backend.Backend;
+import monetj.core.backend.BackendCapabilities;
 import monetj.core.backend.BackendProvider;
 import monetj.core.backend.BackendRequest;
 import monetj.core.dist.ProcessGroup;
@@ -24,8 +26,13 @@ public final class Backends {
     }
 
     /** The precision policy of a run: {@code train.precision}, or for {@code auto} the backend kind's declared default. */
-    public static Precision precision(RunConfig rc) {
-        return rc.train().precision().equals("auto") ? provider(rc.backend().kind()).capabilities().defaultPrecision() : Precision.named(rc.train().precision());
+    public static Precision precision(RunConfig rc) { return precision(rc, () -> provider(rc.backend().kind()).capabilities()); }
+
+    /** The same on an open backend, whichever kind the run config names ({@code monet bench step} runs several). */
+    public static Precision precision(RunConfig rc, Backend backend) { return precision(rc, backend::capabilities); }
+
+    private static Precision precision(RunConfig rc, Supplier<BackendCapabilities> capabilities) {
+        return rc.train().precision().equals("auto") ? capabilities.get().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
     private static BackendProvider provider(String kind) {

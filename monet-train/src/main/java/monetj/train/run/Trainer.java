@@ -11,7 +11,6 @@ import monetj.core.backend.Backend;
 import monetj.core.dist.ProcessGroup;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
-import monetj.core.nn.Precision;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.IteratorState;
 import monetj.data.iter.PrefetchingBatchIterator;
@@ -81,7 +80,7 @@ public final class Trainer {
 
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
-        TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, precision(), TrainingData.hasLossMask(rc.data().train())), processes);
+        TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, Backends.precision(rc, backend), TrainingData.hasLossMask(rc.data().train())), processes);
         // A single process shards its programs over the backend's devices (TrainingMesh); on the Java executor a larger
         // fixed mesh is logical (same values, checkpoints written as that many shards). Several processes run unsharded
         // programs, one device each.
@@ -178,11 +177,6 @@ public final class Trainer {
         record.put("compute_s", r.seconds() - r.dataWaitSeconds());
         if (peakFlops != null) record.put("mfu", FlopCount.trainingFlopsPerToken(model, rc.data().seqLen()) * tokens / r.seconds() / peakFlops);
         return record;
-    }
-
-    /** {@code train.precision}, or for {@code auto} what the backend declares (f32 on the Java executor, bf16-mixed on accelerators). */
-    private Precision precision() {
-        return rc.train().precision().equals("auto") ? backend.capabilities().defaultPrecision() : Precision.named(rc.train().precision());
     }
 
     private Path save(CheckpointStore store, CheckpointLayout layout, DeviceState device, IteratorState dataState, long step) throws IOException {
