@@ -45,6 +45,20 @@ public interface Backend extends AutoCloseable {
     default DeviceBuffer put(HostTensor tensor, Sharding sharding) { return put(tensor); }
 
     /**
+     * Copies this process's rows of a global array: {@code part} is rows {@code [firstRow, firstRow + part rows)}
+     * (along dimension 0) of an array of {@code global} type laid out by {@code sharding} over the program's mesh,
+     * which may span the devices of several processes; each of this process's devices receives its block, which
+     * must lie inside those rows. A backend that holds whole arrays takes only the whole array.
+     */
+    default DeviceBuffer putRows(HostTensor part, long firstRow, TensorType global, Sharding sharding) {
+        if (firstRow != 0 || !part.type().equals(global)) {
+            throw new UnsupportedOperationException(platform() + " holds whole arrays: it takes all of " + global + ", not rows " + firstRow + ".. of it ("
+                    + part.type() + ")");
+        }
+        return put(part, sharding);
+    }
+
+    /**
      * Assembles a buffer of {@code type} laid out by {@code sharding} from blocks by mesh device index (as {@link
      * #localBlocks} gives them: each distinct block at least once, under one of the devices holding it). A backend
      * that runs programs whole joins them on the host.
