@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import monetj.core.backend.Backend;
+import monetj.core.dist.ProcessGroup;
 import monetj.train.config.ConfigException;
 import monetj.train.config.RunConfig;
 import monetj.train.config.RunConfigLoader;
@@ -98,7 +99,7 @@ public final class SweepCommand implements Callable<Integer> {
                 continue;
             }
             System.out.println("=== sweep run " + r.name() + " " + r.overrides());
-            try (Backend backend = Backends.create(rc.backend())) {
+            try (Backend backend = Backends.forRun(rc, ProcessGroup.single())) {
                 // A run that already saved a checkpoint (an interrupted sweep run again) continues from it.
                 boolean resume = new monetj.train.checkpoint.CheckpointStore(runDir, rc.checkpoint().keep()).latest().isPresent();
                 new Trainer(rc, resolved.tree(), resolved.model(), runDir, backend, System.out).run(resume);

@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfig rc = resolved.config();
         MonetConfig model = resolved.model();
         ProcessGroup processes = process.join(process.identity(rc.backend()));
-        try (AutoCloseable leave = processes instanceof AutoCloseable c ? c : null; Backend backend = Backends.create(rc.backend(), processes)) {
+        try (AutoCloseable leave = processes instanceof AutoCloseable c ? c : null; Backend backend = Backends.forRun(rc, processes)) {
             PrintStream console = ProcessConsole.of(processes);
             console.printf("monet train: %s-decomposed model, %,d parameters, on %s (%s); run directory %s%s%n",
                     model.moeDecompose().key, model.parameterCount(), backend.platform(), backend.deviceDescription(), runDir,

@@ -21,6 +21,12 @@ public final class Backends {
         return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction(), processes));
     }
 
+    /** The backend of a run: its {@code backend} section, writing sharded programs for its {@code mesh.partitioner}. */
+    public static Backend forRun(RunConfig rc, ProcessGroup processes) {
+        RunConfig.Backend b = rc.backend();
+        return provider(b.kind()).open(new BackendRequest(b.plugin(), b.memoryFraction(), processes, rc.mesh().partitioner()));
+    }
+
     public static Backend create(String kind, String plugin, Double memoryFraction) {
         return provider(kind).open(new BackendRequest(plugin, memoryFraction));
     }

@@ -1,6 +1,7 @@
 package monetj.train.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.exec.JavaExecutor;
 import monetj.core.nn.Precision;
 import monetj.train.config.RunConfigLoader;
@@ -54,6 +56,22 @@ class TrainingMeshTest {
             assertTrue(e.getMessage().contains("mesh [data=1, fsdp=4, tensor=1, expert=1] spans 4 devices") && e.getMessage().contains("has 2 addressable devices"),
                     e.getMessage());
             assertTrue(List.of(e.getMessage().split("; ")).getLast().contains("mesh.fsdp=2"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theTrainersPjrtBackendWritesShardedProgramsForTheConfiguredPartitioner() throws Exception {
+        Path plugin = FakePlugin.withDevices(2);
+        for (String partitioner : List.of("shardy", "gspmd")) {
+            var resolved = config("backend.kind=pjrt", "backend.plugin=" + plugin, "mesh.partitioner=" + partitioner);
+            try (PjrtBackend b = (PjrtBackend) Backends.forRun(resolved.config(), ProcessGroup.single())) {
+                var rules = TrainingMesh.rules(resolved.config(), b);
+                var settings = TrainStepProgram.Settings.of(resolved.config(), resolved.model(), Precision.F32);
+                var module = b.emit(TrainStepProgram.build(TrainStepProgram.Kind.STEP, settings, rules));
+                assertEquals(partitioner.equals("shardy"), module.useShardyPartitioner(), partitioner);
+                assertEquals(partitioner.equals("shardy"), module.text().contains("sdy.mesh"), partitioner);
+                assertEquals(partitioner.equals("gspmd"), module.text().contains("mhlo.sharding"), partitioner);
+            }
         }
     }
 }

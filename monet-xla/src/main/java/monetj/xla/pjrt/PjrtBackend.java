@@ -21,6 +21,7 @@ import monetj.core.program.Program;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 import monetj.xla.stablehlo.OpEmissions;
+import monetj.xla.stablehlo.Partitioner;
 import monetj.xla.stablehlo.StableHloEmitter;
 import monetj.xla.stablehlo.StableHloModule;
 
@@ -37,7 +38,7 @@ public final class PjrtBackend implements Backend {
     private final PjrtClient client;
     private final PjrtDevice device;
     private final boolean ownsClient;
-    private final StableHloEmitter emitter;
+    private StableHloEmitter emitter;
 
     /** Runs on {@code device} of {@code client}; the client stays the caller's to close. */
     public PjrtBackend(PjrtClient client, PjrtDevice device) { this(client, device, false, DotGeneral.Precision.DEFAULT); }
@@ -85,6 +86,12 @@ public final class PjrtBackend implements Backend {
     }
 
     public PjrtClient client() { return client; }
+
+    /** Writes sharded programs compiled from now on for {@code partitioner} (Shardy unless told: the run's {@code mesh.partitioner}). */
+    public PjrtBackend writingFor(Partitioner partitioner) {
+        emitter = emitter.withPartitioner(partitioner);
+        return this;
+    }
 
     public PjrtDevice device() { return device; }
 

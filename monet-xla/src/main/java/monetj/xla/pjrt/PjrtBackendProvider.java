@@ -5,6 +5,7 @@ import monetj.core.backend.BackendCapabilities;
 import monetj.core.backend.BackendProvider;
 import monetj.core.backend.BackendRequest;
 import monetj.core.nn.Precision;
+import monetj.xla.stablehlo.Partitioner;
 
 /** {@code backend.kind: pjrt}: a PJRT plugin (TPU, GPU, CPU), bf16-mixed by default. */
 public final class PjrtBackendProvider implements BackendProvider {
@@ -12,5 +13,8 @@ public final class PjrtBackendProvider implements BackendProvider {
 
     @Override public BackendCapabilities capabilities() { return new BackendCapabilities("pjrt", Precision.BF16_MIXED); }
 
-    @Override public Backend open(BackendRequest request) { return PjrtBackend.open(request.plugin(), request.memoryFraction(), request.processes()); }
+    @Override public Backend open(BackendRequest request) {
+        PjrtBackend backend = PjrtBackend.open(request.plugin(), request.memoryFraction(), request.processes());
+        return request.partitioner() == null ? backend : backend.writingFor(Partitioner.named(request.partitioner()));
+    }
 }
