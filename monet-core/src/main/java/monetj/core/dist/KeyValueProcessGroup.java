@@ -4,17 +4,27 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The processes of a multi-process run, coordinated through the key-value store process 0 serves. A barrier
  * is: put my arrival key, then wait for everyone's; a process that never arrives makes the others fail once the
  * timeout has passed, with a message naming the ids that are missing. Joining is a rendezvous of the same kind
- * that also checks that every process was started with the same process count. Closing: every process says it is
- * done, and process 0 keeps serving (bounded) until all have, so it never takes the store away from the others.
+ * that also checks that every process was started with the same process count. A process that fails sets the key
+ * {@code failed} (its id and why; the first one stays); every wait polls it between slices of {@link #FAILURE_POLL}, so
+ * the others stop within about that long, naming it. Closing: every process says it is done, and process 0 keeps
+ * serving (bounded) until all have, so it never takes the store away from the others.
  */
 public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
+    /** How often a wait looks whether another process has failed. */
+    static final Duration FAILURE_POLL = Duration.ofMillis(500);
+    private static final String FAILED = "failed";
+    /** Set after {@code failed} or a stop ({@link RunStop}): the one key a per-step check reads while nothing happens. */
+    static final String ATTENTION = "attention";
+
     private final ProcessIdentity identity;
     private final KeyValueStore store;
     private final KeyValueServer server;
@@ -56,7 +66,8 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
 
     private void rendezvous(Duration timeout) throws TimeoutException, InterruptedException {
         String mine = "count=" + identity.processCount() + " pid=" + ProcessHandle.current().pid();
-        arrive("rendezvous", "rendezvous at " + identity.coordinator(), mine.getBytes(StandardCharsets.UTF_8), timeout, (id, value) -> {
+        // Not failing fast: until every process has reached the store, an unreachable one is the missing coordinator.
+        arrive("rendezvous", "rendezvous at " + identity.coordinator(), mine.getBytes(StandardCharsets.UTF_8), timeout, false, (id, value) -> {
             String theirs = new String(value, StandardCharsets.UTF_8);
             if (!theirs.startsWith("count=" + identity.processCount() + " ")) {
                 throw new IllegalStateException("process " + id + " was started with another process count (" + theirs + "); this one has " + mine);
@@ -66,30 +77,62 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
 
     @Override
     public void barrier(String name, Duration timeout) throws TimeoutException, InterruptedException {
-        arrive("barrier/" + name, "barrier '" + name + "'", new byte[] {1}, timeout, (id, value) -> {});
+        arrive("barrier/" + name, "barrier '" + name + "'", new byte[] {1}, timeout, true, (id, value) -> {});
+    }
+
+    @Override
+    public void fail(String reason) {
+        try {
+            if (store.tryGet(FAILED).isPresent()) return; // the first failure is the one the others report
+            store.put(FAILED, (identity.processId() + "\n" + reason).getBytes(StandardCharsets.UTF_8));
+            store.put(ATTENTION, new byte[] {1});
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException | RuntimeException e) {
+            // The store is gone too: the others' next request fails naming the coordinator.
+        }
+    }
+
+    @Override
+    public void checkFailures() throws TimeoutException, InterruptedException {
+        Optional<byte[]> failed = store.tryGet(FAILED);
+        if (failed.isEmpty()) return;
+        String value = new String(failed.get(), StandardCharsets.UTF_8);
+        int newline = value.indexOf('\n');
+        throw new ProcessFailedException(Integer.parseInt(value.substring(0, newline)), identity.processCount(), value.substring(newline + 1), identity.processId());
+    }
+
+    @Override
+    public void publish(String name, byte[] value) throws TimeoutException, InterruptedException { store.put("gather/" + name + "/" + identity.processId(), value); }
+
+    @Override
+    public Map<Integer, byte[]> gather(String name, Duration timeout) throws TimeoutException, InterruptedException {
+        Map<Integer, byte[]> out = new TreeMap<>();
+        Optional<byte[]> mine = store.tryGet("gather/" + name + "/" + identity.processId());
+        if (mine.isEmpty()) throw new IllegalStateException("gather '" + name + "': this process (" + identity.processId() + ") published nothing under it");
+        out.put(identity.processId(), mine.get());
+        awaitOthers("gather/" + name, "gather '" + name + "'", System.nanoTime() + timeout.toNanos(), timeout, true, out::put);
+        return out;
     }
 
     private interface Check { void accept(int processId, byte[] value); }
 
     /** Puts this process's key under {@code prefix}, then waits for every other process's until the deadline. */
-    private void arrive(String prefix, String what, byte[] value, Duration timeout, Check check) throws TimeoutException, InterruptedException {
+    private void arrive(String prefix, String what, byte[] value, Duration timeout, boolean failFast, Check check) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         store.put(prefix + "/" + identity.processId(), value);
-        awaitOthers(prefix, what, deadline, timeout, check);
+        awaitOthers(prefix, what, deadline, timeout, failFast, check);
     }
 
-    private void awaitOthers(String prefix, String what, long deadline, Duration timeout, Check check) throws TimeoutException, InterruptedException {
+    /** Waits for every other process's key under {@code prefix}; with {@code failFast}, ends at once when one has failed. */
+    private void awaitOthers(String prefix, String what, long deadline, Duration timeout, boolean failFast, Check check) throws TimeoutException, InterruptedException {
         List<Integer> missing = new ArrayList<>();
         for (int q = 0; q < identity.processCount(); q++) {
             if (q == identity.processId()) continue;
             String key = prefix + "/" + q;
             Optional<byte[]> got;
             if (missing.isEmpty()) {
-                try {
-                    got = Optional.of(store.get(key, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
-                } catch (TimeoutException e) {
-                    got = Optional.empty();
-                }
+                got = awaitKey(key, deadline, failFast);
             } else {
                 got = store.tryGet(key); // the deadline has passed: only see who else is missing
             }
@@ -99,6 +142,19 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
         if (!missing.isEmpty()) {
             throw new TimeoutException(what + ": process" + (missing.size() == 1 ? " " : "es ")
                     + join(missing) + " of " + identity.processCount() + " did not arrive within " + timeout.toMillis() + " ms (this is process " + identity.processId() + ")");
+        }
+    }
+
+    /** The key's value once set before the deadline, in slices between which a failed process is looked for. */
+    private Optional<byte[]> awaitKey(String key, long deadline, boolean failFast) throws TimeoutException, InterruptedException {
+        while (true) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            try {
+                return Optional.of(store.get(key, Duration.ofNanos(failFast ? Math.min(left, FAILURE_POLL.toNanos()) : left)));
+            } catch (TimeoutException e) {
+                if (failFast) checkFailures();
+                if (System.nanoTime() >= deadline) return Optional.empty();
+            }
         }
     }
 
@@ -118,7 +174,8 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
         closed = true;
         try {
             store.put("exit/" + identity.processId(), new byte[] {1});
-            if (server != null) awaitOthers("exit", "closing", System.nanoTime() + closeTimeout.toNanos(), closeTimeout, (id, value) -> {});
+            // Not failing fast: after a failure the others still exit, and they must be able to read why first.
+            if (server != null) awaitOthers("exit", "closing", System.nanoTime() + closeTimeout.toNanos(), closeTimeout, false, (id, value) -> {});
         } finally {
             if (server != null) server.close();
         }

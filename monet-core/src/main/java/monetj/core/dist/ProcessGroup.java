@@ -1,6 +1,7 @@
 package monetj.core.dist;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -26,6 +27,29 @@ public interface ProcessGroup {
 
     /** The key-value store the processes share (PJRT's multi-process client needs one); empty for a single process. */
     default Optional<KeyValueStore> keyValueStore() { return Optional.empty(); }
+
+    /**
+     * Tells the other processes that this one fails, and why, so that their barriers, gathers and per-step checks
+     * ({@link #checkFailures}) end within seconds naming it instead of after their timeouts. Best effort: it never
+     * throws (a store that cannot be reached makes the others fail naming the coordinator). Nothing for one process.
+     */
+    default void fail(String reason) {}
+
+    /** Throws {@link ProcessFailedException} when another process has said it failed ({@link #fail}); cheap enough for once per step. */
+    default void checkFailures() throws TimeoutException, InterruptedException {}
+
+    /** Sets this process's value under {@code name} for {@link #gather} (one value per process and name). */
+    default void publish(String name, byte[] value) throws TimeoutException, InterruptedException {
+        throw new UnsupportedOperationException(this + " exchanges no values");
+    }
+
+    /**
+     * Every process's value under {@code name} ({@link #publish}), by process index, once all have published; after
+     * {@code timeout} throws naming the processes that did not, and at once when one has failed.
+     */
+    default Map<Integer, byte[]> gather(String name, Duration timeout) throws TimeoutException, InterruptedException {
+        throw new UnsupportedOperationException(this + " exchanges no values");
+    }
 
     /** A run of one process: the barrier returns at once. */
     static ProcessGroup single() {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.dist.ProcessGroup;
+import monetj.core.dist.RunStop;
 import monetj.core.model.MonetConfig;
 import monetj.core.model.MonetModel;
 import monetj.data.iter.BatchLayout;
@@ -39,7 +40,7 @@ public final class Trainer {
     private final PrintStream console;
     private final ProcessGroup processes;
     private final Double peakFlops;
-    private volatile boolean interrupted;
+    private final RunStop stop;
 
     public Trainer(RunConfig rc, JsonNode resolvedConfig, MonetConfig model, Path runDir, Backend backend, PrintStream console) {
         this(rc, resolvedConfig, model, runDir, backend, console, ProcessGroup.single());
@@ -55,10 +56,14 @@ public final class Trainer {
         this.console = console;
         this.processes = processes;
         this.peakFlops = PeakFlops.of(backend);
+        this.stop = new RunStop(processes, TrainCheckpoint.BARRIER_TIMEOUT);
     }
 
-    /** Asks the loop to checkpoint and stop after the current step (signal handlers call this). */
-    public void interrupt() { interrupted = true; }
+    /** Asks the loop to checkpoint and stop after the current step, every process after the same one (signal handlers call this). */
+    public void interrupt(int signal) { stop.request(signal); }
+
+    /** The signal the run stopped for (0 when it did not): on every process the same. */
+    public int stopSignal() { return stop.signal(); }
 
     /** How a run ended. */
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
@@ -117,9 +122,10 @@ public final class Trainer {
                 if (evaluator.due(step)) record.put("val_loss", evaluator.evaluate(device));
                 metrics.write(record);
                 progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
-                if (checkpoints.due(step, interrupted)) {
+                boolean stopping = stop.stopsAfter(step, rc.train().steps()); // a stop asked of any process, or another's failure
+                if (checkpoints.due(step, stopping)) {
                     lastCheckpoint = save(store, shards, device, batches.state(), step); // every process: each writes its shards
-                    if (interrupted) {
+                    if (stopping) {
                         progress.finish();
                         console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
                         return new Outcome(step, false, lastCheckpoint);
@@ -127,6 +133,10 @@ public final class Trainer {
                 }
             }
             progress.finish();
+            if (stop.stoppedAtEnd()) { // another process was asked to stop at the last step
+                console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, device.step());
+                return new Outcome(device.step(), false, lastCheckpoint);
+            }
             if (startStep == rc.train().steps()) console.printf("run already complete at step %d%n", startStep);
             return new Outcome(device.step(), true, lastCheckpoint != null ? lastCheckpoint : store.latest().orElse(null));
         }

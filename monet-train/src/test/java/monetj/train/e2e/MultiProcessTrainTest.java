@@ -98,4 +98,91 @@ class MultiProcessTrainTest {
         var bad = TinyRun.cli(train(t, tmp.resolve("run"), tmp.resolve("none"), "--num-processes", "2", "--coordinator", "nohost").toArray(String[]::new));
         assertTrue(bad.stderr().contains("--coordinator nohost is not HOST:PORT"), bad.stderr());
     }
+
+    /** Two processes of a long run, process 1 started first; returns them (process 0 first) with their logs. */
+    private record Pair(List<Process> processes, List<Path> logs) {
+        String out(int id) throws IOException { return Files.readString(logs.get(id)) + Files.readString(Path.of(logs.get(id) + ".err")); }
+    }
+
+    private Pair startPair(TinyRun t, Path run, Path shards, List<String> process1Extra) throws Exception {
+        String coordinator = "127.0.0.1:" + freePort();
+        List<Process> ps = new ArrayList<>();
+        List<Path> logs = List.of(tmp.resolve("p0.log"), tmp.resolve("p1.log"));
+        Process[] started = new Process[2];
+        for (int id = 1; id >= 0; id--) {
+            List<String> extra = new ArrayList<>(List.of("--process-id", Integer.toString(id), "--num-processes", "2", "--coordinator", coordinator,
+                    "--rendezvous-timeout", "120", "--set", "train.steps=400", "--set", "schedule.total_steps=400", "--set", "train.log_every=1", "--set", "checkpoint.every=50"));
+            if (id == 1) extra.addAll(process1Extra);
+            started[id] = child(train(t, run, shards, extra.toArray(String[]::new)), logs.get(id), true);
+        }
+        ps.addAll(List.of(started));
+        return new Pair(ps, logs);
+    }
+
+    private Path preparedShards(TinyRun t) {
+        Path shards = tmp.resolve("shards");
+        var prepared = TinyRun.cli("data", "prepare", "--input", t.corpus.toString(), "--out", shards.toString(), "--tokenizer", t.tokenizer.toString());
+        assertEquals(0, prepared.exitCode(), prepared.stderr());
+        return shards;
+    }
+
+    /** Waits until {@code log} shows {@code text}, or fails after {@code seconds}. */
+    private static void awaitLog(Pair pair, int id, String text, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!pair.out(id).contains(text)) {
+            assertTrue(System.nanoTime() < deadline && pair.processes().get(id).isAlive(), "process " + id + " never logged '" + text + "': " + pair.out(id));
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void ctrlCOnOneProcessStopsBothAfterTheSameStepWithTheSameCheckpointAndExitCode() throws Exception {
+        TinyRun t = new TinyRun(tmp);
+        Path run = tmp.resolve("shared");
+        Pair pair = startPair(t, run, preparedShards(t), List.of());
+        try {
+            awaitLog(pair, 1, "step 3/400", 240);
+            long t0 = System.nanoTime();
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(pair.processes().get(1).pid())).start().waitFor());
+            for (Process p : pair.processes()) assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a process did not stop");
+            System.out.printf("SIGINT to process 1 of 2: both stopped %.1f s later%n", (System.nanoTime() - t0) / 1e9);
+        } finally {
+            for (Process p : pair.processes()) p.destroyForcibly().waitFor();
+        }
+        String out0 = pair.out(0), out1 = pair.out(1);
+        assertEquals(130, pair.processes().get(0).exitValue(), out0);
+        assertEquals(130, pair.processes().get(1).exitValue(), out1);
+        java.util.regex.Matcher m0 = java.util.regex.Pattern.compile("interrupted: checkpoint (\\S+) written at step (\\d+)").matcher(out0);
+        java.util.regex.Matcher m1 = java.util.regex.Pattern.compile("interrupted: checkpoint (\\S+) written at step (\\d+)").matcher(out1);
+        assertTrue(m0.find() && m1.find(), out0 + out1);
+        assertEquals(m0.group(2), m1.group(2), "both saved the same step");
+        long step = Long.parseLong(m0.group(2));
+        assertTrue(step >= 4 && step < 400, out0);
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-" + step)), "the checkpoint of the step they stopped after");
+        assertEquals(step, MetricsLog.read(run.resolve("metrics.jsonl")).getLast().get("step").asLong());
+    }
+
+    @Test
+    void aProcessThatFailsMakesTheOtherStopWithinSecondsNamingItAndItsReason() throws Exception {
+        TinyRun t = new TinyRun(tmp);
+        // Process 1 alone diverges (each process trains its own copy under the test switch): its loss becomes non-finite.
+        Pair pair = startPair(t, tmp.resolve("shared"), preparedShards(t), List.of("--set", "optimizer.lr=1e30"));
+        double seconds;
+        try {
+            assertTrue(pair.processes().get(1).waitFor(240, TimeUnit.SECONDS), "process 1 did not fail");
+            long t0 = System.nanoTime();
+            assertTrue(pair.processes().get(0).waitFor(60, TimeUnit.SECONDS), "process 0 did not stop after process 1 failed: " + pair.out(0));
+            seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("process 1 of 2 failed: process 0 stopped %.1f s after it exited%n", seconds);
+        } finally {
+            for (Process p : pair.processes()) p.destroyForcibly().waitFor();
+        }
+        String out0 = pair.out(0), out1 = pair.out(1);
+        assertEquals(1, pair.processes().get(1).exitValue(), out1);
+        assertTrue(out1.contains("non-finite loss"), out1);
+        assertEquals(1, pair.processes().get(0).exitValue(), out0);
+        assertTrue(out0.contains("monet: process 1 of 2 failed: non-finite loss") && out0.contains("(this is process 0, stopping too)"), out0);
+        assertFalse(out0.contains("done: step 400"), out0);
+        assertTrue(seconds < 30, seconds + " s");
+    }
 }
