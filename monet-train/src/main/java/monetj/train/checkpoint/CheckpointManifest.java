@@ -13,6 +13,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -74,7 +76,13 @@ public final class CheckpointManifest {
     private static String part(int process) { return ".manifest-process-" + process + ".json"; }
 
     /** Throws {@link DamagedCheckpointException} naming the first file that is missing or differs from the manifest. */
-    public static void verify(Path dir) throws IOException {
+    public static void verify(Path dir) throws IOException { verify(dir, name -> true, Set.of()); }
+
+    /**
+     * As {@link #verify(Path)} for the files whose names pass {@code which} only (those one process reads); a name in
+     * {@code listed} that the manifest does not list is damage too.
+     */
+    public static void verify(Path dir, Predicate<String> which, Set<String> listed) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) throw new DamagedCheckpointException(dir, FILE_NAME + " is missing");
         JsonNode files;
@@ -84,8 +92,10 @@ public final class CheckpointManifest {
             throw new DamagedCheckpointException(dir, FILE_NAME + " is unreadable: " + e.getMessage());
         }
         if (files == null || !files.isObject()) throw new DamagedCheckpointException(dir, FILE_NAME + " has no 'files' map");
+        for (String name : listed) if (!files.has(name)) throw new DamagedCheckpointException(dir, name + " is not in " + FILE_NAME);
         for (var it = files.fields(); it.hasNext(); ) {
             var e = it.next();
+            if (!which.test(e.getKey())) continue;
             Path f = dir.resolve(e.getKey());
             if (!Files.isRegularFile(f)) throw new DamagedCheckpointException(dir, e.getKey() + " is missing");
             long bytes = Files.size(f);

@@ -183,6 +183,21 @@ public final class ShardedCheckpoint {
         return out;
     }
 
+    /**
+     * The shard files that restoring the blocks of {@code devices} under {@code target} opens: those holding a saved
+     * block that overlaps one of them (what {@link #restore(Path, Map, Collection)} reads, found from the index alone).
+     */
+    public static Set<String> filesOverlapping(Path dir, Map<String, Sharding> target, Collection<Integer> devices) throws IOException {
+        Reader r = new Reader(dir);
+        Set<String> out = new LinkedHashSet<>();
+        for (Map.Entry<String, Sharding> e : target.entrySet()) {
+            if (!r.tensors.has(e.getKey())) continue; // restoring reports it
+            Shape global = r.shape(e.getKey());
+            for (int d : devices(e.getValue(), devices)) out.addAll(r.files(e.getKey(), TensorBlocks.start(e.getValue(), global, d), e.getValue().shardShape(global)));
+        }
+        return out;
+    }
+
     /** The shard files the index names. */
     public static Set<String> files(Path dir) throws IOException {
         Set<String> out = new LinkedHashSet<>();
@@ -258,6 +273,18 @@ public final class ShardedCheckpoint {
         }
 
         DType dtype(String name) { return DType.valueOf(tensors.get(name).get("dtype").asText()); }
+
+        /** The files of the saved blocks of {@code name} that overlap a block of {@code shape} at {@code start}. */
+        List<String> files(String name, int[] start, Shape shape) {
+            Shape block = blockShape(name, shape(name));
+            List<String> out = new ArrayList<>();
+            for (JsonNode b : tensors.get(name).get("blocks")) {
+                int[] at = new int[b.get("start").size()];
+                for (int i = 0; i < at.length; i++) at[i] = b.get("start").get(i).asInt();
+                if (overlaps(at, block, start, shape)) out.add(b.get("file").asText());
+            }
+            return out;
+        }
 
         /** Copies every saved block of {@code name} that overlaps {@code dst} (placed at {@code start}) into it. */
         void fill(String name, HostTensor dst, int[] start) throws IOException {

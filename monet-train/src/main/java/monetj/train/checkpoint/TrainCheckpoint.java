@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import monetj.core.dist.ProcessGroup;
 import monetj.core.model.HfModelDirectory;
 import monetj.core.model.MonetConfig;
@@ -60,29 +63,86 @@ public final class TrainCheckpoint {
      * on {@code console} and the next older one is tried.
      */
     public static Loaded readLatestIntact(CheckpointStore store, MonetConfig expectedModel, Set<String> frozen, PrintStream console) throws IOException {
-        return readVerified(latestIntact(store, console), expectedModel, frozen);
+        return readLatestIntact(store, expectedModel, frozen, console, ProcessGroup.single());
+    }
+
+    /** As {@link #readLatestIntact(CheckpointStore, MonetConfig, Set, PrintStream)} for one of {@code processes}, which all choose the same checkpoint. */
+    public static Loaded readLatestIntact(CheckpointStore store, MonetConfig expectedModel, Set<String> frozen, PrintStream console, ProcessGroup processes) throws IOException {
+        return readVerified(latestIntact(store, console, processes, null), expectedModel, frozen);
     }
 
     /**
      * The newest checkpoint directory whose files all match its manifest (damaged ones are reported on {@code
-     * console}). Every process of a run that resumes verifies every file, so all of them choose the same checkpoint.
+     * console}), for one process that reads every file.
      */
-    public static Path latestIntact(CheckpointStore store, PrintStream console) throws IOException {
+    public static Path latestIntact(CheckpointStore store, PrintStream console) throws IOException { return latestIntact(store, console, ProcessGroup.single(), null); }
+
+    /**
+     * The newest checkpoint that every one of {@code processes} finds intact, the same on all of them. Each process
+     * hashes the files it reads: with {@code blocks} (this process's layout, when it reads only its devices' blocks)
+     * the small common files and the shard files overlapping its blocks, else every file. With several processes they
+     * then exchange their verdicts through the store: a checkpoint is used only when all found their part intact,
+     * otherwise every process reports the damage the lowest-numbered one found and all go on to the previous one.
+     */
+    public static Path latestIntact(CheckpointStore store, PrintStream console, ProcessGroup processes, CheckpointLayout blocks) throws IOException {
         List<Path> all = store.list();
         if (all.isEmpty()) throw new IllegalStateException("--resume: no checkpoint in " + store.root());
-        DamagedCheckpointException newest = null;
+        String newest = null;
         for (int i = all.size() - 1; i >= 0; i--) {
+            Path dir = all.get(i);
+            String damage;
             try {
-                verify(all.get(i));
-                if (newest != null) console.printf("WARNING: %s; resuming from the previous intact checkpoint %s%n", newest.getMessage(), all.get(i));
-                return all.get(i);
+                verifyReadBy(dir, blocks);
+                damage = "";
             } catch (DamagedCheckpointException e) {
-                if (newest == null) newest = e;
-                else console.printf("WARNING: %s%n", e.getMessage());
+                damage = e.getMessage();
             }
+            damage = agreed(processes, dir, damage);
+            if (damage.isEmpty()) {
+                if (newest != null) console.printf("WARNING: %s; resuming from the previous intact checkpoint %s%n", newest, dir);
+                return dir;
+            }
+            if (newest == null) newest = damage;
+            else console.printf("WARNING: %s%n", damage);
         }
-        throw new IOException(newest.getMessage() + "; no older checkpoint in " + store.root() + " is intact either");
+        throw new IOException(newest + "; no older checkpoint in " + store.root() + " is intact either");
     }
+
+    /** The damage the lowest-numbered process found in {@code dir} ("" when all found their part intact). */
+    private static String agreed(ProcessGroup processes, Path dir, String mine) throws IOException {
+        if (processes.processCount() == 1) return mine;
+        String name = "resume-verify-" + dir.getFileName();
+        try {
+            processes.publish(name, mine.getBytes(StandardCharsets.UTF_8));
+            for (var e : processes.gather(name, BARRIER_TIMEOUT).entrySet()) {
+                String theirs = new String(e.getValue(), StandardCharsets.UTF_8);
+                if (!theirs.isEmpty()) return theirs + (e.getKey() == processes.processIndex() ? "" : " (found by process " + e.getKey() + ")");
+            }
+            return "";
+        } catch (TimeoutException e) {
+            throw new IOException("--resume: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("--resume: interrupted while the processes agreed on a checkpoint");
+        }
+    }
+
+    /**
+     * Checks the files of {@code dir} that a process reads against the manifest: with {@code blocks} (its layout) the
+     * common files (index, config, state, data states) and the shard files overlapping its devices' blocks; else all.
+     */
+    private static void verifyReadBy(Path dir, CheckpointLayout blocks) throws IOException {
+        if (blocks == null || !ShardedCheckpoint.isSharded(dir)) {
+            verify(dir);
+            return;
+        }
+        requireFiles(dir, true);
+        CheckpointManifest.verify(dir, name -> !isShardFile(name), Set.of(ShardedCheckpoint.INDEX));
+        Set<String> read = ShardedCheckpoint.filesOverlapping(dir, blocks.shardings(), blocks.localDevices());
+        CheckpointManifest.verify(dir, read::contains, read);
+    }
+
+    private static boolean isShardFile(String name) { return name.startsWith("shard-") && name.endsWith(".safetensors"); }
 
     /**
      * Writes checkpoint {@code step} of a sharded run together with its other processes: this process's devices'
@@ -166,6 +226,24 @@ public final class TrainCheckpoint {
         return layout.localBlocks(readVerified(dir, expectedModel, frozen).state());
     }
 
+    /**
+     * What a process that keeps sharded state resumes from: its devices' blocks ({@link #readBlocks}), the step, process
+     * 0's data-iterator state (the global position) and the run config, and how many bytes of shard files it read.
+     */
+    public record Blocks(Path dir, Map<Integer, Map<String, HostTensor>> blocks, long step, IteratorState dataState, JsonNode runConfig, long bytesRead) {}
+
+    /** Reads {@link Blocks} of {@code dir}, one {@link #latestIntact} chose for {@code layout}. */
+    public static Blocks readResumeBlocks(Path dir, CheckpointLayout layout, MonetConfig expectedModel) throws IOException {
+        Map<Integer, Map<String, HostTensor>> blocks = readBlocks(dir, layout, expectedModel);
+        long bytes = 0;
+        if (ShardedCheckpoint.isSharded(dir)) for (String f : ShardedCheckpoint.filesOverlapping(dir, layout.shardings(), layout.localDevices())) bytes += Files.size(dir.resolve(f));
+        else bytes = Files.size(dir.resolve(MODEL_FILE)) + Files.size(dir.resolve(OPTIMIZER_FILE));
+        JsonNode st = readState(dir.resolve("state.json"));
+        JsonNode data = st.get("data");
+        IteratorState ds = data == null || data.isNull() ? null : IteratorState.fromJson(data.toString());
+        return new Blocks(dir, blocks, st.get("step").asLong(), ds, st.get("run_config"), bytes);
+    }
+
     /** The model and its weights (parameters and buffers) of a checkpoint of either format, verified, without the AdamW moments. */
     public static Weights readWeights(Path dir) throws IOException {
         verify(dir);
@@ -180,12 +258,15 @@ public final class TrainCheckpoint {
 
     /** Checks that a checkpoint of either format has its files and that they match its manifest. */
     private static void verify(Path dir) throws IOException {
-        boolean sharded = ShardedCheckpoint.isSharded(dir);
+        requireFiles(dir, ShardedCheckpoint.isSharded(dir));
+        CheckpointManifest.verify(dir);
+    }
+
+    private static void requireFiles(Path dir, boolean sharded) throws IOException {
         String[] required = sharded ? new String[] {ShardedCheckpoint.INDEX, "config.json", "state.json"} : new String[] {MODEL_FILE, OPTIMIZER_FILE, "config.json", "state.json"};
         for (String f : required) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new IOException(dir + " is not a complete checkpoint: " + f + " is missing");
         }
-        CheckpointManifest.verify(dir);
     }
 
     private static MonetConfig model(Path dir, MonetConfig expected) throws IOException {

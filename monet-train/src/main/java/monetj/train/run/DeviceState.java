@@ -10,6 +10,7 @@ import monetj.core.backend.DeviceBuffer;
 import monetj.core.ir.Sharding;
 import monetj.core.program.Leaf;
 import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.TensorType;
 import monetj.train.checkpoint.CheckpointLayout;
 import monetj.train.step.StepMetrics;
 import monetj.train.step.TrainState;
@@ -44,6 +45,37 @@ final class DeviceState implements AutoCloseable {
         try {
             s.leaves().forEach(d::put);
             d.put("step", HostTensor.scalar((int) s.step()));
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    /**
+     * The state of step {@code step} assembled from this process's blocks of every leaf of {@code layout} (by mesh
+     * device, then leaf name, as a sharded checkpoint's {@code readBlocks} gives them), each put where its device is:
+     * what a backend keeping sharded arrays resumes from, without the whole state on the host. Laid out by {@code
+     * shardings} (the step program's), which must be the layout's.
+     */
+    static DeviceState assemble(Backend b, List<String> paramNames, List<String> bufferNames, long step, Map<Integer, Map<String, HostTensor>> blocks,
+            CheckpointLayout layout, Map<String, Sharding> shardings) {
+        DeviceState d = new DeviceState(b, paramNames, bufferNames, step, shardings);
+        try {
+            for (Map.Entry<String, Sharding> e : layout.shardings().entrySet()) {
+                String leaf = e.getKey();
+                if (!e.getValue().equals(shardings.get(leaf))) {
+                    throw new IllegalStateException("'" + leaf + "' is laid out as " + shardings.get(leaf) + " by the step program but as " + e.getValue() + " by the checkpoint layout");
+                }
+                Map<Integer, HostTensor> mine = new LinkedHashMap<>();
+                blocks.forEach((device, leaves) -> {
+                    if (leaves.containsKey(leaf)) mine.put(device, leaves.get(leaf));
+                });
+                if (mine.isEmpty()) throw new IllegalArgumentException("no block of '" + leaf + "' was read");
+                TensorType type = new TensorType(mine.values().iterator().next().dtype(), layout.shapes().get(leaf));
+                d.leaves.put(leaf, b.putBlocks(type, e.getValue(), mine));
+            }
+            d.put("step", HostTensor.scalar((int) step));
         } catch (RuntimeException e) {
             d.close();
             throw e;

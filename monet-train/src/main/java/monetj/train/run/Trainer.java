@@ -72,8 +72,8 @@ public final class Trainer {
      * Where a run starts: the state (null: made on the backend by the init program), the data iterator's position
      * (null: the beginning) and the checkpoint it came from.
      */
-    private record Start(TrainState state, IteratorState dataState, Path checkpoint) {
-        long step() { return state == null ? 0 : state.step(); }
+    private record Start(TrainState state, ResumePoint resume, IteratorState dataState, Path checkpoint) {
+        long step() { return resume != null ? resume.step() : state == null ? 0 : state.step(); }
     }
 
     public Outcome run(boolean resume) throws IOException {
@@ -92,7 +92,7 @@ public final class Trainer {
         var mesh = TrainingMesh.rules(rc, backend, processes);
         int localDevices = processes.processCount() == 1 ? backend.deviceCount() : 1;
         CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), localDevices));
-        Start start = start(store, resume, settings);
+        Start start = start(store, resume, settings, shards);
         ProcessPart.started(processes);
         Path lastCheckpoint = start.checkpoint();
         int seq = rc.data().seqLen();
@@ -106,7 +106,8 @@ public final class Trainer {
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
-             DeviceState device = start.state() == null ? FreshStart.initialise(backend, settings, mesh, rc.train().seed())
+             DeviceState device = start.resume() != null ? start.resume().upload(backend, model, steps.stateShardings())
+                     : start.state() == null ? FreshStart.initialise(backend, settings, mesh, rc.train().seed())
                      : DeviceState.upload(backend, start.state(), steps.stateShardings())) {
             ProgressLine progress = new ProgressLine(console, rc.train().steps(), rc.train().logEvery());
             long startStep = start.step();
@@ -147,21 +148,21 @@ public final class Trainer {
      * weights of train.init_from, or no host state at all for a random initialisation, which the init program makes on
      * the backend (refusing a directory that already holds checkpoints).
      */
-    private Start start(CheckpointStore store, boolean resume, TrainStepProgram.Settings settings) throws IOException {
-        TrainState state;
+    private Start start(CheckpointStore store, boolean resume, TrainStepProgram.Settings settings, CheckpointLayout shards) throws IOException {
+        TrainState state = null;
+        ResumePoint from = null;
         IteratorState dataState = null;
         Path lastCheckpoint = null;
         if (resume) {
-            TrainCheckpoint.Loaded ck = TrainCheckpoint.readLatestIntact(store, model, settings.frozen(), console);
-            lastCheckpoint = ck.dir();
-            state = ck.state();
-            dataState = ck.dataState();
-            if (state.step() > rc.train().steps()) {
-                throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + state.step() + ", past train.steps = "
+            from = ResumePoint.read(store, backend, shards, model, settings.frozen(), processes, console);
+            lastCheckpoint = from.dir();
+            dataState = from.dataState();
+            if (from.step() > rc.train().steps()) {
+                throw new IllegalArgumentException("--resume: the latest checkpoint is at step " + from.step() + ", past train.steps = "
                         + rc.train().steps() + " (train.steps is the run's total; raise it to train further)");
             }
-            ScheduleHorizon.check(rc, ck.runConfig(), state.step(), console);
-            console.printf("resuming %s from %s (step %d)%n", runDir, lastCheckpoint, state.step());
+            ScheduleHorizon.check(rc, from.runConfig(), from.step(), console);
+            console.printf("resuming %s from %s (step %d)%n", runDir, lastCheckpoint, from.step());
         } else {
             if (store.latest().isPresent()) {
                 throw new IllegalStateException(runDir + " already holds checkpoints; pass --resume to continue it or choose another --run-dir");
@@ -172,7 +173,7 @@ public final class Trainer {
             state = initFrom == null ? null : TrainState.fresh(model, InitialWeights.read(Path.of(initFrom), model), settings.frozen());
         }
         if (processes.isCoordinator()) ResolvedConfigHistory.record(runDir, resolvedConfig, console);
-        return new Start(state, dataState, lastCheckpoint);
+        return new Start(state, from, dataState, lastCheckpoint);
     }
 
     /** One metrics.jsonl line: the step's named metrics, then throughput and where the time went. */

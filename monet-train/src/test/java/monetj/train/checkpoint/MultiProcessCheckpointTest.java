@@ -229,6 +229,45 @@ class MultiProcessCheckpointTest {
         assertThrows(DamagedCheckpointException.class, () -> TrainCheckpoint.readWeights(run.resolve("checkpoints/step-4")), "the export refuses it too");
     }
 
+    @Test
+    void eachProcessHashesOnlyWhatItReadsAndAllAgreeOnThePreviousCheckpointWhenOneFindsDamage() throws Exception {
+        TrainState older = state(1, 2), newer = state(2, 4);
+        save(older, mesh(1, 4, 1, 1), 4, 2, TIMEOUT, Set.of()).forEach(ThreadProcesses.Outcome::get);
+        save(newer, mesh(1, 4, 1, 1), 4, 2, TIMEOUT, Set.of()).forEach(ThreadProcesses.Outcome::get);
+        Path shard = run.resolve("checkpoints/step-4/shard-3.safetensors"); // under fsdp=2 over two processes only process 1 reads it
+        byte[] b = Files.readAllBytes(shard);
+        b[b.length - 1] ^= 1;
+        Files.write(shard, b);
+
+        // Alone, process 0 of such a run does not hash shard-3: step-4 is intact as far as it reads.
+        CheckpointLayout zero = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), new ThreadProcesses(2).view(0), 2);
+        assertEquals(run.resolve("checkpoints/step-4"), TrainCheckpoint.latestIntact(new CheckpointStore(run, 5), System.out, ProcessGroup.single(), zero));
+        assertEquals(Set.of("shard-0.safetensors", "shard-1.safetensors"), ShardedCheckpoint.filesOverlapping(run.resolve("checkpoints/step-4"), zero.shardings(), zero.localDevices()));
+
+        // Together they agree: process 1's finding sends both to step-2, each saying so the same way.
+        ThreadProcesses two = new ThreadProcesses(2);
+        List<ByteArrayOutputStream> consoles = List.of(new ByteArrayOutputStream(), new ByteArrayOutputStream());
+        var chosen = two.run(p -> () -> {
+            CheckpointLayout layout = CheckpointLayout.of(mesh(1, 2, 1, 1), MODEL, Set.of(), two.view(p), 2);
+            Path dir = TrainCheckpoint.latestIntact(new CheckpointStore(run, 5), new PrintStream(consoles.get(p), true), two.view(p), layout);
+            TrainCheckpoint.Blocks blocks = TrainCheckpoint.readResumeBlocks(dir, layout, MODEL);
+            assertBlocks(older.leaves(), layout.shardings(), blocks.blocks());
+            assertEquals(2, blocks.step());
+            assertEquals(data(0, 2, 2), blocks.dataState(), "process 0's (the global) data position");
+            // Its own two of the four shard files, and process 1 also device 0's, which alone holds the replicated tensors.
+            List<String> read = p == 0 ? List.of("shard-0.safetensors", "shard-1.safetensors") : List.of("shard-0.safetensors", "shard-2.safetensors", "shard-3.safetensors");
+            assertEquals(Set.copyOf(read), ShardedCheckpoint.filesOverlapping(dir, layout.shardings(), layout.localDevices()));
+            long bytes = 0;
+            for (String f : read) bytes += Files.size(dir.resolve(f));
+            assertEquals(bytes, blocks.bytesRead());
+            return dir;
+        });
+        for (int p = 0; p < 2; p++) assertEquals(run.resolve("checkpoints/step-2"), chosen.get(p).get());
+        String w0 = consoles.get(0).toString(), w1 = consoles.get(1).toString();
+        assertTrue(w1.contains("step-4 is damaged: shard-3.safetensors has SHA-256") && w1.contains("resuming from the previous intact checkpoint " + run.resolve("checkpoints/step-2")), w1);
+        assertEquals(w1.replace("; resuming", " (found by process 1); resuming"), w0, "process 0 reports what process 1 found");
+    }
+
     private static void assertBlocks(Map<String, HostTensor> whole, Map<String, Sharding> shardings, Map<Integer, Map<String, HostTensor>> blocks) {
         blocks.forEach((device, byName) -> {
             assertEquals(whole.keySet(), byName.keySet());

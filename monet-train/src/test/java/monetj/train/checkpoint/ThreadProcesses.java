@@ -18,7 +18,7 @@ import monetj.core.dist.ProcessGroup;
 
 /**
  * Simulated processes of one run, as threads: each has its own {@link ProcessGroup} view over one in-memory
- * barrier, which, like the key-value store's, names the processes that did not arrive when it times out.
+ * barrier and value exchange, which, like the key-value store's, names the processes that did not arrive when it times out.
  */
 final class ThreadProcesses {
     private final int count;
@@ -31,8 +31,27 @@ final class ThreadProcesses {
             @Override public int processIndex() { return index; }
             @Override public int processCount() { return count; }
             @Override public void barrier(String name, Duration timeout) throws TimeoutException, InterruptedException { arrive(name, index, timeout); }
+            @Override public void publish(String name, byte[] value) { ThreadProcesses.this.publish(name, index, value); }
+            @Override public Map<Integer, byte[]> gather(String name, Duration timeout) throws TimeoutException, InterruptedException { return ThreadProcesses.this.gather(name, timeout); }
             @Override public String toString() { return "process " + index + " of " + count; }
         };
+    }
+
+    private final Map<String, Map<Integer, byte[]>> published = new HashMap<>();
+
+    private synchronized void publish(String name, int index, byte[] value) {
+        published.computeIfAbsent(name, k -> new java.util.TreeMap<>()).put(index, value);
+        notifyAll();
+    }
+
+    private synchronized Map<Integer, byte[]> gather(String name, Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (published.getOrDefault(name, Map.of()).size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new TimeoutException("gather '" + name + "': only " + published.getOrDefault(name, Map.of()).keySet() + " of " + count + " published");
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return new java.util.TreeMap<>(published.get(name));
     }
 
     private synchronized void arrive(String name, int index, Duration timeout) throws TimeoutException, InterruptedException {

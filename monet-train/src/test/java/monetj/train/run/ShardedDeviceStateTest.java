@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import monetj.core.backend.CompiledProgram;
+import monetj.core.dist.ProcessGroup;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.dsl.Tensor;
 import monetj.core.ir.LogicalAxisRules;
@@ -30,7 +35,10 @@ import monetj.core.tensor.Shape;
 import monetj.core.tensor.TensorBlocks;
 import monetj.core.tensor.TensorType;
 import monetj.data.iter.TokenBatch;
+import monetj.train.checkpoint.CheckpointLayout;
+import monetj.train.checkpoint.CheckpointStore;
 import monetj.train.checkpoint.ShardedCheckpoint;
+import monetj.train.checkpoint.TrainCheckpoint;
 import monetj.train.config.RunConfig;
 import monetj.train.mesh.MeshPlan;
 import monetj.train.optim.AdamW;
@@ -119,6 +127,33 @@ class ShardedDeviceStateTest {
                 s.params().forEach((k, t) -> assertTrue(t.contentEquals(restored.get(k)), where + ": checkpointed " + k));
                 s.m().forEach((k, t) -> assertTrue(t.contentEquals(restored.get("m." + k)), where + ": checkpointed m." + k));
                 assertEquals(7, restored.get("step").getDouble(0));
+            }
+        }
+    }
+
+    @Test
+    void aResumeOnABackendKeepingBlocksReadsAndPutsOnlyTheBlocksAndComesBackBitwise() throws Exception {
+        MonetConfig config = tiny();
+        TrainState s = state(config);
+        // Saved as fsdp=4 (split on the host), resumed on two devices as fsdp=2 and as fsdp=2 x tensor=2 on four.
+        Path run = tmp.resolve("resume");
+        CheckpointLayout saved = CheckpointLayout.of(new RunConfig.Mesh(1, 4, 1, 1, null, null), config, Set.of(), ProcessGroup.single(), 4);
+        TrainCheckpoint.saveSharded(new CheckpointStore(run, 3), 7, saved, saved.localBlocks(s), config, null, null, 1, Duration.ofSeconds(10));
+        for (int[] sizes : new int[][] {{1, 2, 1, 1}, {1, 2, 2, 1}}) {
+            LogicalAxisRules rules = rules(sizes);
+            int n = rules.mesh().deviceCount();
+            String where = "mesh " + rules.mesh();
+            Map<String, Sharding> shardings = StepRunner.stateShardings(List.of(TrainStepProgram.build(TrainStepProgram.Kind.STEP, settings(config), rules).signature()));
+            CheckpointLayout layout = CheckpointLayout.of(new RunConfig.Mesh(sizes[0], sizes[1], sizes[2], sizes[3], null, null), config, Set.of(), ProcessGroup.single(), n);
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            try (PjrtBackend b = PjrtBackend.open(FakePlugin.withDevices(n), ClientOptions.none())) {
+                assertTrue(ResumePoint.readsBlocks(b, layout), where);
+                ResumePoint from = ResumePoint.read(new CheckpointStore(run, 3), b, layout, config, Set.of(), ProcessGroup.single(), new PrintStream(console, true));
+                assertNull(from.whole(), "no whole state on the host");
+                assertEquals(Set.copyOf(layout.localDevices()), from.blocks().blocks().keySet(), where);
+                try (DeviceState d = from.upload(b, config, shardings)) {
+                    assertSameState(s, d.download(), where);
+                }
             }
         }
     }
