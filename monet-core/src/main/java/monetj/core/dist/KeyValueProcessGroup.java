@@ -30,6 +30,7 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
     private final KeyValueServer server;
     private final Duration closeTimeout;
     private boolean closed;
+    private volatile WaitTask waitTask;
 
     KeyValueProcessGroup(ProcessIdentity identity, KeyValueStore store, KeyValueServer server, Duration closeTimeout) {
         this.identity = identity;
@@ -103,6 +104,9 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
     }
 
     @Override
+    public void whileWaiting(WaitTask task) { waitTask = task; }
+
+    @Override
     public void publish(String name, byte[] value) throws TimeoutException, InterruptedException { store.put("gather/" + name + "/" + identity.processId(), value); }
 
     @Override
@@ -152,7 +156,11 @@ public final class KeyValueProcessGroup implements ProcessGroup, AutoCloseable {
             try {
                 return Optional.of(store.get(key, Duration.ofNanos(failFast ? Math.min(left, FAILURE_POLL.toNanos()) : left)));
             } catch (TimeoutException e) {
-                if (failFast) checkFailures();
+                if (failFast) {
+                    checkFailures();
+                    WaitTask task = waitTask;
+                    if (task != null) task.run();
+                }
                 if (System.nanoTime() >= deadline) return Optional.empty();
             }
         }

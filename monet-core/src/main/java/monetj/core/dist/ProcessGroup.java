@@ -51,6 +51,15 @@ public interface ProcessGroup {
         throw new UnsupportedOperationException(this + " exchanges no values");
     }
 
+    /** Work a waiting process does between polls: see {@link #whileWaiting}. */
+    interface WaitTask { void run() throws TimeoutException, InterruptedException; }
+
+    /**
+     * Runs {@code task} every time a barrier or gather of this process polls (about twice a second while it waits):
+     * how a process held at a checkpoint barrier still answers a stop another process asked for ({@link RunStop}).
+     */
+    default void whileWaiting(WaitTask task) {}
+
     /** A run of one process: the barrier returns at once. */
     static ProcessGroup single() {
         return new ProcessGroup() {

@@ -31,8 +31,9 @@ public final class RunStop {
     private final ProcessGroup processes;
     private final Duration timeout;
     private volatile int asked; // the signal this process received; 0: none
-    private boolean answered;
+    private boolean answered, answeredStop; // answered: published its answer; answeredStop: to a stop (not as the last step's finisher)
     private long answeredStep = -1;
+    private long lastChecked = -1; // the step of the latest check: where a process waiting at that step's checkpoint is
     private long stopStep = -1; // agreed by every process; -1: no stop yet
     private int signal;
 
@@ -40,6 +41,7 @@ public final class RunStop {
     public RunStop(ProcessGroup processes, Duration timeout) {
         this.processes = processes;
         this.timeout = timeout;
+        if (processes.processCount() > 1) processes.whileWaiting(this::answerWhileWaiting);
     }
 
     /** Asks the run to stop: signal handlers call this (it only sets a field; the training loop acts on it). */
@@ -72,6 +74,7 @@ public final class RunStop {
             }
             return stopStep >= 0;
         }
+        lastChecked = step;
         KeyValueStore store = store();
         boolean attention = asked != 0 || store.tryGet(KeyValueProcessGroup.ATTENTION).isPresent(); // one request while nothing happens
         if (attention) processes.checkFailures();
@@ -96,6 +99,34 @@ public final class RunStop {
     }
 
     /**
+     * After the checkpoint of step {@code step} written because it was due: whether the run stops now. True when
+     * {@link #stopsAfter} said so, and also when a stop asked while this process waited at that checkpoint's barriers
+     * (a process running ahead, held there by the others) was answered with this step.
+     */
+    public boolean stopsAfterSave(long step) throws IOException {
+        if (processes.processCount() > 1 && stopStep < 0 && answeredStop && answeredStep == step) {
+            try {
+                agree();
+            } catch (TimeoutException e) {
+                throw new IOException("stopping together with the other processes: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while agreeing on a stop with the other processes");
+            }
+        }
+        return stopStep >= 0 && step >= stopStep;
+    }
+
+    /** While held at a barrier after the check of step {@code lastChecked}: answers a stop asked meanwhile, so the asker's gather is not left waiting. */
+    private void answerWhileWaiting() throws TimeoutException, InterruptedException {
+        if (answered || lastChecked < 0) return;
+        Optional<byte[]> stop = store().tryGet(STOP);
+        if (stop.isEmpty()) return;
+        String[] v = new String(stop.get(), StandardCharsets.UTF_8).split(" ");
+        answer(Integer.parseInt(v[0]), Math.max(lastChecked, Long.parseLong(v[1])));
+    }
+
+    /**
      * After the last step's checkpoint, on a process that did not stop: whether the run stopped there all the same
      * (another process was asked to stop during the last step), so that every process ends the same way.
      */
@@ -116,6 +147,7 @@ public final class RunStop {
     private void answer(int seenSignal, long step) throws TimeoutException, InterruptedException {
         processes.publish(ANSWERS, (seenSignal + " " + step).getBytes(StandardCharsets.UTF_8));
         answered = true;
+        answeredStop = seenSignal != 0;
         answeredStep = step;
     }
 

@@ -38,7 +38,7 @@ class RunStopTest {
             for (int id = 0; id < n; id++) {
                 int p = id;
                 futures.add(pool.submit((Callable<T>) () -> {
-                    try (KeyValueProcessGroup g = KeyValueProcessGroup.join(new ProcessIdentity(p, n, "127.0.0.1", port, "test"), Duration.ofSeconds(30))) {
+                    try (KeyValueProcessGroup g = KeyValueProcessGroup.join(new ProcessIdentity(p, n, "127.0.0.1", port, "test"), Duration.ofSeconds(120))) {
                         return body.apply(p).run(g);
                     }
                 }));
@@ -53,17 +53,28 @@ class RunStopTest {
 
     private interface ProcessBody<T> { T run(KeyValueProcessGroup g) throws Exception; }
 
-    private record Stopped(long step, int signal) {}
+    /** How a loop ended: stopped after {@code step} for {@code signal}, or finished (signal 0). */
+    private record Stopped(long step, int signal, boolean finished) {
+        Stopped(long step, int signal) { this(step, signal, false); }
+    }
 
-    /** A training loop of {@code lastStep} steps taking {@code stepMillis} each; process {@code asker} is asked to stop (signal 2) after {@code askAt}. */
+    /**
+     * A training loop of {@code lastStep} steps taking {@code stepMillis} each, with a checkpoint (a barrier of every
+     * process) every 10 steps, at the last and when stopping; process {@code asker} is asked to stop (signal 2) after
+     * step {@code askAt}.
+     */
     private static Stopped loop(KeyValueProcessGroup g, long lastStep, long stepMillis, int asker, long askAt) throws Exception {
         RunStop stop = new RunStop(g, Duration.ofSeconds(30));
         for (long step = 1; step <= lastStep; step++) {
             Thread.sleep(stepMillis);
             if (g.processIndex() == asker && step == askAt) stop.request(2);
-            if (stop.stopsAfter(step, lastStep)) return new Stopped(step, stop.signal());
+            boolean stopping = stop.stopsAfter(step, lastStep);
+            if (stopping || step % 10 == 0 || step == lastStep) {
+                g.barrier("checkpoint-step-" + step, Duration.ofSeconds(30));
+                if (stop.stopsAfterSave(step)) return new Stopped(step, stop.signal());
+            }
         }
-        return stop.stoppedAtEnd() ? new Stopped(lastStep, stop.signal()) : new Stopped(lastStep, 0);
+        return stop.stoppedAtEnd() ? new Stopped(lastStep, stop.signal()) : new Stopped(lastStep, 0, true);
     }
 
     @Test
@@ -80,14 +91,21 @@ class RunStopTest {
         // Process 0 runs four times as fast as process 1, which is the one asked: the stop is after the step process 0 had reached.
         List<Stopped> s = processes(2, p -> g -> loop(g, 200, p == 0 ? 5 : 20, 1, 10));
         assertEquals(s.get(0), s.get(1), s.toString());
-        assertTrue(s.get(0).step() > 11 && s.get(0).step() < 200, s.toString());
+        assertTrue(s.get(0).step() >= 11 && s.get(0).step() < 200, s.toString());
+    }
+
+    @Test
+    void aProcessHeldAtACheckpointAheadOfTheAskerStillAnswers() throws Exception {
+        // Process 0 runs ahead to the checkpoint of step 10 and waits there while process 1, at step 3, is asked to stop.
+        List<Stopped> s = processes(2, p -> g -> loop(g, 200, p == 0 ? 2 : 40, 1, 3));
+        assertEquals(List.of(new Stopped(10, 2), new Stopped(10, 2)), s, "both stop after the checkpoint process 0 was held at");
     }
 
     @Test
     void aStopAskedAtTheLastStepEndsEveryProcessAsStopped() throws Exception {
         List<Stopped> s = processes(2, p -> g -> loop(g, 6, 20, 0, 6));
         assertEquals(List.of(new Stopped(6, 2), new Stopped(6, 2)), s);
-        assertEquals(List.of(new Stopped(6, 0), new Stopped(6, 0)), processes(2, p -> g -> loop(g, 6, 5, -1, 0)), "no stop asked: both finish");
+        assertEquals(List.of(new Stopped(6, 0, true), new Stopped(6, 0, true)), processes(2, p -> g -> loop(g, 6, 5, -1, 0)), "no stop asked: both finish");
     }
 
     @Test
@@ -142,10 +160,10 @@ class RunStopTest {
     void thePerStepCheckCostsOneTryGet() throws Exception {
         List<Double> micros = processes(2, p -> g -> {
             RunStop stop = new RunStop(g, Duration.ofSeconds(30));
-            for (int i = 0; i < 200; i++) stop.stopsAfter(i + 1, 1_000_000); // warm up
-            int n = 2000;
+            for (int i = 0; i < 100; i++) stop.stopsAfter(i + 1, 1_000_000); // warm up
+            int n = 500;
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) assertFalse(stop.stopsAfter(i + 201, 1_000_000));
+            for (int i = 0; i < n; i++) assertFalse(stop.stopsAfter(i + 101, 1_000_000));
             return (System.nanoTime() - t0) / 1e3 / n;
         });
         System.out.printf("RunStop.stopsAfter with no stop: %.0f and %.0f us per step (2 processes, loopback)%n", micros.get(0), micros.get(1));

@@ -126,7 +126,7 @@ public final class Trainer {
                 boolean stopping = stop.stopsAfter(step, rc.train().steps()); // a stop asked of any process, or another's failure
                 if (checkpoints.due(step, stopping)) {
                     lastCheckpoint = save(store, shards, device, batches.state(), step); // every process: each writes its shards
-                    if (stopping) {
+                    if (stop.stopsAfterSave(step)) {
                         progress.finish();
                         console.printf("interrupted: checkpoint %s written at step %d; continue with --resume%n", lastCheckpoint, step);
                         return new Outcome(step, false, lastCheckpoint);
