@@ -16,11 +16,11 @@ import java.util.concurrent.TimeoutException;
  * <p>One process alone stops after the step it was asked during. With several, the process asked sets the key
  * {@code stop} in the store (the signal and a proposed step: the next one, which every process of a run in lockstep
  * reaches no later than it sees the key, since that step's collectives wait for the asking process). Each process
- * reads the key {@code attention}, which a stop or a failure sets, once per step ({@link #stopsAfter}: one try-get while
- * nothing happens); when it first sees it, it publishes its answer: the
- * later of the proposed step and its own (a process running ahead cannot go back). At the step it answered it
- * gathers every answer; the run stops after the latest of them, with the signal of the lowest-numbered process
- * that saw one. A process reaching the last step without having seen a stop answers that step, so that a stop
+ * reads the key {@code attention}, which a stop or a failure sets, once per step ({@link #stopsAfter}: one try-get
+ * while nothing happens); when it first sees a stop, it publishes its answer: the later of the proposed step and its
+ * own (a process running ahead cannot go back; one held at a checkpoint's barriers answers from there). At the step
+ * it answered it gathers every answer; the run stops after the latest of them, with the signal of the
+ * lowest-numbered process that saw one. A process reaching the last step without having seen a stop answers that step, so that a stop
  * asked meanwhile is carried out there; after its last checkpoint it looks once more ({@link #stoppedAtEnd}), so
  * that every process reports the same outcome.
  */

@@ -69,8 +69,8 @@ public final class Trainer {
     public record Outcome(long step, boolean finished, Path lastCheckpoint) {}
 
     /**
-     * Where a run starts: the state (null: made on the backend by the init program), the data iterator's position
-     * (null: the beginning) and the checkpoint it came from.
+     * Where a run starts: the state (null: made on the backend by the init program) or, resuming, the checkpoint's as
+     * the backend will hold it, the data iterator's position (null: the beginning) and the checkpoint it came from.
      */
     private record Start(TrainState state, ResumePoint resume, IteratorState dataState, Path checkpoint) {
         long step() { return resume != null ? resume.step() : state == null ? 0 : state.step(); }
