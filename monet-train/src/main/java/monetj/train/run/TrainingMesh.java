@@ -1,7 +1,6 @@
 package monetj.train.run;
 
 import monetj.core.backend.Backend;
-import monetj.core.dist.ProcessGroup;
 import monetj.core.ir.LogicalAxisRules;
 import monetj.train.config.RunConfig;
 import monetj.train.mesh.MeshPlan;
@@ -15,12 +14,14 @@ import monetj.train.mesh.MeshPlan;
 final class TrainingMesh {
     private TrainingMesh() {}
 
-    static LogicalAxisRules rules(RunConfig rc, Backend backend) { return rules(rc, backend, ProcessGroup.single()); }
+    static LogicalAxisRules rules(RunConfig rc, Backend backend) { return rules(rc, backend, 1); }
 
-    /** As {@link #rules(RunConfig, Backend)} for one of {@code processes}; several processes run unsharded programs (not wired for SPMD yet). */
-    static LogicalAxisRules rules(RunConfig rc, Backend backend, ProcessGroup processes) {
-        if (processes.processCount() > 1) return null;
-        int devices = rc.mesh().fixed() ? MeshPlan.impliedDevices(rc.mesh()) : backend.deviceCount();
+    /**
+     * As {@link #rules(RunConfig, Backend)} for a program spanning the devices of {@code processes} processes, each
+     * with the backend's devices (PJRT with several processes: the global mesh; else 1, as one process).
+     */
+    static LogicalAxisRules rules(RunConfig rc, Backend backend, int processes) {
+        int devices = rc.mesh().fixed() ? MeshPlan.impliedDevices(rc.mesh()) : processes * backend.deviceCount();
         return devices > 1 || rc.mesh().fixed() ? MeshPlan.rules(rc.mesh(), devices) : null;
     }
 }
