@@ -123,7 +123,7 @@ class MultiProcessTrainTest {
     }
 
     @Test
-    void withAMaskedLossTwoProcessesNormaliseByTheWholeStepsTargets() throws Exception {
+    void withAMaskedLossTwoProcessesResumingOneContinueItsCurve() throws Exception {
         TinyRun t = new TinyRun(tmp);
         String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
         Random rnd = new Random(3);
@@ -135,13 +135,16 @@ class MultiProcessTrainTest {
         Files.write(tmp.resolve("chat.jsonl"), lines);
         Path chat = prepare(t, tmp.resolve("chat.jsonl"), "chat", "--format", "chat");
         Path single = tmp.resolve("single");
-        var one = TinyRun.cli(train(t, single, chat, 2).toArray(String[]::new));
+        var one = TinyRun.cli(train(t, single, chat, 3).toArray(String[]::new));
         assertEquals(0, one.exitCode(), one.stderr());
 
+        // One process trains two steps; two processes resume its checkpoint and take the third.
         Path run = tmp.resolve("shared");
-        twoProcesses(train(t, run, chat, 2), "127.0.0.1:" + freePort());
+        var first = TinyRun.cli(train(t, run, chat, 2).toArray(String[]::new));
+        assertEquals(0, first.exitCode(), first.stderr());
+        twoProcesses(train(t, run, chat, 3, "--resume"), "127.0.0.1:" + freePort());
+        assertEquals(3, losses(run).size());
         assertEquals(losses(single), losses(run));
-        assertEquals(2, losses(run).size());
     }
 
     @Test
