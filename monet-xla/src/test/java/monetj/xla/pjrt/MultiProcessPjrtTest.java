@@ -70,4 +70,23 @@ class MultiProcessPjrtTest {
             assertEquals(errors, FakePlugin.stat(lib, "errors"), "the error was destroyed, and the store's error given back");
         }
     }
+
+    @Test
+    void aNodeWhoseTopologyDiffersIsRefusedAndOneThatMatchesJoins() throws Exception {
+        Path lib = FakePlugin.multiProcess(2, 1_500);
+        ClientOptions second = new ClientOptions(Map.of("node_id", 1L, "num_nodes", 2L));
+        try (KeyValueServer server = KeyValueServer.start("127.0.0.1", 0)) {
+            KeyValueStore store = new KeyValueClient("127.0.0.1", server.port(), Duration.ofSeconds(5));
+            store.put("fake/topology/0", "nodes=2 devices=4".getBytes(StandardCharsets.UTF_8));
+            PjrtException e = assertThrows(PjrtException.class, () -> PjrtClient.create(PjrtPlugin.load(lib), second, store));
+            assertTrue(e.getMessage().contains("node 0 published topology 'nodes=2 devices=4', but node 1 has 'nodes=2 devices=2'"), e.getMessage());
+            store.put("fake/topology/0", "nodes=2 devices=2".getBytes(StandardCharsets.UTF_8));
+            try (PjrtClient c = PjrtClient.create(PjrtPlugin.load(lib), second, store)) {
+                assertEquals(List.of(0, 1, 2, 3), c.globalDevices().stream().map(PjrtDevice::id).toList());
+                assertEquals(List.of(c.globalDevices().get(2), c.globalDevices().get(3)), c.devices());
+                assertEquals(1, c.processIndex());
+                assertEquals(2, c.processCount());
+            }
+        }
+    }
 }
