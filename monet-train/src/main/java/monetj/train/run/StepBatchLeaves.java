@@ -60,9 +60,6 @@ final class StepBatchLeaves {
     /** Whether this process puts only its rows of each global micro-batch. */
     boolean ownRows() { return ownRows; }
 
-    /** How many processes' devices the step program spans: all of them with own rows, else this one's. */
-    int spannedProcesses() { return ownRows ? processes.processCount() : 1; }
-
     private int rows() { return ownRows ? globalMicroBatch / processes.processCount() : globalMicroBatch; }
 
     private long firstRow() { return ownRows ? (long) processes.processIndex() * rows() : 0; }

@@ -83,11 +83,13 @@ public final class Trainer {
         // The step of the global micro-batch, whatever the process count; StepBatchLeaves says which rows each process puts.
         TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, Backends.precision(rc, backend), TrainingData.hasLossMask(rc.data().train()));
         StepBatchLeaves batchLeaves = StepBatchLeaves.of(backend, processes, settings.microBatch());
-        // The programs are sharded over the backend's devices (TrainingMesh), of every process where they span them; on the
-        // Java executor a larger fixed mesh is logical (same values, checkpoints written as that many shards).
-        var mesh = TrainingMesh.rules(rc, backend, batchLeaves.spannedProcesses());
+        // The programs are sharded over the backend's devices (TrainingMesh; on PJRT every process's); on the Java executor
+        // a larger fixed mesh is logical (same values, checkpoints written as that many shards), and with several processes
+        // each is one device of the checkpoint's mesh.
+        var mesh = TrainingMesh.rules(rc, backend);
+        int devicesPerProcess = batchLeaves.ownRows() ? backend.deviceCount() / processes.processCount() : backend.deviceCount();
         CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes,
-                CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), backend.deviceCount()));
+                CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), devicesPerProcess));
         Start start = start(store, resume, settings);
         ProcessPart.started(processes);
         Path lastCheckpoint = start.checkpoint();

@@ -113,7 +113,6 @@ class StepBatchLeavesTest {
             for (int p = 0; p < 2; p++) {
                 StepBatchLeaves leaves = new StepBatchLeaves(backends.get(p), process(p, 2, new KeyValueClient("127.0.0.1", server.port(), Duration.ofSeconds(10))), GLOBAL, true);
                 assertTrue(leaves.ownRows());
-                assertEquals(2, leaves.spannedProcesses());
                 assertEquals(new BatchLayout(2, 16, 9, true, p, 2), leaves.layout(16, 9));
                 List<TokenBatch> mine = List.of(rows(step.get(0), 2 * p), rows(step.get(1), 2 * p));
                 put.add(pool.submit(() -> leaves.put(mine, true, SIGNATURE, 5)));
@@ -154,7 +153,6 @@ class StepBatchLeavesTest {
         };
         StepBatchLeaves leaves = StepBatchLeaves.of(whole, process(1, 2, untouchable), GLOBAL); // not PJRT
         assertFalse(leaves.ownRows());
-        assertEquals(1, leaves.spannedProcesses());
         assertEquals(new BatchLayout(GLOBAL, 16, 9, true, 0, 1), leaves.layout(16, 9), "every process reads the global batch sequence itself");
         List<TokenBatch> step = List.of(global(0), global(1));
         leaves.put(step, true, SIGNATURE, 1);
