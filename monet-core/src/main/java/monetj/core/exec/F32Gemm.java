@@ -19,8 +19,8 @@ import jdk.incubator.vector.FloatVector;
  * <p>Threads share the work in one of four ways: whole matrices when the batch is large enough; for a matrix
  * whose depth dwarfs its result, depth segments, each adding into its own partial result; for a
  * taller-than-wide matrix, rows of A split among threads that share each packed block of B; for a wider one,
- * column ranges, each thread packing its own columns of B. Products with fewer rows than a register tile go to
- * {@link F32DirectProduct}: packing B would not pay for itself.
+ * column ranges, each thread packing its own columns of B. Batches of tiny matrices go to {@link F32SmallProduct}
+ * and products with fewer rows than a register tile to {@link F32DirectProduct}: packing would not pay for itself.
  */
 final class F32Gemm {
     /** Depth of one packed block: an A panel of MR x KC floats fits in L1 with room for streaming B. */
@@ -67,7 +67,7 @@ final class F32Gemm {
      * packed, so no f32 copy of an operand is ever made. Products too small to pack widen their operands first.
      */
     static void multiplyBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
-        if (m < MR) {
+        if (m < MR || F32SmallProduct.suits(m, k, n)) {
             multiply(widen(a), la, widen(b), lb, c, m, k, n, threads);
             return;
         }
@@ -89,15 +89,22 @@ final class F32Gemm {
         if (batch == 0 || m == 0 || n == 0 || k == 0) return;
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
+        if (F32SmallProduct.suits(m, k, n)) {
+            if (serial) F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            return;
+        }
         if (m < MR) {
-            if (serial) {
-                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
-            } else {
-                SharedTaskCounter.run(threads, batch, bi -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, bi, bi + 1));
-            }
+            if (serial) F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
             return;
         }
         run(new Product(a, null, la, b, null, lb, c, m, k, n), threads);
+    }
+
+    /** Matrices per parallel chunk: enough multiply-adds that a chunk costs more than handing it to a thread. */
+    private static int matricesPerChunk(int m, int k, int n) {
+        return (int) Math.max(1, PARALLEL_THRESHOLD / 16 / ((long) m * k * n));
     }
 
     /** A product with at least MR rows, split among threads by matrices, depth segments, rows or columns. */
