@@ -22,9 +22,10 @@ public final class DotKernel {
 
     public static HostTensor dotGeneral(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
         if (!OpProfile.ENABLED) return evaluate(op, lhs, rhs, out);
-        long started = System.nanoTime();
+        long started = System.nanoTime(), gcBefore = DotProfile.gcMillis();
         HostTensor r = evaluate(op, lhs, rhs, out);
-        DotProfile.record(op, lhs, rhs, r.shape().size() * product(lhs.shape(), op.lhsContract()), System.nanoTime() - started);
+        DotProfile.record(op, lhs, rhs, r.shape().size() * product(lhs.shape(), op.lhsContract()), System.nanoTime() - started,
+                DotProfile.gcMillis() - gcBefore);
         return r;
     }
 
