@@ -76,7 +76,7 @@ final class F32Gemm {
 
     private static float[] widen(short[] bits) {
         float[] f = new float[bits.length];
-        for (int i = 0; i < f.length; i++) f[i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
+        Bf16Widen.widen(bits, 0, f, 0, bits.length);
         return f;
     }
 
@@ -268,28 +268,44 @@ final class F32Gemm {
     private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase,
             float[] c, int cBase, Workspace w) {
         int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
-        // f32 A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours
-        // per depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost
-        // about as much as its arithmetic. For wider C the packed panel's locality wins. A ragged last panel is packed.
-        boolean direct = p.a != null && (acs == 1 || ars == 1) && p.n <= IN_PLACE_A_MAX_PANELS * NR;
+        // A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours per
+        // depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost about as
+        // much as its arithmetic. bf16 A is first widened, a block at a time, into f32 of the same orientation (whole
+        // vectors, where packing converts element by element). For wider C the packed panel's locality wins. A ragged
+        // last panel is packed.
+        boolean direct = (acs == 1 || ars == 1) && p.n <= IN_PLACE_A_MAX_PANELS * NR;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             float[] aPack = w.aPack(mc, kc);
             if (!direct) p.packA(bi, ic, mc, pc, kc, aPack);
+            float[] aSrc = p.a;
+            int aBase = p.la.offset(bi) + ic * ars + pc * acs, rs = ars, cs = acs;
+            if (direct && p.a == null) {
+                aSrc = w.aWide(mc * kc);
+                if (acs == 1) {
+                    for (int i = 0; i < mc; i++) Bf16Widen.widen(p.aBits, aBase + i * ars, aSrc, i * kc, kc);
+                    rs = kc;
+                } else {
+                    for (int q = 0; q < kc; q++) Bf16Widen.widen(p.aBits, aBase + q * acs, aSrc, q * mc, mc);
+                    rs = 1;
+                    cs = mc;
+                }
+                aBase = 0;
+            }
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 boolean inPlace = direct && mr == MR;
                 if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack);
-                int aRow = p.la.offset(bi) + (ic + ir) * ars + pc * acs, aOff = direct ? 0 : ir * kc;
+                int aRow = aBase + ir * rs, aOff = direct ? 0 : ir * kc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
                     int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
                     if (inPlace) {
                         if (nr == NR) {
-                            F32MicroKernel.tileInPlace(p.a, aRow, ars, acs, bPack, bOff, kc, c, cOff, ldc);
+                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, c, cOff, ldc);
                         } else {
                             Arrays.fill(w.edge, 0f);
-                            F32MicroKernel.tileInPlace(p.a, aRow, ars, acs, bPack, bOff, kc, w.edge, 0, NR);
+                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, w.edge, 0, NR);
                             addEdge(w.edge, c, cOff, ldc, mr, nr);
                         }
                     } else if (mr == MR && nr == NR) {
@@ -304,13 +320,13 @@ final class F32Gemm {
 
     /**
      * Pack buffers, one set per thread and kept between products: allocating (and zeroing) them for every
-     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC and KC x NC
-     * floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
+     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC (A, and bf16 A
+     * widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
      */
     private static final class Workspace {
         private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
 
-        private float[] aPack = new float[0], bPack = new float[0];
+        private float[] aPack = new float[0], bPack = new float[0], aWide = new float[0];
         final float[] edge = new float[MR * NR];
 
         static Workspace forThread() { return PER_THREAD.get(); }
@@ -319,6 +335,12 @@ final class F32Gemm {
             int size = Math.ceilDiv(mc, MR) * MR * kc;
             if (aPack.length < size) aPack = new float[size];
             return aPack;
+        }
+
+        /** Room for a block of bf16 A widened to f32 (at most MC x KC floats). */
+        float[] aWide(int size) {
+            if (aWide.length < size) aWide = new float[size];
+            return aWide;
         }
 
         float[] bPack(int kc, int nc) {
@@ -410,7 +432,9 @@ final class F32Gemm {
     private static void packB(short[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
         for (int q = 0; q * NR < nc; q++) {
             int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
-            if (cs < rs) {
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++) Bf16Widen.widen(b, src + p * rs, pack, dst + p * NR, cols);
+            } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = Float.intBitsToFloat((b[s] & 0xFFFF) << 16);
                 }
