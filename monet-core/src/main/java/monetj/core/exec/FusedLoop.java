@@ -27,7 +27,9 @@ import monetj.core.tensor.TensorType;
  * root written once. Booleans are 0/1 and bf16 values their f32 equivalents in registers. Every member computes
  * exactly what its op's kernel computes element by element (exp and log vectorised as in {@link UnaryKernel}), so
  * fusing never changes a result. A cluster consumed by a reduction accumulates its root's values in f64, in the
- * order and with the init value of {@link ContiguousReduce}, instead of writing them.
+ * order and with the init value of {@link ContiguousReduce}, instead of writing them. The cluster's extra outputs
+ * are written block by block beside the root; each written value goes over a dying operand of its size where
+ * there is one (a donated parameter and its moments are updated in place).
  */
 final class FusedLoop implements ExecutorKernel {
     private static final int BLOCK = 512;
@@ -47,6 +49,8 @@ final class FusedLoop implements ExecutorKernel {
     private final Reduce reduce;           // null: the root is written out
     private final ReduceLayout layout;
     private final int loopSize;
+    private final int[] written;           // registers written out: the root unless reduced, then the extra outputs
+    private final List<TensorType> writtenTypes;
 
     FusedLoop(FusionPlan.Cluster cluster) {
         Map<Value, Integer> reg = new HashMap<>();
@@ -75,6 +79,10 @@ final class FusedLoop implements ExecutorKernel {
         layout = r != null ? ReduceLayout.of(reduce.dims(), cluster.root().types().get(0).rank()) : null;
         result = r != null ? r.types().get(0) : cluster.root().types().get(0);
         if (r != null) reads.add(r.inputs().get(1)); // the init value, last
+        List<Node> out = new ArrayList<>(cluster.extras());
+        if (r == null) out.addFirst(cluster.root());
+        written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
+        writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
     /** The values to pass to {@link #run}, in order: a broadcast read through is passed as its operand. */
@@ -83,35 +91,77 @@ final class FusedLoop implements ExecutorKernel {
     @Override
     public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
 
-    /** Writes into the first overwritable operand read element for element (same dtype and size), else into a new tensor. */
+    /**
+     * The root's value (or its reduction) first, then the extra outputs. Each value written goes into an
+     * overwritable operand read element for element (same dtype and size) not taken by another, else a new tensor.
+     */
     @Override
     public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
-        int n = loopSize;
-        if (reduce != null) return List.of(reduced(inputs));
         BlockReader[] leaves = readers(inputs);
-        HostTensor out = null;
-        for (int i = 0; i < leaves.length && out == null; i++) {
-            HostTensor t = inputs.get(i);
-            if (overwritable[i] && through.get(i) == null && t.dtype() == result.dtype() && t.size() == n) out = t.reshape(result.shape());
+        Sink[] sinks = sinks(inputs, overwritable);
+        List<HostTensor> results = new ArrayList<>();
+        if (reduce != null) results.add(reduced(leaves, inputs, sinks));
+        else {
+            Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
+                float[][] reg = new float[registers][BLOCK];
+                for (int b = lo; b < hi; b += BLOCK) {
+                    int len = Math.min(BLOCK, hi - b);
+                    compute(leaves, reg, b, len);
+                    for (Sink k : sinks) k.write(reg, b, len);
+                }
+            });
         }
-        if (out == null) out = HostTensor.zeros(result.dtype(), result.shape());
-        float[] f32 = result.dtype() == DType.F32 ? out.floats() : null;
-        short[] bf16 = result.dtype() == DType.BF16 ? out.shorts() : null;
-        byte[] pred = result.dtype() == DType.PRED ? out.preds() : null;
-        Parallel.forRange(n, 1 << 14, (lo, hi) -> {
-            float[][] reg = new float[registers][BLOCK];
-            for (int b = lo; b < hi; b += BLOCK) {
-                int len = Math.min(BLOCK, hi - b);
-                compute(leaves, reg, b, len);
-                float[] r = reg[rootRegister];
-                if (f32 != null) System.arraycopy(r, 0, f32, b, len);
-                else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, b, len);
-                else for (int i = 0; i < len; i++) pred[b + i] = r[i] != 0 ? (byte) 1 : 0;
+        for (Sink k : sinks) results.add(k.tensor());
+        return results;
+    }
+
+    /** Where each written register goes: an overwritable operand of its dtype and size, else a new tensor. */
+    private Sink[] sinks(List<HostTensor> inputs, boolean[] overwritable) {
+        boolean[] taken = new boolean[through.size()];
+        Sink[] sinks = new Sink[written.length];
+        for (int w = 0; w < written.length; w++) {
+            TensorType type = writtenTypes.get(w);
+            HostTensor out = null;
+            for (int i = 0; i < through.size() && out == null; i++) {
+                HostTensor t = inputs.get(i);
+                if (overwritable[i] && !taken[i] && through.get(i) == null && t.dtype() == type.dtype() && t.size() == loopSize) {
+                    taken[i] = true;
+                    out = t.reshape(type.shape());
+                }
             }
-        });
-        // the arrays written (a tensor not backed by one whole array gave a copy: the result is that copy)
-        return List.of(f32 != null ? HostTensor.of(result.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, result.shape(), bf16)
-                : HostTensor.ofPred(result.shape(), pred));
+            sinks[w] = new Sink(written[w], type, out != null ? out : HostTensor.zeros(type.dtype(), type.shape()));
+        }
+        return sinks;
+    }
+
+    /** One register written out element for element into a tensor's array. */
+    private static final class Sink {
+        private final int register;
+        private final TensorType type;
+        private final float[] f32;
+        private final short[] bf16;
+        private final byte[] pred;
+
+        Sink(int register, TensorType type, HostTensor out) {
+            this.register = register;
+            this.type = type;
+            f32 = type.dtype() == DType.F32 ? out.floats() : null;
+            bf16 = type.dtype() == DType.BF16 ? out.shorts() : null;
+            pred = type.dtype() == DType.PRED ? out.preds() : null;
+        }
+
+        void write(float[][] reg, int at, int len) {
+            float[] r = reg[register];
+            if (f32 != null) System.arraycopy(r, 0, f32, at, len);
+            else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, at, len);
+            else for (int i = 0; i < len; i++) pred[at + i] = r[i] != 0 ? (byte) 1 : 0;
+        }
+
+        /** The arrays written (a tensor not backed by one whole array gave a copy: the result is that copy). */
+        HostTensor tensor() {
+            return f32 != null ? HostTensor.of(type.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, type.shape(), bf16)
+                    : HostTensor.ofPred(type.shape(), pred);
+        }
     }
 
     private BlockReader[] readers(List<HostTensor> inputs) {
@@ -123,8 +173,7 @@ final class FusedLoop implements ExecutorKernel {
     }
 
     /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
-    private HostTensor reduced(List<HostTensor> inputs) {
-        BlockReader[] leaves = readers(inputs);
+    private HostTensor reduced(BlockReader[] leaves, List<HostTensor> inputs, Sink[] sinks) {
         double init = inputs.get(inputs.size() - 1).getDouble(0);
         Reduce.Kind kind = reduce.kind();
         int outputs = result.shape().intSize(), inner = loopSize / outputs;
@@ -137,6 +186,7 @@ final class FusedLoop implements ExecutorKernel {
                 for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
                     int len = Math.min(BLOCK, end - b);
                     compute(leaves, reg, b, len);
+                    for (Sink k : sinks) k.write(reg, b, len);
                     float[] v = reg[rootRegister];
                     for (int i = 0; i < len; i++) {
                         acc = accumulate(kind, acc, v[i]);
@@ -155,6 +205,7 @@ final class FusedLoop implements ExecutorKernel {
             for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
                 int len = Math.min(BLOCK, loopSize - b);
                 compute(leaves, reg, b, len);
+                for (Sink k : sinks) k.write(reg, b, len);
                 float[] v = reg[rootRegister];
                 for (int i = 0; i < len; i++) {
                     acc[col] = accumulate(kind, acc[col], v[i]);

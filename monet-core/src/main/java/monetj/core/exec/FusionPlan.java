@@ -18,16 +18,21 @@ import monetj.core.tensor.DType;
 
 /**
  * Which elementwise nodes the executor runs as one loop: walking the graph from its outputs back, an elementwise
- * node joins the cluster of its consumers when all of them are in one cluster of the same shape and it is not a
- * program output; otherwise it roots a cluster of its own. Only a root's value is ever materialised, and a
- * cluster runs at its root's position (every member is an ancestor of the root, so its operands exist by then).
+ * node joins the cluster of its consumers when all of them are in one cluster of the same shape; otherwise it roots
+ * a cluster of its own. Only a root's value is materialised, and the program outputs that joined a cluster (the
+ * cluster's extra outputs: an AdamW update's moments beside its parameter), all written by the one loop. A cluster
+ * runs at its root's position (every member is an ancestor of the root, so its operands exist by then; program
+ * outputs are read only after the last node).
  * Broadcasts feeding a cluster are read through as index maps instead of being materialised. A cluster whose only
  * reader is an f32 reduction over its leading or trailing dimensions is reduced as it is computed, at the
  * reduction's position, and never materialised at all.
  */
 final class FusionPlan {
-    /** Members in topological order (the root last), the values they read from outside, and the reduction of the root that runs it, or null. */
-    record Cluster(List<Node> members, List<Value> leaves, Node reduce) {
+    /**
+     * Members in topological order (the root last), the values they read from outside, the reduction of the root
+     * that runs it (or null), and the members besides the root that are program outputs, in topological order.
+     */
+    record Cluster(List<Node> members, List<Value> leaves, Node reduce, List<Node> extras) {
         Node root() { return members.get(members.size() - 1); }
 
         /** Where the cluster's loop runs: the reduction that consumes it, else its root. */
@@ -56,7 +61,7 @@ final class FusionPlan {
         for (int p = nodes.size() - 1; p >= 0; p--) {
             Node n = nodes.get(p);
             if (!fusible(n)) continue;
-            int joined = isOutput[n.id()] ? -1 : commonCluster(users.get(n.id()));
+            int joined = commonCluster(users.get(n.id()));
             if (joined >= 0 && members.get(joined).get(0).types().get(0).shape().equals(n.types().get(0).shape())) {
                 clusterOf[n.id()] = joined;
                 members.get(joined).add(n);
@@ -72,7 +77,8 @@ final class FusionPlan {
             Node root = ordered.get(ordered.size() - 1);
             List<Node> readers = users.get(root.id());
             Node reduce = !isOutput[root.id()] && readers != null && readers.size() == 1 && reducesContiguously(readers.get(0), root) ? readers.get(0) : null;
-            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce));
+            List<Node> extras = ordered.stream().filter(n -> n != root && isOutput[n.id()]).toList();
+            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce, extras));
         }
         for (Cluster c : clusters) runningAt.put(c.runsAt().id(), c);
     }

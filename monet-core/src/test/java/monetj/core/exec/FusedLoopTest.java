@@ -22,7 +22,7 @@ class FusedLoopTest {
     private final Random random = new Random(7);
 
     /** Every live node by its table kernel, in order, nothing fused: the meaning fusion must keep. */
-    private static List<HostTensor> nodeByNode(Graph g, List<HostTensor> args) {
+    static List<HostTensor> nodeByNode(Graph g, List<HostTensor> args) {
         HostTensor[][] values = new HostTensor[g.nodes().size()][];
         for (Node n : g.liveNodes()) {
             if (n.op() instanceof Parameter p) {
