@@ -31,7 +31,7 @@ import monetj.core.tensor.TensorType;
  * are written block by block beside the root; each written value goes over a dying operand of its size where
  * there is one (a donated parameter and its moments are updated in place).
  */
-final class FusedLoop implements ExecutorKernel {
+final class FusedLoop implements LoopKernel {
     private static final int BLOCK = 512;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
@@ -85,8 +85,8 @@ final class FusedLoop implements ExecutorKernel {
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
-    /** The values to pass to {@link #run}, in order: a broadcast read through is passed as its operand. */
-    List<Value> reads() { return reads; }
+    @Override
+    public List<Value> reads() { return reads; }
 
     @Override
     public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }

@@ -5,16 +5,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import monetj.core.ir.Binary;
+import monetj.core.ir.BitcastConvert;
 import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
 import monetj.core.ir.Convert;
+import monetj.core.ir.Iota;
 import monetj.core.ir.Node;
 import monetj.core.ir.Reduce;
 import monetj.core.ir.Select;
+import monetj.core.ir.Shift;
 import monetj.core.ir.Unary;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
+import monetj.core.tensor.TensorType;
 
 /**
  * Which elementwise nodes the executor runs as one loop: walking the graph from its outputs back, an elementwise
@@ -25,14 +29,16 @@ import monetj.core.tensor.DType;
  * outputs are read only after the last node).
  * Broadcasts feeding a cluster are read through as index maps instead of being materialised. A cluster whose only
  * reader is an f32 reduction over its leading or trailing dimensions is reduced as it is computed, at the
- * reduction's position, and never materialised at all.
+ * reduction's position, and never materialised at all. Integer bit mixing (random numbers) clusters apart from
+ * the arithmetic: its loop keeps exact s32 values in int registers (see {@link IntFusedLoop}).
  */
 final class FusionPlan {
     /**
      * Members in topological order (the root last), the values they read from outside, the reduction of the root
-     * that runs it (or null), and the members besides the root that are program outputs, in topological order.
+     * that runs it (or null), the members besides the root that are program outputs, in topological order, and
+     * whether it is integer bit mixing (see {@link #integerFusible}).
      */
-    record Cluster(List<Node> members, List<Value> leaves, Node reduce, List<Node> extras) {
+    record Cluster(List<Node> members, List<Value> leaves, Node reduce, List<Node> extras, boolean integer) {
         Node root() { return members.get(members.size() - 1); }
 
         /** Where the cluster's loop runs: the reduction that consumes it, else its root. */
@@ -60,9 +66,11 @@ final class FusionPlan {
         List<List<Node>> members = new ArrayList<>();
         for (int p = nodes.size() - 1; p >= 0; p--) {
             Node n = nodes.get(p);
-            if (!fusible(n)) continue;
+            boolean integer = integerFusible(n);
+            if (!integer && !fusible(n)) continue;
             int joined = commonCluster(users.get(n.id()));
-            if (joined >= 0 && members.get(joined).get(0).types().get(0).shape().equals(n.types().get(0).shape())) {
+            if (joined >= 0 && integerFusible(members.get(joined).get(0)) == integer
+                    && members.get(joined).get(0).types().get(0).shape().equals(n.types().get(0).shape())) {
                 clusterOf[n.id()] = joined;
                 members.get(joined).add(n);
             } else {
@@ -76,9 +84,10 @@ final class FusionPlan {
             for (Node n : ordered) for (Value v : n.inputs()) if (clusterOf[v.node().id()] != clusterOf[n.id()]) leaves.add(v);
             Node root = ordered.get(ordered.size() - 1);
             List<Node> readers = users.get(root.id());
-            Node reduce = !isOutput[root.id()] && readers != null && readers.size() == 1 && reducesContiguously(readers.get(0), root) ? readers.get(0) : null;
+            boolean integer = integerFusible(root);
+            Node reduce = !integer && !isOutput[root.id()] && readers != null && readers.size() == 1 && reducesContiguously(readers.get(0), root) ? readers.get(0) : null;
             List<Node> extras = ordered.stream().filter(n -> n != root && isOutput[n.id()]).toList();
-            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce, extras));
+            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce, extras, integer));
         }
         for (Cluster c : clusters) runningAt.put(c.runsAt().id(), c);
     }
@@ -123,6 +132,25 @@ final class FusionPlan {
                 DType in = n.inputs().get(0).dtype();
                 yield out == DType.F32 ? in == DType.F32 || in == DType.BF16 || in == DType.PRED || in == DType.S32 : out == DType.BF16 && in == DType.F32;
             }
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the integer loop kernel can compute {@code n}: s32 iota, wrapping add, subtract and multiply, and/or/xor,
+     * shifts, and the bitcast of s32 bits to f32 (the counter-based random numbers of init programs).
+     */
+    static boolean integerFusible(Node n) {
+        TensorType t = n.types().get(0);
+        if (t.shape().size() == 0 || n.types().size() != 1) return false;
+        return switch (n.op()) {
+            case Binary b -> t.dtype() == DType.S32 && switch (b.kind()) {
+                case ADD, SUBTRACT, MULTIPLY, AND, OR, XOR -> true;
+                default -> false;
+            };
+            case Shift s -> t.dtype() == DType.S32;
+            case Iota i -> t.dtype() == DType.S32;
+            case BitcastConvert c -> t.dtype() == DType.F32 && n.inputs().get(0).dtype() == DType.S32;
             default -> false;
         };
     }

@@ -112,7 +112,7 @@ public final class JavaExecutor implements Backend {
                     skipped[p] = true;
                     reads.add(List.of());
                 } else if (c != null) {
-                    FusedLoop loop = new FusedLoop(c);
+                    LoopKernel loop = LoopKernel.of(c);
                     kernels[p] = loop;
                     if (!c.extras().isEmpty()) extraOutputs[p] = c.extras().stream().mapToInt(Node::id).toArray();
                     reads.add(loop.reads());
@@ -196,7 +196,7 @@ public final class JavaExecutor implements Backend {
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
-                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), kernels[p] instanceof FusedLoop ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
+                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
