@@ -181,18 +181,25 @@ final class FusedLoop implements LoopKernel {
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
                 float[][] reg = new float[registers][BLOCK];
+                LaneSum lanes = new LaneSum(); // sums: in ContiguousReduce's lanes, so fused and unfused agree
                 int row = lo, inRow = 0;
                 double acc = init;
+                lanes.start(init);
                 for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
                     int len = Math.min(BLOCK, end - b);
                     compute(leaves, reg, b, len);
                     for (Sink k : sinks) k.write(reg, b, len);
                     float[] v = reg[rootRegister];
-                    for (int i = 0; i < len; i++) {
-                        acc = accumulate(kind, acc, v[i]);
-                        if (++inRow == inner) {
-                            out[row++] = (float) acc;
+                    for (int i = 0; i < len; ) {
+                        int run = Math.min(len - i, inner - inRow); // the rest of this row within the block
+                        if (kind == Reduce.Kind.SUM) lanes.add(v, i, run, inRow);
+                        else for (int k = i; k < i + run; k++) acc = accumulate(kind, acc, v[k]);
+                        i += run;
+                        inRow += run;
+                        if (inRow == inner) {
+                            out[row++] = (float) (kind == Reduce.Kind.SUM ? lanes.total() : acc);
                             acc = init;
+                            lanes.start(init);
                             inRow = 0;
                         }
                     }
