@@ -60,14 +60,30 @@ final class FusedLoop implements LoopKernel {
             reads.add(view ? leaf.node().inputs().get(0) : leaf);
             through.add(view ? (BroadcastInDim) leaf.node().op() : null);
         }
+        // A convert to f32 is the same f32 value in its operand's register (no work): values share registers in
+        // groups named by the value first computed. A group's register is reused once its last reader has read it,
+        // except the values written out and the leaves (which their reads fill).
+        List<Node> members = cluster.members();
+        Map<Value, Value> group = new HashMap<>();
+        for (Node n : members) group.put(n.out(), aliasesOperand(n) ? group.getOrDefault(n.inputs().get(0), n.inputs().get(0)) : n.out());
+        Map<Value, Integer> lastRead = new HashMap<>();
+        for (int m = 0; m < members.size(); m++) for (Value v : members.get(m).inputs()) lastRead.put(group.getOrDefault(v, v), m);
+        for (Node n : cluster.extras()) lastRead.put(group.get(n.out()), Integer.MAX_VALUE);
+        lastRead.put(group.get(cluster.root().out()), Integer.MAX_VALUE);
+        List<Integer> free = new ArrayList<>();
         int next = reads.size();
-        for (Node n : cluster.members()) {
+        for (int m = 0; m < members.size(); m++) {
+            Node n = members.get(m);
             int[] in = n.inputs().stream().mapToInt(reg::get).toArray();
-            if (n.op() instanceof Convert c && c.target() == DType.F32) { // same f32 value in a register: no work
+            if (aliasesOperand(n)) {
                 reg.put(n.out(), in[0]);
                 continue;
             }
-            int out = next++;
+            for (Value v : n.inputs()) { // may become the result's: every instruction reads lane i before writing it
+                int r = reg.get(v);
+                if (r >= reads.size() && lastRead.get(group.get(v)) == m && !free.contains(r)) free.add(r);
+            }
+            int out = free.isEmpty() ? next++ : free.removeLast();
             reg.put(n.out(), out);
             program.add(instruction(n, in, out));
         }
@@ -87,6 +103,8 @@ final class FusedLoop implements LoopKernel {
 
     @Override
     public List<Value> reads() { return reads; }
+
+    private static boolean aliasesOperand(Node n) { return n.op() instanceof Convert c && c.target() == DType.F32; }
 
     @Override
     public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
