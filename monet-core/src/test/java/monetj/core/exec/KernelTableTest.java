@@ -117,6 +117,24 @@ class KernelTableTest {
     }
 
     @Test
+    void transposesEqualTheReferenceBitForBit() {
+        for (int trial = 0; trial < 60; trial++) {
+            Shape s = trial == 0 ? Shape.of(300, 257) : trial == 1 ? Shape.of(3, 70, 2, 45) : randomShape(5, 9);
+            List<Integer> order = new ArrayList<>();
+            for (int d = 0; d < s.rank(); d++) order.add(d);
+            java.util.Collections.shuffle(order, random);
+            if (trial < 2) java.util.Collections.reverse(order);
+            int[] perm = order.stream().mapToInt(Integer::intValue).toArray();
+            HostTensor x = randomF32(s, true);
+            for (HostTensor t : List.of(x, x.to(DType.BF16), x.to(DType.S32))) {
+                HostTensor[] r = both(new monetj.core.ir.Transpose(perm), t);
+                assertEquals(r[1].type(), r[0].type());
+                assertTrue(r[0].contentEquals(r[1]), t.dtype() + " transpose " + Arrays.toString(perm) + " of " + s);
+            }
+        }
+    }
+
+    @Test
     void rowSumsInLanesAreWithinTheirBoundOfTheReference() {
         for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 63, 1000, 100_003}) {
             for (boolean edges : new boolean[] {false, true}) {
