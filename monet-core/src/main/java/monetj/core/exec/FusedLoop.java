@@ -11,6 +11,7 @@ import monetj.core.ir.Binary;
 import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
+import monetj.core.ir.Constant;
 import monetj.core.ir.Convert;
 import monetj.core.ir.Node;
 import monetj.core.ir.Reduce;
@@ -27,7 +28,7 @@ import monetj.core.tensor.TensorType;
  * root written once. Booleans are 0/1 and bf16 values their f32 equivalents in registers. Every member computes
  * exactly what its op's kernel computes element by element (exp and log vectorised as in {@link UnaryKernel}), so
  * fusing never changes a result. A cluster consumed by a reduction accumulates its root's values in f64, in the
- * order and with the init value of {@link ContiguousReduce}, instead of writing them. The cluster's extra outputs
+ * order and with the init value of {@link ContiguousReduce}, instead of writing them or as it writes them. The cluster's extra outputs
  * are written block by block beside the root; each written value goes over a dying operand of its size where
  * there is one (a donated parameter and its moments are updated in place).
  */
@@ -45,11 +46,13 @@ final class FusedLoop implements LoopKernel {
     private final List<BroadcastInDim> through = new ArrayList<>(); // per leaf: the broadcast read through, or null
     private final List<Instruction> program = new ArrayList<>();
     private final int registers, rootRegister;
-    private final TensorType result;
-    private final Reduce reduce;           // null: the root is written out
+    private final TensorType reduced;      // the reduction's type, or null
+    private final Reduce reduce;           // null: none
+    private final boolean alongside;       // the root is written and reduced; else, with a reduction, only reduced
+    private final double constantInit;
     private final ReduceLayout layout;
     private final int loopSize;
-    private final int[] written;           // registers written out: the root unless reduced, then the extra outputs
+    private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
     private final List<TensorType> writtenTypes;
 
     FusedLoop(FusionPlan.Cluster cluster) {
@@ -93,10 +96,13 @@ final class FusedLoop implements LoopKernel {
         Node r = cluster.reduce();
         reduce = r != null ? (Reduce) r.op() : null;
         layout = r != null ? ReduceLayout.of(reduce.dims(), cluster.root().types().get(0).rank()) : null;
-        result = r != null ? r.types().get(0) : cluster.root().types().get(0);
-        if (r != null) reads.add(r.inputs().get(1)); // the init value, last
+        reduced = r != null ? r.types().get(0) : null;
+        alongside = cluster.alongside();
+        // the init value: a constant when reduced alongside (the loop runs before the reduction's position), else read last
+        constantInit = alongside ? ((Constant) r.inputs().get(1).node().op()).value().getDouble(0) : 0;
+        if (r != null && !alongside) reads.add(r.inputs().get(1));
         List<Node> out = new ArrayList<>(cluster.extras());
-        if (r == null) out.addFirst(cluster.root());
+        if (r == null || alongside) out.addFirst(cluster.root());
         written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
@@ -110,15 +116,16 @@ final class FusedLoop implements LoopKernel {
     public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
 
     /**
-     * The root's value (or its reduction) first, then the extra outputs. Each value written goes into an
-     * overwritable operand read element for element (same dtype and size) not taken by another, else a new tensor.
+     * The root's value (or the reduction computed instead of it) first, then the extra outputs, then a reduction
+     * computed alongside the root. Each value written goes into an overwritable operand read element for element
+     * (same dtype and size) not taken by another, else a new tensor.
      */
     @Override
     public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
         BlockReader[] leaves = readers(inputs);
         Sink[] sinks = sinks(inputs, overwritable);
-        List<HostTensor> results = new ArrayList<>();
-        if (reduce != null) results.add(reduced(leaves, inputs, sinks));
+        HostTensor reduction = null;
+        if (reduce != null) reduction = reduced(leaves, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
         else {
             Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
                 float[][] reg = new float[registers][BLOCK];
@@ -129,7 +136,10 @@ final class FusedLoop implements LoopKernel {
                 }
             });
         }
+        List<HostTensor> results = new ArrayList<>();
+        if (reduction != null && !alongside) results.add(reduction);
         for (Sink k : sinks) results.add(k.tensor());
+        if (reduction != null && alongside) results.add(reduction);
         return results;
     }
 
@@ -191,10 +201,9 @@ final class FusedLoop implements LoopKernel {
     }
 
     /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
-    private HostTensor reduced(BlockReader[] leaves, List<HostTensor> inputs, Sink[] sinks) {
-        double init = inputs.get(inputs.size() - 1).getDouble(0);
+    private HostTensor reduced(BlockReader[] leaves, double init, Sink[] sinks) {
         Reduce.Kind kind = reduce.kind();
-        int outputs = result.shape().intSize(), inner = loopSize / outputs;
+        int outputs = reduced.shape().intSize(), inner = loopSize / outputs;
         float[] out = new float[outputs];
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
@@ -239,7 +248,7 @@ final class FusedLoop implements LoopKernel {
             }
             for (int c = 0; c < outputs; c++) out[c] = (float) acc[c];
         }
-        return HostTensor.of(result.shape(), out);
+        return HostTensor.of(reduced.shape(), out);
     }
 
     private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {

@@ -9,6 +9,7 @@ import monetj.core.ir.BitcastConvert;
 import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
+import monetj.core.ir.Constant;
 import monetj.core.ir.Convert;
 import monetj.core.ir.Iota;
 import monetj.core.ir.Node;
@@ -29,25 +30,29 @@ import monetj.core.tensor.TensorType;
  * outputs are read only after the last node).
  * Broadcasts feeding a cluster are read through as index maps instead of being materialised. A cluster whose only
  * reader is an f32 reduction over its leading or trailing dimensions is reduced as it is computed, at the
- * reduction's position, and never materialised at all. Integer bit mixing (random numbers) clusters apart from
+ * reduction's position, and never materialised at all; one whose value other nodes read too is written and
+ * reduced by the same loop, at its own position, when the reduction's init value is a constant (softmax: the
+ * exponentials and their sum in one pass). Integer bit mixing (random numbers) clusters apart from
  * the arithmetic: its loop keeps exact s32 values in int registers (see {@link IntFusedLoop}).
  */
 final class FusionPlan {
     /**
      * Members in topological order (the root last), the values they read from outside, the reduction of the root
-     * that runs it (or null), the members besides the root that are program outputs, in topological order, and
-     * whether it is integer bit mixing (see {@link #integerFusible}).
+     * the loop computes (or null), whether it computes it alongside the root's value (else instead of it), the
+     * members besides the root that are program outputs, in topological order, and whether it is integer bit
+     * mixing (see {@link #integerFusible}).
      */
-    record Cluster(List<Node> members, List<Value> leaves, Node reduce, List<Node> extras, boolean integer) {
+    record Cluster(List<Node> members, List<Value> leaves, Node reduce, boolean alongside, List<Node> extras, boolean integer) {
         Node root() { return members.get(members.size() - 1); }
 
-        /** Where the cluster's loop runs: the reduction that consumes it, else its root. */
-        Node runsAt() { return reduce != null ? reduce : root(); }
+        /** Where the cluster's loop runs: the reduction that consumes it instead of its value, else its root. */
+        Node runsAt() { return reduce != null && !alongside ? reduce : root(); }
     }
 
     private final int[] clusterOf;        // node id -> cluster index, -1 when not fused
     private final List<Cluster> clusters = new ArrayList<>();
     private final java.util.Map<Integer, Cluster> runningAt = new java.util.HashMap<>();
+    private final Set<Integer> reducedAlongside = new java.util.HashSet<>(); // reductions a loop computes beside its root
 
     FusionPlan(List<Node> nodes, List<Value> outputs, int maxId) {
         clusterOf = new int[maxId];
@@ -85,9 +90,23 @@ final class FusionPlan {
             Node root = ordered.get(ordered.size() - 1);
             List<Node> readers = users.get(root.id());
             boolean integer = integerFusible(root);
-            Node reduce = !integer && !isOutput[root.id()] && readers != null && readers.size() == 1 && reducesContiguously(readers.get(0), root) ? readers.get(0) : null;
+            Node reduce = null;
+            boolean alongside = false;
+            if (!integer && readers != null) {
+                if (!isOutput[root.id()] && readers.size() == 1 && reducesContiguously(readers.get(0), root)) reduce = readers.get(0);
+                else {
+                    for (Node q : readers) {
+                        if (reducesContiguously(q, root) && q.inputs().get(1).node().op() instanceof Constant) {
+                            reduce = q;
+                            alongside = true;
+                            reducedAlongside.add(q.id());
+                            break;
+                        }
+                    }
+                }
+            }
             List<Node> extras = ordered.stream().filter(n -> n != root && isOutput[n.id()]).toList();
-            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce, extras, integer));
+            clusters.add(new Cluster(ordered, List.copyOf(leaves), reduce, alongside, extras, integer));
         }
         for (Cluster c : clusters) runningAt.put(c.runsAt().id(), c);
     }
@@ -111,10 +130,10 @@ final class FusionPlan {
     /** The cluster whose loop runs at {@code n}, or null. */
     Cluster runsAt(Node n) { return runningAt.get(n.id()); }
 
-    /** Whether {@code n} is computed inside a loop that runs elsewhere (so never materialised). */
+    /** Whether {@code n} is computed inside a loop that runs elsewhere (a member never materialised, or a reduction computed beside its operand). */
     boolean inner(Node n) {
         int c = clusterOf[n.id()];
-        return c >= 0 && clusters.get(c).runsAt() != n;
+        return c >= 0 && clusters.get(c).runsAt() != n || reducedAlongside.contains(n.id());
     }
 
     /** Whether the loop kernel can compute {@code n}: f32 and bf16 arithmetic, their comparisons and selects, and the converts around them. */

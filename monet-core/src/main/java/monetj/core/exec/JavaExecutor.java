@@ -114,7 +114,9 @@ public final class JavaExecutor implements Backend {
                 } else if (c != null) {
                     LoopKernel loop = LoopKernel.of(c);
                     kernels[p] = loop;
-                    if (!c.extras().isEmpty()) extraOutputs[p] = c.extras().stream().mapToInt(Node::id).toArray();
+                    List<Node> extra = new ArrayList<>(c.extras());
+                    if (c.alongside()) extra.add(c.reduce());
+                    if (!extra.isEmpty()) extraOutputs[p] = extra.stream().mapToInt(Node::id).toArray();
                     reads.add(loop.reads());
                 } else if (node.op() instanceof Scatter scatter && isScalarBroadcast(node.inputs().get(0))) {
                     kernels[p] = new ScatterKernel(scatter, node.types().get(0), true);

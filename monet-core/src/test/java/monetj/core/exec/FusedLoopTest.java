@@ -106,9 +106,13 @@ class FusedLoopTest {
         // several results, some of them values that later ones also read
         // and reductions of fresh elementwise values (reduced as they are computed): over rows, columns and everything
         Tensor last = pool.get(pool.size() - 1), other = pool.get(pool.size() - 3);
+        // and values read by reductions and by other nodes (written and reduced by one loop): as softmax's exponentials
+        Tensor e = other.sub(last).exp(), f = last.mul(other);
         g.setOutputs(List.of(last.value(), pool.get(pool.size() - 4).value(), last.gt(0.0).value(), pool.get(pool.size() - 2).convert(DType.BF16).value(),
                 other.mul(1.5).reduce(Reduce.Kind.SUM, 2).value(), other.sub(last).reduce(Reduce.Kind.MAX, 0, 1).value(),
-                last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value()));
+                last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value(),
+                e.div(e.reduce(Reduce.Kind.SUM, 2).broadcastInDim(s, new int[] {0, 1})).value(), e.reduce(Reduce.Kind.SUM, 0).value(),
+                f.value(), f.reduce(Reduce.Kind.MAX, 0, 1).value()));
         return g;
     }
 

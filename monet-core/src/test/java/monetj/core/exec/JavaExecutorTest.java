@@ -194,6 +194,23 @@ class JavaExecutorTest {
     }
 
     @Test
+    void softmaxWritesItsExponentialsAndSumsThemInOneLoop() {
+        Graph g = new Graph("softmax");
+        Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, 5, 300)));
+        Tensor e = x.sub(x.reduce(monetj.core.ir.Reduce.Kind.MAX, 1).broadcastInDim(Shape.of(5, 300), new int[] {0})).exp();
+        Tensor sum = e.reduce(monetj.core.ir.Reduce.Kind.SUM, 1);
+        g.setOutputs(List.of(e.div(sum.broadcastInDim(Shape.of(5, 300), new int[] {0})).value()));
+        List<monetj.core.ir.Node> live = g.liveNodes();
+        FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
+        FusionPlan.Cluster c = plan.runsAt(e.value().node());
+        assertTrue(c.alongside() && c.reduce() == sum.value().node() && plan.inner(sum.value().node()), "the sum is computed as e is written");
+        float[] v = new float[1500];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i) * 20;
+        List<HostTensor> args = List.of(HostTensor.of(Shape.of(5, 300), v));
+        assertTrue(FusedLoopTest.sameValues(FusedLoopTest.nodeByNode(g, args).get(0), exec.run(g, args).get(0)));
+    }
+
+    @Test
     void donatedResultsOfAnEarlierExecutionAreUpdatedInPlaceButPutOrFetchedTensorsNever() {
         Graph g = adamLike();
         java.util.Random random = new java.util.Random(3);
