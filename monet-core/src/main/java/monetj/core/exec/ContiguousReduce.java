@@ -40,7 +40,7 @@ public final class ContiguousReduce {
      * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), a vector of lanes at a
      * time: both are associative and commutative, so unlike a sum this is exactly the one-by-one result.
      */
-    private static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
+    static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
         float acc = op == VectorOperators.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
         int i = 0;
         if (len >= SPECIES.length()) {

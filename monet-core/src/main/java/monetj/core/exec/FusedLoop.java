@@ -219,8 +219,11 @@ final class FusedLoop implements LoopKernel {
                     float[] v = reg[rootRegister];
                     for (int i = 0; i < len; ) {
                         int run = Math.min(len - i, inner - inRow); // the rest of this row within the block
-                        if (kind == Reduce.Kind.SUM) lanes.add(v, i, run, inRow);
-                        else for (int k = i; k < i + run; k++) acc = accumulate(kind, acc, v[k]);
+                        switch (kind) { // maxima and minima a vector at a time, exact in any order
+                            case SUM -> lanes.add(v, i, run, inRow);
+                            case MAX -> acc = Math.max(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MAX));
+                            case MIN -> acc = Math.min(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MIN));
+                        }
                         i += run;
                         inRow += run;
                         if (inRow == inner) {

@@ -112,7 +112,7 @@ class FusedLoopTest {
                 other.mul(1.5).reduce(Reduce.Kind.SUM, 2).value(), other.sub(last).reduce(Reduce.Kind.MAX, 0, 1).value(),
                 last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value(),
                 e.div(e.reduce(Reduce.Kind.SUM, 2).broadcastInDim(s, new int[] {0, 1})).value(), e.reduce(Reduce.Kind.SUM, 0).value(),
-                f.value(), f.reduce(Reduce.Kind.MAX, 0, 1).value()));
+                f.value(), f.reduce(Reduce.Kind.MAX, 1, 2).value(), other.add(last).reduce(Reduce.Kind.MAX, 2).value()));
         return g;
     }
 
