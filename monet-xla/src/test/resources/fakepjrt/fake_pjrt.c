@@ -9,7 +9,16 @@
  * as many devices (at most FAKE_DEVICES, default 2) as the module's mhlo.num_partitions says: the devices of the
  * compile options' device assignment, in its order (read from the encoded xla.CompileOptionsProto, as XLA does),
  * or the first ones without one. Each device runs on its own argument list (its shards) and gets its own outputs.
- * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] [-DFAKE_DEVICES=n] [-DFAKE_TRANSFER_DELAY_MS=n] fake_pjrt.c -o libfakepjrt.so
+ *
+ * Several processes: created with num_nodes > 1 and node_id (kInt64, as XLA's CUDA plugin takes them) and the kv
+ * callbacks, a client is node node_id of num_nodes, each with FAKE_DEVICES devices: global device g is local device
+ * g % FAKE_DEVICES of process g / FAKE_DEVICES. As the GPU plugin does, Client_Create puts its node's topology in
+ * the kv store and waits (FAKE_TOPOLOGY_TIMEOUT_MS) for every other node's, failing with an error naming a node that
+ * never arrives. Client_Devices then lists every node's devices, Client_AddressableDevices this node's; a program
+ * spans global devices, and runs (and takes argument lists) only on those of its devices this node owns.
+ * Without the callbacks, node_id and num_nodes are only recorded.
+ * Build: gcc -shared -fPIC -pthread [-DFAKE_MINOR=n] [-DFAKE_DEVICES=n] [-DFAKE_TRANSFER_DELAY_MS=n]
+ *        [-DFAKE_TOPOLOGY_TIMEOUT_MS=n] fake_pjrt.c -o libfakepjrt.so
  */
 #include "fake_pjrt.h"
 
@@ -37,30 +46,44 @@ enum { INVALID_ARGUMENT = 3, NOT_FOUND = 5, FAILED_PRECONDITION = 9, UNIMPLEMENT
 #define FAKE_TRANSFER_DELAY_MS 30
 #endif
 enum { MAX_ARGS = 1024, TRANSFER_DELAY_MS = FAKE_TRANSFER_DELAY_MS };
+#ifndef FAKE_TOPOLOGY_TIMEOUT_MS
+#define FAKE_TOPOLOGY_TIMEOUT_MS 30000
+#endif
+enum { MAX_NODES = 8, MAX_GLOBAL = MAX_NODES * FAKE_DEVICES };
 
 struct fake_error { int magic; int32_t code; char message[512]; };
 struct fake_event {
   int magic; pthread_mutex_t mu; pthread_cond_t cv; bool ready; int32_t error_code; pthread_t thread; bool has_thread;
 };
-struct fake_device { int32_t id; int32_t local; };
+struct fake_device { int32_t id; int32_t local; int32_t process; };
 struct fake_buffer { int magic; fake_device *device; int32_t type; int64_t dims[8]; size_t num_dims; size_t size; char *data; bool donated; fake_event *ready; };
 struct fake_client { int magic; };
-struct fake_loaded { int magic; size_t num_devices; fake_device *devices[FAKE_DEVICES]; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS]; };
+/* devices: the program's devices this node owns, in device assignment order. */
+struct fake_loaded {
+  int magic; size_t num_partitions; size_t num_devices; fake_device *devices[FAKE_DEVICES]; size_t num_args; size_t num_outputs; int outputs[MAX_ARGS];
+};
 struct fake_exec { int magic; size_t num_outputs; };
 
 static atomic_long stats_initialize, stats_clients, stats_buffers, stats_loaded, stats_execs, stats_events, stats_errors,
     stats_bad_destroys, stats_awaits, stats_donated, stats_orphan_destroys;
-static fake_device devices[FAKE_DEVICES];
-static fake_device *device_list[FAKE_DEVICES];
-static void init_devices(void) {
-  for (int i = 0; i < FAKE_DEVICES; i++) { devices[i] = (fake_device){i, i}; device_list[i] = &devices[i]; }
+/* The topology of the live client: node (process) node_id of num_nodes; one node without several processes. */
+static long node_id = 0, num_nodes = 1;
+static fake_device devices[MAX_GLOBAL];
+static fake_device *global_list[MAX_GLOBAL];
+static fake_device *device_list[FAKE_DEVICES]; /* this node's */
+static void init_devices(long node, long nodes) {
+  node_id = node;
+  num_nodes = nodes;
+  for (int g = 0; g < nodes * FAKE_DEVICES; g++) { devices[g] = (fake_device){g, g % FAKE_DEVICES, g / FAKE_DEVICES}; global_list[g] = &devices[g]; }
+  for (int i = 0; i < FAKE_DEVICES; i++) device_list[i] = &devices[node * FAKE_DEVICES + i];
 }
-static fake_device *device_by_id(int64_t id) { return id >= 0 && id < FAKE_DEVICES ? &devices[id] : NULL; }
-static bool is_device(const fake_device *d) { for (int i = 0; i < FAKE_DEVICES; i++) if (d == &devices[i]) return true; return false; }
+static int num_global(void) { return (int) num_nodes * FAKE_DEVICES; }
+static fake_device *device_by_id(int64_t id) { return id >= 0 && id < num_global() ? &devices[id] : NULL; }
+static bool is_device(const fake_device *d) { for (int i = 0; i < num_global(); i++) if (d == &devices[i]) return true; return false; }
 static char last_program[1 << 20];
 static char last_options[4096];
 static size_t last_options_size;
-static int64_t last_device_assignment[FAKE_DEVICES];
+static int64_t last_device_assignment[MAX_GLOBAL];
 static long last_num_assigned = -1;
 static int64_t last_non_donatable[MAX_ARGS];
 static long last_num_non_donatable = -1;
@@ -229,9 +252,50 @@ static void exercise_kv(ClientCreateArgs *a) {
   report("get_missing", ((KvGetCallback) a->kv_get_callback)(&missing), missing.value, missing.value_size, missing.value_deleter_callback);
 }
 
+/* An error the kv callbacks made, given back: the plugin owns it. */
+static void drop(fake_error *e) {
+  e->magic = DEAD;
+  atomic_fetch_sub(&stats_errors, 1);
+}
+
+/* As the GPU plugin does: put this node's topology under its key, then wait for every other node's. */
+static fake_error *exchange_topology(ClientCreateArgs *a, long node, long nodes) {
+  char key[64], mine[64], theirs[64];
+  snprintf(key, sizeof key, "fake/topology/%ld", node);
+  snprintf(mine, sizeof mine, "nodes=%ld devices=%d", nodes, FAKE_DEVICES);
+  KvPutArgs put = {.key = key, .key_size = strlen(key), .value = mine, .value_size = strlen(mine), .callback_error = &callback_error_fn,
+                   .user_arg = a->kv_put_user_arg};
+  fake_error *e = ((KvPutCallback) a->kv_put_callback)(&put);
+  if (e) {
+    fake_error *out = error(e->code, "node %ld of %ld could not publish its topology (key %s): %s", node, nodes, key, e->message);
+    drop(e);
+    return out;
+  }
+  for (long n = 0; n < nodes; n++) {
+    if (n == node) continue;
+    snprintf(key, sizeof key, "fake/topology/%ld", n);
+    KvGetArgs get = {.key = key, .key_size = strlen(key), .timeout_in_ms = FAKE_TOPOLOGY_TIMEOUT_MS, .callback_error = &callback_error_fn,
+                     .user_arg = a->kv_get_user_arg};
+    e = ((KvGetCallback) a->kv_get_callback)(&get);
+    if (e) {
+      fake_error *out = error(e->code, "node %ld of %ld never arrived: its topology (key %s) was not published within %d ms (this is node %ld): %s", n, nodes, key,
+                              FAKE_TOPOLOGY_TIMEOUT_MS, node, e->message);
+      drop(e);
+      return out;
+    }
+    size_t size = get.value_size < sizeof theirs - 1 ? get.value_size : sizeof theirs - 1;
+    memcpy(theirs, get.value, size);
+    theirs[size] = 0;
+    if (get.value_deleter_callback) get.value_deleter_callback(get.value);
+    if (strcmp(theirs, mine) != 0) return error(FAILED_PRECONDITION, "node %ld published topology '%s', but node %ld has '%s'", n, theirs, node, mine);
+  }
+  return NULL;
+}
+
 /* ---- client ---- */
 static fake_error *Client_Create(ClientCreateArgs *a) {
   CHECK_SIZE(a, "PJRT_Client_Create_Args", 88);
+  long node = -1, nodes = -1;
   for (size_t i = 0; i < a->num_options; i++) {
     const NamedValue *v = &a->create_options[i];
     if (v->struct_size < 56) return error(INVALID_ARGUMENT, "Unexpected PJRT_NamedValue size: expected 56, got %ld", (long) v->struct_size);
@@ -245,13 +309,22 @@ static fake_error *Client_Create(ClientCreateArgs *a) {
       last_memory_fraction = v->float_value;
     } else if (strcmp(name, "node_id") == 0 || strcmp(name, "num_nodes") == 0) {
       if (v->type != 1) return error(INVALID_ARGUMENT, "Option %s has type index %d but expected type index is 1", name, v->type);
-      if (name[1] == 'o') last_node_id = v->int64_value; else last_num_nodes = v->int64_value;
+      if (name[1] == 'o') last_node_id = node = v->int64_value; else last_num_nodes = nodes = v->int64_value;
     } else {
       return error(INVALID_ARGUMENT, "Unexpected option name passed to PJRT_Client_Create: %s", name);
     }
   }
-  if (a->kv_get_callback && a->kv_put_callback) exercise_kv(a);
-  else kv_report[0] = 0;
+  bool kv = a->kv_get_callback && a->kv_put_callback;
+  kv_report[0] = 0;
+  if (kv && nodes > 1) {
+    if (nodes > MAX_NODES || node < 0 || node >= nodes) return error(INVALID_ARGUMENT, "node_id %ld of num_nodes %ld: the fake plugin runs nodes 0..n-1 of at most %d", node, nodes, MAX_NODES);
+    fake_error *e = exchange_topology(a, node, nodes);
+    if (e) return e;
+    init_devices(node, nodes);
+  } else {
+    if (kv) exercise_kv(a);
+    init_devices(0, 1);
+  }
   fake_client *c = calloc(1, sizeof *c);
   c->magic = LIVE;
   a->client = c;
@@ -266,12 +339,13 @@ static fake_error *Client_Destroy(ClientDestroyArgs *a) {
 }
 static fake_error *Client_PlatformName(ClientStringArgs *a) { a->text = "fake"; a->text_size = 4; return NULL; }
 static fake_error *Client_PlatformVersion(ClientStringArgs *a) { a->text = "fake 0.1"; a->text_size = 8; return NULL; }
+static fake_error *Client_Devices(ClientDevicesArgs *a) { a->devices = global_list; a->num_devices = num_global(); return NULL; }
 static fake_error *Client_AddressableDevices(ClientDevicesArgs *a) { a->devices = device_list; a->num_devices = FAKE_DEVICES; return NULL; }
 
 /* ---- devices ---- */
 static fake_error *Device_GetDescription(DeviceGetDescriptionArgs *a) { a->description = a->device; return NULL; }
 static fake_error *DeviceDescription_Id(DeviceIntArgs *a) { a->value = a->description->id; return NULL; }
-static fake_error *DeviceDescription_ProcessIndex(DeviceIntArgs *a) { a->value = 0; return NULL; }
+static fake_error *DeviceDescription_ProcessIndex(DeviceIntArgs *a) { a->value = a->description->process; return NULL; }
 static fake_error *DeviceDescription_Kind(DeviceKindArgs *a) { a->kind = "Fake Accelerator"; a->kind_size = 16; return NULL; }
 static fake_error *Device_LocalHardwareId(DeviceIntArgs *a) { a->value = a->description->local; return NULL; }
 static atomic_long bytes_in_use;
@@ -332,6 +406,7 @@ static fake_error *Client_BufferFromHostBuffer(BufferFromHostArgs *a) {
   if (a->byte_strides != NULL) return error(UNIMPLEMENTED, "fake plugin takes dense host buffers only");
   if (a->num_dims > 8) return error(INVALID_ARGUMENT, "rank %zu too high", a->num_dims);
   if (!is_device(a->device)) return error(INVALID_ARGUMENT, "unknown device");
+  if (a->device->process != node_id) return error(INVALID_ARGUMENT, "device %d belongs to process %d, not to this process (%ld)", a->device->id, a->device->process, node_id);
   /* One worker fills the buffer from host memory late; done_with_host_buffer is also the buffer's ready event. */
   fake_event *done = client_event();
   fake_buffer *b = buffer_new(a->device, a->type, a->dims, a->num_dims, done);
@@ -440,13 +515,13 @@ static fake_error *Client_Compile(ClientCompileArgs *a) {
   fake_loaded *l = calloc(1, sizeof *l);
   const char *partitions = strstr(last_program, "mhlo.num_partitions = ");
   size_t wanted = partitions ? (size_t) atoi(partitions + 22) : 1;
-  l->num_devices = wanted;
-  if (wanted < 1 || wanted > FAKE_DEVICES) {
+  l->num_partitions = wanted;
+  if (wanted < 1 || wanted > (size_t) num_global()) {
     free(l);
-    return error(INVALID_ARGUMENT, "the fake plugin has %d devices, the program needs %zu", FAKE_DEVICES, wanted);
+    return error(INVALID_ARGUMENT, "the fake plugin has %d devices, the program needs %zu", num_global(), wanted);
   }
   int64_t num_partitions;
-  last_num_assigned = parse_options(a->compile_options, a->compile_options_size, last_device_assignment, FAKE_DEVICES, &num_partitions);
+  last_num_assigned = parse_options(a->compile_options, a->compile_options_size, last_device_assignment, MAX_GLOBAL, &num_partitions);
   if (num_partitions >= 1 && (size_t) num_partitions != wanted) {
     free(l);
     return error(INVALID_ARGUMENT, "compile options ask for %ld partitions, the module for %zu", (long) num_partitions, wanted);
@@ -455,13 +530,20 @@ static fake_error *Client_Compile(ClientCompileArgs *a) {
     free(l);
     return error(INVALID_ARGUMENT, "the device assignment lists %ld devices for %zu partitions", last_num_assigned, wanted);
   }
-  for (size_t d = 0; d < l->num_devices; d++) {
-    l->devices[d] = last_num_assigned >= 0 ? device_by_id(last_device_assignment[d]) : device_list[d];
-    if (l->devices[d] == NULL) {
+  for (size_t d = 0; d < wanted; d++) {
+    fake_device *device = last_num_assigned >= 0 ? device_by_id(last_device_assignment[d]) : global_list[d];
+    if (device == NULL) {
       long id = (long) last_device_assignment[d];
       free(l);
       return error(INVALID_ARGUMENT, "device id %ld of the device assignment is not a device of this client", id);
     }
+    for (size_t e = 0; e < d; e++) {
+      if (last_num_assigned >= 0 && last_device_assignment[e] == device->id) {
+        free(l);
+        return error(INVALID_ARGUMENT, "device %d appears twice in the device assignment", device->id);
+      }
+    }
+    if (device->process == node_id) l->devices[l->num_devices++] = device;
   }
   const char *signature_end = strstr(main, ") ->");
   for (const char *p = main; (p = strstr(p, "%arg")) && p < signature_end; p++) l->num_args++;
@@ -513,7 +595,9 @@ static fake_error *LoadedExecutable_Execute(ExecuteArgs *a) {
   if (a->options == NULL) return error(INVALID_ARGUMENT, "options must not be NULL");
   CHECK_SIZE(a->options, "PJRT_ExecuteOptions", EXECUTE_OPTIONS_STRUCT_SIZE);
   fake_loaded *l = a->executable;
-  if (a->num_devices != l->num_devices) return error(INVALID_ARGUMENT, "executable runs on %zu devices, got %zu", l->num_devices, a->num_devices);
+  if (a->num_devices != l->num_devices)
+    return error(INVALID_ARGUMENT, "executable runs on %zu devices of this process (%zu partitions over %ld processes), got argument lists for %zu", l->num_devices,
+                 l->num_partitions, num_nodes, a->num_devices);
   if (a->num_args != l->num_args) return error(INVALID_ARGUMENT, "expected %zu arguments, got %zu", l->num_args, a->num_args);
   for (size_t d = 0; d < a->num_devices; d++) {
     for (size_t i = 0; i < a->num_args; i++) {
@@ -556,7 +640,7 @@ static ExtensionBase shardings = {24, 19, NULL};
 static ExtensionBase layouts = {24, 4, &shardings};
 
 const Api *GetPjrtApi(void) {
-  init_devices();
+  if (atomic_load(&stats_clients) == 0) init_devices(0, 1); /* a live client keeps its topology */
   api.struct_size = sizeof(Api);
   api.extension_start = &layouts;
   api.version.struct_size = 24;
@@ -567,7 +651,7 @@ const Api *GetPjrtApi(void) {
   f[3] = (Fn) Plugin_Initialize; f[4] = (Fn) Plugin_Attributes;
   f[5] = (Fn) Event_Destroy; f[8] = (Fn) Event_Await;
   f[10] = (Fn) Client_Create; f[11] = (Fn) Client_Destroy; f[12] = (Fn) Client_PlatformName;
-  f[14] = (Fn) Client_PlatformVersion; f[16] = (Fn) Client_AddressableDevices;
+  f[14] = (Fn) Client_PlatformVersion; f[15] = (Fn) Client_Devices; f[16] = (Fn) Client_AddressableDevices;
   f[20] = (Fn) Client_Compile; f[22] = (Fn) Client_BufferFromHostBuffer;
   f[23] = (Fn) DeviceDescription_Id; f[24] = (Fn) DeviceDescription_ProcessIndex; f[26] = (Fn) DeviceDescription_Kind;
   f[29] = (Fn) Device_GetDescription; f[31] = (Fn) Device_LocalHardwareId; f[34] = (Fn) Device_MemoryStats;

@@ -26,12 +26,15 @@ import monetj.xla.stablehlo.StableHloModule;
 
 /**
  * The {@link Backend} of a PJRT plugin: graphs are emitted as StableHLO and compiled by the plugin's XLA. A program
- * without shardings runs on one device. A program sharded over a mesh of N devices runs on the client's first N
- * addressable devices (mesh position i on the i-th; its device assignment says so) as N partitions of XLA's SPMD
- * partitioner: its arguments are {@link ShardedArray}s (a host tensor put with a sharding sends each device its
- * block), it runs with one argument list per device, and its results come back sharded as the program's output
- * shardings say; fetching one gathers it. Every argument is marked as a possible donor, so any argument can be
- * donated at execution (on every device); the ones not donated in a call are passed as non-donatable.
+ * without shardings runs on one device. A program sharded over a mesh of N devices runs on the first N of the
+ * client's global devices in process-major order ({@link DeviceAssignment}; its device assignment says so) as N
+ * partitions of XLA's SPMD partitioner. With several processes, each runs the same program on its own devices,
+ * and XLA and the plugin do the collectives between them. Arguments are {@link ShardedArray}s holding this
+ * process's blocks (a host tensor put with a sharding, or this process's rows of it, sends each local device its
+ * block); a process runs with one argument list per local device, and its results come back as its blocks under
+ * the program's output shardings; fetching one gathers it where this process holds every distinct block (metrics
+ * and other replicated values always), else it is refused. Every argument is marked as a possible donor, so any
+ * argument can be donated at execution (on every device); the ones not donated in a call are passed as non-donatable.
  */
 public final class PjrtBackend implements Backend {
     private final PjrtClient client;
@@ -94,14 +97,15 @@ public final class PjrtBackend implements Backend {
     @Override
     public BackendCapabilities capabilities() { return new BackendCapabilities(platform(), Precision.BF16_MIXED); }
 
-    /** The client's addressable devices: a mesh may span up to this many. */
+    /** Every process's devices together: a mesh may span up to this many. */
     @Override
-    public int deviceCount() { return client.devices().size(); }
+    public int deviceCount() { return client.globalDevices().size(); }
 
     @Override
     public String deviceDescription() {
-        List<PjrtDevice> devices = client.devices();
-        return devices.isEmpty() ? platform() : devices.size() + " x " + devices.get(0).kind();
+        List<PjrtDevice> devices = client.globalDevices();
+        int processes = client.processCount();
+        return devices.isEmpty() ? platform() : devices.size() + " x " + devices.get(0).kind() + (processes > 1 ? " over " + processes + " processes" : "");
     }
 
     /** The StableHLO module this backend compiles for {@code graph}. */
@@ -133,7 +137,7 @@ public final class PjrtBackend implements Backend {
         List<TensorType> blocks = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) blocks.add(new TensorType(outputs.get(i).dtype(), out.get(i).shardShape(outputs.get(i).shape())));
         List<String> names = graph.parameters().stream().map(p -> ((monetj.core.ir.Parameter) p.op()).paramName()).toList();
-        return new ShardedExecutable(graph.name(), names, graph.parameterTypes(), in, outputs, out, client.compile(module.text(), options, blocks));
+        return new ShardedExecutable(graph.name(), names, graph.parameterTypes(), in, outputs, out, devices, client.compile(module.text(), options, blocks));
     }
 
     /** A value's sharding; the emitter writes none for values left unannotated, which XLA then replicates. */
@@ -142,35 +146,34 @@ public final class PjrtBackend implements Backend {
         return s != null ? s : Sharding.replicated(mesh, v.type().rank());
     }
 
-    /** The devices of a mesh, in mesh order: the first {@code mesh.deviceCount()} addressable devices of the client. */
-    public List<PjrtDevice> meshDevices(Sharding.Mesh mesh) {
-        List<PjrtDevice> all = client.devices();
-        int n = mesh.deviceCount();
-        if (n > all.size()) {
-            throw new IllegalArgumentException("mesh " + mesh + " spans " + n + " devices, but the PJRT client of " + client.plugin().path() + " has " + all.size()
-                    + " addressable device" + (all.size() == 1 ? "" : "s") + " (" + deviceDescription() + "); choose mesh sizes that multiply to at most " + all.size()
-                    + " (e.g. --set mesh.fsdp=" + all.size() + ")");
-        }
-        return all.subList(0, n);
-    }
+    /** The devices of a mesh, in mesh order: the first {@code mesh.deviceCount()} global devices, process-major. */
+    public List<PjrtDevice> meshDevices(Sharding.Mesh mesh) { return DeviceAssignment.of(mesh, client.globalDevices(), client.plugin().path()); }
 
     @Override
     public DeviceBuffer put(HostTensor tensor) { return client.put(tensor, device); }
 
-    /** Whole on the first device without a sharding or on a one-device mesh; else one block per device of the mesh. */
+    /** Whole on the first device without a sharding or on a one-device mesh; else one block per device of this process. */
     @Override
     public DeviceBuffer put(HostTensor tensor, Sharding sharding) {
         if (sharding == null || sharding.mesh().deviceCount() == 1) return put(tensor);
         return ShardedArray.put(client, tensor, sharding, meshDevices(sharding.mesh()));
     }
 
+    /** Each of this process's devices gets its block, cut from this process's rows; a block outside them is refused. */
+    @Override
+    public DeviceBuffer putRows(HostTensor part, long firstRow, TensorType global, Sharding sharding) {
+        if (sharding == null || sharding.mesh().deviceCount() == 1) return Backend.super.putRows(part, firstRow, global, sharding);
+        return ShardedArray.putRows(client, part, firstRow, global, sharding, meshDevices(sharding.mesh()));
+    }
+
+    /** Only the blocks of this process's devices are needed. */
     @Override
     public DeviceBuffer putBlocks(TensorType type, Sharding sharding, Map<Integer, HostTensor> blocks) {
         if (sharding == null || sharding.mesh().deviceCount() == 1) return Backend.super.putBlocks(type, sharding, blocks);
         return ShardedArray.putBlocks(client, type, sharding, blocks, meshDevices(sharding.mesh()));
     }
 
-    /** A sharded array is gathered; a replicated one (a metric) is read from one device. */
+    /** A sharded array is gathered from this process's devices (refused where it holds only some blocks); a replicated one (a metric) is read from one. */
     @Override
     public HostTensor get(DeviceBuffer buffer) {
         if (buffer instanceof ShardedArray a) return a.gather(client);
@@ -191,13 +194,13 @@ public final class PjrtBackend implements Backend {
 
     private static PjrtBuffer pjrt(DeviceBuffer b) {
         if (b instanceof PjrtBuffer p) return p;
-        if (b instanceof ShardedArray a) throw new IllegalArgumentException(a + " is sharded over " + a.shards().size() + " devices; a program for one device takes whole arrays");
+        if (b instanceof ShardedArray a) throw new IllegalArgumentException(a + " is sharded over " + a.devices().size() + " devices; a program for one device takes whole arrays");
         throw new IllegalArgumentException("buffer " + b + " belongs to another backend; put its host tensor on this one first");
     }
 
-    /** A program of N partitions: one argument list per device, sharded results. */
+    /** A program of N partitions over {@code devices}: one argument list per device of this process, sharded results. */
     private record ShardedExecutable(String name, List<String> parameterNames, List<TensorType> parameterTypes, List<Sharding> parameterShardings,
-            List<TensorType> outputTypes, List<Sharding> outputShardings, PjrtLoadedExecutable exe) implements Executable {
+            List<TensorType> outputTypes, List<Sharding> outputShardings, List<PjrtDevice> devices, PjrtLoadedExecutable exe) implements Executable {
         @Override
         public List<DeviceBuffer> execute(List<DeviceBuffer> args, Set<Integer> donated) {
             if (args.size() != parameterTypes.size()) throw new IllegalArgumentException(name + ": expected " + parameterTypes.size() + " arguments, got " + args.size());
@@ -217,7 +220,7 @@ public final class PjrtBackend implements Backend {
                 }
                 in.add(a);
             }
-            return List.copyOf(ShardedArray.execute(exe, in, donated, outputTypes, outputShardings));
+            return List.copyOf(ShardedArray.execute(exe, devices, in, donated, outputTypes, outputShardings));
         }
 
         @Override

@@ -16,10 +16,14 @@ import monetj.xla.pjrt.PjrtStructs.BufferToHostBufferArgs;
 import monetj.xla.pjrt.PjrtStructs.ClientBufferFromHostBufferArgs;
 import monetj.xla.pjrt.PjrtStructs.ClientCompileArgs;
 
-/** A PJRT client: the devices of one plugin in this process, compilation and transfers. */
+/**
+ * A PJRT client: the devices of one plugin, compilation and transfers. With several processes, each creates its
+ * own client; {@link #globalDevices} are then every process's devices and {@link #devices} this process's.
+ */
 public final class PjrtClient extends NativeHandle {
     final PjrtApi api;
     private final PjrtPlugin plugin;
+    private final List<PjrtDevice> globalDevices;
     private final List<PjrtDevice> devices;
     /**
      * The destroy actions of buffers and executables made by this client and not destroyed yet, held strongly: a
@@ -37,7 +41,13 @@ public final class PjrtClient extends NativeHandle {
         this.plugin = plugin;
         this.api = plugin.api;
         this.keyValue = keyValue;
-        this.devices = readDevices();
+        this.globalDevices = readDevices(PjrtFunction.CLIENT_DEVICES);
+        List<PjrtDevice> addressable = new ArrayList<>();
+        for (PjrtDevice d : readDevices(PjrtFunction.CLIENT_ADDRESSABLE_DEVICES)) { // the same devices as in the global list
+            addressable.add(globalDevices.stream().filter(g -> g.handle().equals(d.handle())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(plugin.path() + " lists addressable " + d + " among none of its devices")));
+        }
+        this.devices = List.copyOf(addressable);
     }
 
     public static PjrtClient create(PjrtPlugin plugin, ClientOptions options) { return create(plugin, options, null); }
@@ -84,16 +94,28 @@ public final class PjrtClient extends NativeHandle {
         }
     }
 
-    /** The devices this process can use, in the client's order. */
+    /** The devices this process can use (its addressable devices), in the client's order. */
     public List<PjrtDevice> devices() { return devices; }
 
-    private List<PjrtDevice> readDevices() {
+    /** The devices of every process of the run, each with its process index, in the client's order. */
+    public List<PjrtDevice> globalDevices() { return globalDevices; }
+
+    /** Whether {@code device} is one of this process's. */
+    public boolean isAddressable(PjrtDevice device) { return devices.contains(device); }
+
+    /** This process's index among the processes whose devices the client lists (0 for one process). */
+    public int processIndex() { return devices.isEmpty() ? 0 : devices.get(0).processIndex(); }
+
+    /** How many processes own the client's devices. */
+    public int processCount() { return (int) globalDevices.stream().mapToInt(PjrtDevice::processIndex).distinct().count(); }
+
+    /** Client_Devices and Client_AddressableDevices share one args layout. */
+    private List<PjrtDevice> readDevices(PjrtFunction which) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = PjrtApi.args(arena, PjrtStructs.ClientAddressableDevicesArgs.STRUCT_SIZE);
-            a.set(ADDRESS, PjrtStructs.ClientAddressableDevicesArgs.CLIENT, address());
-            api.call(PjrtFunction.CLIENT_ADDRESSABLE_DEVICES, a);
-            return deviceList(a.get(ADDRESS, PjrtStructs.ClientAddressableDevicesArgs.ADDRESSABLE_DEVICES),
-                    a.get(JAVA_LONG, PjrtStructs.ClientAddressableDevicesArgs.NUM_ADDRESSABLE_DEVICES));
+            MemorySegment a = PjrtApi.args(arena, PjrtStructs.ClientDevicesArgs.STRUCT_SIZE);
+            a.set(ADDRESS, PjrtStructs.ClientDevicesArgs.CLIENT, address());
+            api.call(which, a);
+            return deviceList(a.get(ADDRESS, PjrtStructs.ClientDevicesArgs.DEVICES), a.get(JAVA_LONG, PjrtStructs.ClientDevicesArgs.NUM_DEVICES));
         }
     }
 

@@ -16,6 +16,7 @@ enum PjrtFunction {
     CLIENT_DESTROY("PJRT_Client_Destroy", 11),
     CLIENT_PLATFORM_NAME("PJRT_Client_PlatformName", 12),
     CLIENT_PLATFORM_VERSION("PJRT_Client_PlatformVersion", 14),
+    CLIENT_DEVICES("PJRT_Client_Devices", 15),
     CLIENT_ADDRESSABLE_DEVICES("PJRT_Client_AddressableDevices", 16),
     CLIENT_COMPILE("PJRT_Client_Compile", 20),
     CLIENT_BUFFER_FROM_HOST_BUFFER("PJRT_Client_BufferFromHostBuffer", 22),

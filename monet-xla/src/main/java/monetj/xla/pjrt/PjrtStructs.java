@@ -110,9 +110,10 @@ final class PjrtStructs {
         static final long STRUCT_SIZE = 40, CLIENT = 16, PLATFORM_VERSION = 24, PLATFORM_VERSION_SIZE = 32;
     }
 
-    static final class ClientAddressableDevicesArgs {
-        static final String C = "PJRT_Client_AddressableDevices_Args";
-        static final long STRUCT_SIZE = 40, CLIENT = 16, ADDRESSABLE_DEVICES = 24, NUM_ADDRESSABLE_DEVICES = 32;
+    /** PJRT_Client_AddressableDevices_Args has the same layout (client, then the array and its length). */
+    static final class ClientDevicesArgs {
+        static final String C = "PJRT_Client_Devices_Args";
+        static final long STRUCT_SIZE = 40, CLIENT = 16, DEVICES = 24, NUM_DEVICES = 32;
     }
 
     static final class DeviceGetDescriptionArgs {

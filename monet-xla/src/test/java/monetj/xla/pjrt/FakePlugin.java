@@ -38,7 +38,14 @@ public final class FakePlugin {
      * The fake plugin reporting PJRT C API 0.{@code minor}, with {@code devices} devices (1 to 8), whose transfers
      * complete {@code delayMs} after the call returned.
      */
-    static synchronized Path library(int minor, int devices, int delayMs) {
+    static Path library(int minor, int devices, int delayMs) { return library("libfakepjrt-", minor, devices, delayMs, -1); }
+
+    /**
+     * The fake plugin named {@code prefix}..., reporting PJRT C API 0.{@code minor}, with {@code devices} devices (per
+     * process), transfers completing {@code delayMs} late, and waiting {@code topologyTimeoutMs} for the other
+     * processes' topology (-1: the fake's default).
+     */
+    private static synchronized Path library(String prefix, int minor, int devices, int delayMs, int topologyTimeoutMs) {
         try {
             Files.createDirectories(OUT);
             byte[] c = resource("fake_pjrt.c"), h = resource("fake_pjrt.h");
@@ -46,14 +53,18 @@ public final class FakePlugin {
             sha.update(c);
             sha.update(h);
             String tag = java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12); // a changed source builds a new library
-            Path lib = OUT.resolve("libfakepjrt-0." + minor + "-d" + devices + "-t" + delayMs + "-" + tag + ".so");
+            String timeout = topologyTimeoutMs < 0 ? "" : "-k" + topologyTimeoutMs;
+            Path lib = OUT.resolve(prefix + "0." + minor + "-d" + devices + "-t" + delayMs + timeout + "-" + tag + ".so");
             if (!Files.exists(lib)) {
                 Path src = OUT.resolve("src-" + tag);
                 Files.createDirectories(src);
                 Files.write(src.resolve("fake_pjrt.c"), c);
                 Files.write(src.resolve("fake_pjrt.h"), h);
                 Path tmp = OUT.resolve(lib.getFileName() + ".tmp");
-                gcc(tmp, "-DFAKE_MINOR=" + minor, "-DFAKE_DEVICES=" + devices, "-DFAKE_TRANSFER_DELAY_MS=" + delayMs, src.resolve("fake_pjrt.c").toString());
+                List<String> args = new ArrayList<>(List.of("-DFAKE_MINOR=" + minor, "-DFAKE_DEVICES=" + devices, "-DFAKE_TRANSFER_DELAY_MS=" + delayMs));
+                if (topologyTimeoutMs >= 0) args.add("-DFAKE_TOPOLOGY_TIMEOUT_MS=" + topologyTimeoutMs);
+                args.add(src.resolve("fake_pjrt.c").toString());
+                gcc(tmp, args.toArray(String[]::new));
                 Files.move(tmp, lib, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return lib;
@@ -79,6 +90,13 @@ public final class FakePlugin {
      * shard by shard: its transfers still complete late, but 1 ms late.
      */
     public static Path withDevices(int devices) { return library(PjrtApi.LAYOUT_MINOR, devices, 1); }
+
+    /**
+     * The fake plugin for runs of several processes, {@code devices} devices each: its file name holds "cuda", so
+     * Monet-J gives it what it gives XLA's CUDA plugin (node_id and num_nodes of each process, preallocate false), and
+     * it waits {@code topologyTimeoutMs} for every other process's topology.
+     */
+    public static Path multiProcess(int devices, int topologyTimeoutMs) { return library("libfakepjrt-cuda-", PjrtApi.LAYOUT_MINOR, devices, 1, topologyTimeoutMs); }
 
     /** A shared library that exports no GetPjrtApi. */
     static synchronized Path notAPlugin() throws IOException {
@@ -125,8 +143,8 @@ public final class FakePlugin {
     /** The global device ids of the device assignment the last compile of {@code lib} received (null: none given). */
     public static long[] lastDeviceAssignment(Path lib) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(JAVA_LONG, 8);
-            long n = (long) hook(lib, "fake_last_device_assignment", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG)).invokeExact(buf, 8L);
+            MemorySegment buf = arena.allocate(JAVA_LONG, 64);
+            long n = (long) hook(lib, "fake_last_device_assignment", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG)).invokeExact(buf, 64L);
             return n < 0 ? null : buf.asSlice(0, n * 8).toArray(JAVA_LONG);
         } catch (Throwable t) {
             throw new IllegalStateException(t);

@@ -204,8 +204,8 @@ class PjrtBindingTest {
                 assertArrayEquals(new float[] {0, 1, 4, 5}, c.get(sa.shards().get(0)).floats(), "device 0 holds columns 0..1");
                 assertArrayEquals(new float[] {2, 3, 6, 7}, c.get(sa.shards().get(1)).floats(), "device 1 holds columns 2..3");
                 assertEquals(c.devices().get(1), sa.shards().get(1).device());
-                List<ShardedArray> out = ShardedArray.execute(exe, List.of(sa, sb), Set.of(0), List.of(sb.type(), sa.type()), List.of(replicated, split));
-                assertTrue(sa.shards().stream().allMatch(PjrtBuffer::isDeleted), "the donated array is consumed on every device");
+                List<ShardedArray> out = ShardedArray.execute(exe, c.devices(), List.of(sa, sb), Set.of(0), List.of(sb.type(), sa.type()), List.of(replicated, split));
+                assertTrue(sa.shards().values().stream().allMatch(PjrtBuffer::isDeleted), "the donated array is consumed on every device");
                 assertTrue(out.get(1).gather(c).contentEquals(whole), "fetching gathers the blocks");
                 assertArrayEquals(new int[] {7, 8, 9}, out.get(0).gather(c).ints());
                 assertThrows(IllegalArgumentException.class, () -> ShardedArray.put(c, whole, split, List.of(c.devices().get(0))));

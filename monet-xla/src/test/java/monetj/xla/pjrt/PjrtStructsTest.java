@@ -26,8 +26,8 @@ class PjrtStructsTest {
             "PJRT_Device_MemoryStats_Args STRUCT_SIZE", 201L);
 
     /**
-     * The key-value callback structs and Client_Create's kv fields, which the generated listing does not cover:
-     * from the layout listing of shared/docs/pjrt-c-api.md section 2.2 (derived from the same headers).
+     * The key-value callback structs, Client_Create's kv fields and PJRT_Client_Devices, which the generated listing
+     * does not cover: from the layout listing of shared/docs/pjrt-c-api.md section 2.2 (derived from the same headers).
      */
     private static final Map<String, Long> KV_FROM_THE_LAYOUT_LISTING = Map.ofEntries(
             Map.entry("PJRT_Client_Create_Args.kv_get_callback", 32L), Map.entry("PJRT_Client_Create_Args.kv_get_user_arg", 40L),
@@ -45,7 +45,10 @@ class PjrtStructsTest {
             Map.entry("PJRT_KeyValuePutCallback_Args STRUCT_SIZE", 64L), Map.entry("PJRT_KeyValuePutCallback_Args.key", 16L),
             Map.entry("PJRT_KeyValuePutCallback_Args.key_size", 24L), Map.entry("PJRT_KeyValuePutCallback_Args.value", 32L),
             Map.entry("PJRT_KeyValuePutCallback_Args.value_size", 40L), Map.entry("PJRT_KeyValuePutCallback_Args.callback_error", 48L),
-            Map.entry("PJRT_KeyValuePutCallback_Args.user_arg", 56L));
+            Map.entry("PJRT_KeyValuePutCallback_Args.user_arg", 56L),
+            Map.entry("PJRT_Api.PJRT_Client_Devices", 160L), Map.entry("PJRT_Client_Devices_Args STRUCT_SIZE", 40L),
+            Map.entry("PJRT_Client_Devices_Args.client", 16L), Map.entry("PJRT_Client_Devices_Args.devices", 24L),
+            Map.entry("PJRT_Client_Devices_Args.num_devices", 32L));
 
     private static Map<String, Long> generated() throws IOException {
         Map<String, Long> m = new HashMap<>();
