@@ -14,9 +14,6 @@ import picocli.CommandLine.Option;
  * serves the key-value store on the coordinator's address, and every process waits there until all have come.
  */
 public final class ProcessOptions {
-    /** Set to 1 to run several processes although their gradients are not reduced across them (tests of the plumbing). */
-    static final String UNREDUCED_FOR_TESTS = "MONET_TEST_UNREDUCED_PROCESSES";
-
     @Option(names = "--process-id", paramLabel = "ID", description = "this process's id in [0, N) (else MONET_PROCESS_ID, TPU_WORKER_ID, the TPU metadata server, 0)")
     Integer processId;
 
@@ -42,14 +39,6 @@ public final class ProcessOptions {
     /** The group of {@code identity}: a single process at once, several after their rendezvous at the coordinator. */
     ProcessGroup join(ProcessIdentity identity) throws TimeoutException, InterruptedException {
         if (identity.isSingle()) return ProcessGroup.single();
-        // Each process runs the step on its part of the global batch; until the trainer runs one step program
-        // spanning every process's devices (so XLA reduces the gradients across hosts), the processes would train
-        // separate copies of the model, so such runs are only for testing the plumbing.
-        if (!"1".equals(System.getenv(UNREDUCED_FOR_TESTS))) {
-            throw new IllegalArgumentException(identity + ": a run of several processes needs a step program spanning every process's devices, which the trainer"
-                    + " does not build yet; each process would train its own copy of the model on its part of the data, unreduced. " + UNREDUCED_FOR_TESTS
-                    + "=1 runs it anyway, to test the multi-process plumbing");
-        }
         return KeyValueProcessGroup.join(identity, Duration.ofSeconds(rendezvousSeconds));
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
-import monetj.core.ir.Sharding;
+import monetj.core.program.Leaf;
 import monetj.core.program.Signature;
 import monetj.core.tensor.HostTensor;
 import monetj.data.iter.TokenBatch;
@@ -24,29 +24,49 @@ final class LossMaskInputs {
      * the global batch split over data and fsdp, each device its rows); the caller closes them.
      */
     static List<Map<String, DeviceBuffer>> put(Backend backend, List<TokenBatch> micro, boolean masked, Signature signature) {
-        float perMicro = 0;
-        if (masked) {
-            long kept = 0;
-            for (TokenBatch b : micro) {
-                if (b.lossMask() == null) throw new IllegalStateException("the run's data carries a loss mask but a batch came without one");
-                kept += keptTargets(b.lossMask());
-            }
-            perMicro = (float) kept / micro.size();
-        }
+        return put(backend, micro, masked, masked ? keptTargets(micro) : 0, signature, 0);
+    }
+
+    /**
+     * As {@link #put(Backend, List, boolean, Signature)} for rows {@code [firstRow, firstRow + rows)} of each global
+     * micro-batch (the signature's batch leaves have the global shapes), each put with {@link Backend#putRows};
+     * {@code stepTargets} is the kept-target count of the whole global step, which every process must pass alike.
+     */
+    static List<Map<String, DeviceBuffer>> put(Backend backend, List<TokenBatch> micro, boolean masked, long stepTargets, Signature signature, long firstRow) {
+        float perMicro = (float) stepTargets / micro.size();
         List<Map<String, DeviceBuffer>> out = new ArrayList<>();
-        for (TokenBatch b : micro) {
-            Map<String, DeviceBuffer> leaves = new LinkedHashMap<>();
-            leaves.put("tokens", backend.put(b.tokens(), sharding(signature, "tokens")));
-            if (masked) {
-                leaves.put("loss_mask", backend.put(b.lossMask(), sharding(signature, "loss_mask")));
-                leaves.put("loss_targets", backend.put(HostTensor.scalar(perMicro), sharding(signature, "loss_targets")));
+        try {
+            for (TokenBatch b : micro) {
+                Map<String, DeviceBuffer> leaves = new LinkedHashMap<>();
+                out.add(leaves);
+                leaves.put("tokens", rows(backend, b.tokens(), firstRow, signature.input("tokens")));
+                if (masked) {
+                    leaves.put("loss_mask", rows(backend, requireMask(b), firstRow, signature.input("loss_mask")));
+                    leaves.put("loss_targets", backend.put(HostTensor.scalar(perMicro), signature.input("loss_targets").sharding()));
+                }
             }
-            out.add(leaves);
+        } catch (RuntimeException e) {
+            out.forEach(m -> m.values().forEach(DeviceBuffer::close));
+            throw e;
         }
         return out;
     }
 
-    private static Sharding sharding(Signature signature, String leaf) { return signature.input(leaf).sharding(); }
+    private static DeviceBuffer rows(Backend backend, HostTensor part, long firstRow, Leaf leaf) {
+        return backend.putRows(part, firstRow, leaf.type(), leaf.sharding());
+    }
+
+    /** The targets the loss counts in these micro-batches, all together. */
+    static long keptTargets(List<TokenBatch> micro) {
+        long kept = 0;
+        for (TokenBatch b : micro) kept += keptTargets(requireMask(b));
+        return kept;
+    }
+
+    private static HostTensor requireMask(TokenBatch b) {
+        if (b.lossMask() == null) throw new IllegalStateException("the run's data carries a loss mask but a batch came without one");
+        return b.lossMask();
+    }
 
     /** Targets the loss counts in a [batch, seq + 1] mask: nonzero entries past the first column. */
     static long keptTargets(HostTensor mask) {

@@ -24,17 +24,22 @@ import monetj.train.step.TrainStepProgram.Kind;
  * over the mesh of {@code rules} (null: unsharded); each micro-batch is put laid out as the programs take it.
  */
 final class StepRunner implements AutoCloseable {
-    private final Backend backend;
     private final int accumulation;
     private final boolean maskedLoss;
+    private final StepBatchLeaves batchLeaves;
     private final Map<Kind, CompiledProgram> programs = new EnumMap<>(Kind.class);
 
     StepRunner(Backend backend, TrainStepProgram.Settings settings) { this(backend, settings, null); }
 
     StepRunner(Backend backend, TrainStepProgram.Settings settings, LogicalAxisRules rules) {
-        this.backend = backend;
+        this(backend, settings, rules, StepBatchLeaves.whole(backend, settings.microBatch()));
+    }
+
+    /** As above, each micro-batch put as {@code batchLeaves} says (this process's rows, or all of them). */
+    StepRunner(Backend backend, TrainStepProgram.Settings settings, LogicalAxisRules rules, StepBatchLeaves batchLeaves) {
         this.accumulation = settings.accumulation();
         this.maskedLoss = settings.maskedLoss();
+        this.batchLeaves = batchLeaves;
         try {
             for (Kind k : kinds(accumulation)) programs.put(k, backend.compile(TrainStepProgram.build(k, settings, rules)));
         } catch (RuntimeException e) {
@@ -74,7 +79,7 @@ final class StepRunner implements AutoCloseable {
             taken.add(batches.next());
             dataWait += (System.nanoTime() - w0) / 1e9;
         }
-        List<Map<String, DeviceBuffer>> leaves = LossMaskInputs.put(backend, taken, maskedLoss, programs.values().iterator().next().signature());
+        List<Map<String, DeviceBuffer>> leaves = batchLeaves.put(taken, maskedLoss, programs.values().iterator().next().signature(), device.step() + 1);
         try {
             for (int a = 0; a < accumulation; a++) {
                 Kind kind = accumulation == 1 ? Kind.STEP : a == 0 ? Kind.GRADIENTS_FIRST : a < accumulation - 1 ? Kind.GRADIENTS_ADD : Kind.STEP_ACCUMULATED;

@@ -80,13 +80,16 @@ public final class Trainer {
 
     private Outcome train(boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(runDir, rc.checkpoint().keep());
-        TrainStepProgram.Settings settings = ProcessPart.settings(TrainStepProgram.Settings.of(rc, model, Backends.precision(rc, backend), TrainingData.hasLossMask(rc.data().train())), processes);
-        // A single process shards its programs over the backend's devices (TrainingMesh); on the Java executor a larger
-        // fixed mesh is logical (same values, checkpoints written as that many shards). Several processes run unsharded
-        // programs, one device each.
-        var mesh = TrainingMesh.rules(rc, backend, processes);
-        int localDevices = processes.processCount() == 1 ? backend.deviceCount() : 1;
-        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes, CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), localDevices));
+        // The step of the global micro-batch, whatever the process count; StepBatchLeaves says which rows each process puts.
+        TrainStepProgram.Settings settings = TrainStepProgram.Settings.of(rc, model, Backends.precision(rc, backend), TrainingData.hasLossMask(rc.data().train()));
+        StepBatchLeaves batchLeaves = StepBatchLeaves.of(backend, processes, settings.microBatch());
+        // The programs are sharded over the backend's devices (TrainingMesh; on PJRT every process's); on the Java executor
+        // a larger fixed mesh is logical (same values, checkpoints written as that many shards), and with several processes
+        // each is one device of the checkpoint's mesh.
+        var mesh = TrainingMesh.rules(rc, backend);
+        int devicesPerProcess = batchLeaves.ownRows() ? backend.deviceCount() / processes.processCount() : backend.deviceCount();
+        CheckpointLayout shards = CheckpointLayout.of(rc.mesh(), model, settings.frozen(), processes,
+                CheckpointLayout.meshDevices(rc.mesh(), processes.processCount(), devicesPerProcess));
         Start start = start(store, resume, settings);
         ProcessPart.started(processes);
         Path lastCheckpoint = start.checkpoint();
@@ -94,10 +97,11 @@ public final class Trainer {
         if (seq > model.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("data.seq_len " + seq + " exceeds the model's max_position_embeddings " + model.maxPositionEmbeddings());
         }
-        BatchLayout layout = ProcessPart.layout(settings, rc, processes);
+        if (processes.processCount() > 1) console.println(batchLeaves.describe());
+        BatchLayout layout = batchLeaves.layout(seq, rc.data().seed());
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
-        try (StepRunner steps = new StepRunner(backend, settings, mesh);
+        try (StepRunner steps = new StepRunner(backend, settings, mesh, batchLeaves);
              Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
