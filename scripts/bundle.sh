@@ -72,7 +72,7 @@ export MONET_COMMAND="${MONET_COMMAND:-$0}"
 # Drops the JVM's incubator-module notice; one filter for both streams when they share a target keeps their order.
 filter() { trap '' INT TERM; grep --line-buffered -v 'WARNING: Using incubator modules'; }
 JAVA=("$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  --sun-misc-unsafe-memory-access=allow -XX:+UseParallelGC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@")
+  --sun-misc-unsafe-memory-access=allow -XX:+UseG1GC ${MONET_JAVA_OPTS:-} -cp "$HERE/lib/*" monetj.train.cli.MonetCli "$@")
 if [[ /dev/stdout -ef /dev/stderr ]]; then
   exec "${JAVA[@]}" > >(filter) 2>&1
 else

@@ -8,8 +8,9 @@ import monetj.core.ir.Reduce;
 /**
  * f32 reductions over contiguous runs, the common layouts: over the trailing dimensions (softmax,
  * normalisation: each output is one row) or over the leading ones (bias gradients: each output is one column).
- * Sums accumulate in f64, as the general kernel does, so the result does not depend on the path taken; maxima and
- * minima of rows are taken a vector at a time (exact in any order).
+ * Sums accumulate in f64, as the general kernel does; a row's in eight interleaved lanes ({@link LaneSum}: within a
+ * stated bound of the reference's one chain), a column's in order. Maxima and minima of rows are taken a vector at a
+ * time (exact in any order).
  */
 public final class ContiguousReduce {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -20,11 +21,12 @@ public final class ContiguousReduce {
     public static float[] rows(float[] x, int rows, int len, Reduce.Kind kind, double init) {
         float[] out = new float[rows];
         Parallel.forRange(rows, Math.max(1, (1 << 16) / Math.max(1, len)), (lo, hi) -> {
+            LaneSum lanes = new LaneSum();
             for (int r = lo; r < hi; r++) {
                 int base = r * len;
                 double acc = init;
                 switch (kind) {
-                    case SUM -> { for (int i = 0; i < len; i++) acc += x[base + i]; }
+                    case SUM -> acc = LaneSum.of(x, base, len, init, lanes);
                     case MAX -> acc = Math.max(acc, extremum(x, base, len, VectorOperators.MAX));
                     case MIN -> acc = Math.min(acc, extremum(x, base, len, VectorOperators.MIN));
                 }
@@ -38,7 +40,7 @@ public final class ContiguousReduce {
      * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), a vector of lanes at a
      * time: both are associative and commutative, so unlike a sum this is exactly the one-by-one result.
      */
-    private static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
+    static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
         float acc = op == VectorOperators.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
         int i = 0;
         if (len >= SPECIES.length()) {

@@ -21,6 +21,15 @@ public final class DotKernel {
     private DotKernel() {}
 
     public static HostTensor dotGeneral(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
+        if (!OpProfile.ENABLED) return evaluate(op, lhs, rhs, out);
+        long started = System.nanoTime(), gcBefore = DotProfile.gcMillis();
+        HostTensor r = evaluate(op, lhs, rhs, out);
+        DotProfile.record(op, lhs, rhs, r.shape().size() * product(lhs.shape(), op.lhsContract()), System.nanoTime() - started,
+                DotProfile.gcMillis() - gcBefore);
+        return r;
+    }
+
+    private static HostTensor evaluate(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
         int[] lf = DotGeneral.freeDims(lhs.shape().rank(), op.lhsBatch(), op.lhsContract());
         int[] rf = DotGeneral.freeDims(rhs.shape().rank(), op.rhsBatch(), op.rhsContract());
         int m = product(lhs.shape(), lf), k = product(lhs.shape(), op.lhsContract()), n = product(rhs.shape(), rf);

@@ -1,8 +1,5 @@
 package monetj.core.exec;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * The f32 product without packing, for A with fewer rows than a register tile (a vector times a matrix, say):
  * there each element of B is used only a few times, so copying B into panels and padding A to whole tiles
@@ -10,9 +7,6 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorised along the row.
  */
 final class F32DirectProduct {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-
     private F32DirectProduct() {}
 
     /** C[b] += A[b] * B[b] for matrices b in [b0, b1); C row-major with batch stride m * n. */
@@ -35,21 +29,9 @@ final class F32DirectProduct {
                 int cRow = cBase + i * n, aRow = aBase + i * la.rowStride();
                 for (int p = 0; p < k; p++) {
                     float av = a[aRow + p * la.colStride()];
-                    axpy(av, src, bBase + p * brs, c, cRow, n);
+                    F32SmallProduct.axpy(av, src, bBase + p * brs, c, cRow, n);
                 }
             }
         }
-    }
-
-    /** c[co, co + n) += alpha * x[xo, xo + n). */
-    private static void axpy(float alpha, float[] x, int xo, float[] c, int co, int n) {
-        int j = 0;
-        if (n >= LANES) {
-            FloatVector va = FloatVector.broadcast(SPECIES, alpha);
-            for (int bound = SPECIES.loopBound(n); j < bound; j += LANES) {
-                va.fma(FloatVector.fromArray(SPECIES, x, xo + j), FloatVector.fromArray(SPECIES, c, co + j)).intoArray(c, co + j);
-            }
-        }
-        for (; j < n; j++) c[co + j] = Math.fma(alpha, x[xo + j], c[co + j]);
     }
 }

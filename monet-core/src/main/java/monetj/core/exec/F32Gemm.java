@@ -19,8 +19,8 @@ import jdk.incubator.vector.FloatVector;
  * <p>Threads share the work in one of four ways: whole matrices when the batch is large enough; for a matrix
  * whose depth dwarfs its result, depth segments, each adding into its own partial result; for a
  * taller-than-wide matrix, rows of A split among threads that share each packed block of B; for a wider one,
- * column ranges, each thread packing its own columns of B. Products with fewer rows than a register tile go to
- * {@link F32DirectProduct}: packing B would not pay for itself.
+ * column ranges, each thread packing its own columns of B. Batches of tiny matrices go to {@link F32SmallProduct}
+ * and products with fewer rows than a register tile to {@link F32DirectProduct}: packing would not pay for itself.
  */
 final class F32Gemm {
     /** Depth of one packed block: an A panel of MR x KC floats fits in L1 with room for streaming B. */
@@ -67,7 +67,7 @@ final class F32Gemm {
      * packed, so no f32 copy of an operand is ever made. Products too small to pack widen their operands first.
      */
     static void multiplyBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
-        if (m < MR) {
+        if (m < MR || F32SmallProduct.suits(m, k, n)) {
             multiply(widen(a), la, widen(b), lb, c, m, k, n, threads);
             return;
         }
@@ -76,7 +76,7 @@ final class F32Gemm {
 
     private static float[] widen(short[] bits) {
         float[] f = new float[bits.length];
-        for (int i = 0; i < f.length; i++) f[i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
+        Bf16Widen.widen(bits, 0, f, 0, bits.length);
         return f;
     }
 
@@ -89,15 +89,22 @@ final class F32Gemm {
         if (batch == 0 || m == 0 || n == 0 || k == 0) return;
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
+        if (F32SmallProduct.suits(m, k, n)) {
+            if (serial) F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            return;
+        }
         if (m < MR) {
-            if (serial) {
-                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
-            } else {
-                SharedTaskCounter.run(threads, batch, bi -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, bi, bi + 1));
-            }
+            if (serial) F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
+            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
             return;
         }
         run(new Product(a, null, la, b, null, lb, c, m, k, n), threads);
+    }
+
+    /** Matrices per parallel chunk: enough multiply-adds that a chunk costs more than handing it to a thread. */
+    private static int matricesPerChunk(int m, int k, int n) {
+        return (int) Math.max(1, PARALLEL_THRESHOLD / 16 / ((long) m * k * n));
     }
 
     /** A product with at least MR rows, split among threads by matrices, depth segments, rows or columns. */
@@ -261,28 +268,44 @@ final class F32Gemm {
     private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase,
             float[] c, int cBase, Workspace w) {
         int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
-        // f32 A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours
-        // per depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost
-        // about as much as its arithmetic. For wider C the packed panel's locality wins. A ragged last panel is packed.
-        boolean direct = p.a != null && (acs == 1 || ars == 1) && p.n <= IN_PLACE_A_MAX_PANELS * NR;
+        // A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours per
+        // depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost about as
+        // much as its arithmetic. bf16 A is first widened, a block at a time, into f32 of the same orientation (whole
+        // vectors, where packing converts element by element). For wider C the packed panel's locality wins. A ragged
+        // last panel is packed.
+        boolean direct = (acs == 1 || ars == 1) && p.n <= IN_PLACE_A_MAX_PANELS * NR;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             float[] aPack = w.aPack(mc, kc);
             if (!direct) p.packA(bi, ic, mc, pc, kc, aPack);
+            float[] aSrc = p.a;
+            int aBase = p.la.offset(bi) + ic * ars + pc * acs, rs = ars, cs = acs;
+            if (direct && p.a == null) {
+                aSrc = w.aWide(mc * kc);
+                if (acs == 1) {
+                    for (int i = 0; i < mc; i++) Bf16Widen.widen(p.aBits, aBase + i * ars, aSrc, i * kc, kc);
+                    rs = kc;
+                } else {
+                    for (int q = 0; q < kc; q++) Bf16Widen.widen(p.aBits, aBase + q * acs, aSrc, q * mc, mc);
+                    rs = 1;
+                    cs = mc;
+                }
+                aBase = 0;
+            }
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 boolean inPlace = direct && mr == MR;
                 if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack);
-                int aRow = p.la.offset(bi) + (ic + ir) * ars + pc * acs, aOff = direct ? 0 : ir * kc;
+                int aRow = aBase + ir * rs, aOff = direct ? 0 : ir * kc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
                     int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
                     if (inPlace) {
                         if (nr == NR) {
-                            F32MicroKernel.tileInPlace(p.a, aRow, ars, acs, bPack, bOff, kc, c, cOff, ldc);
+                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, c, cOff, ldc);
                         } else {
                             Arrays.fill(w.edge, 0f);
-                            F32MicroKernel.tileInPlace(p.a, aRow, ars, acs, bPack, bOff, kc, w.edge, 0, NR);
+                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, w.edge, 0, NR);
                             addEdge(w.edge, c, cOff, ldc, mr, nr);
                         }
                     } else if (mr == MR && nr == NR) {
@@ -297,13 +320,13 @@ final class F32Gemm {
 
     /**
      * Pack buffers, one set per thread and kept between products: allocating (and zeroing) them for every
-     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC and KC x NC
-     * floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
+     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC (A, and bf16 A
+     * widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
      */
     private static final class Workspace {
         private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
 
-        private float[] aPack = new float[0], bPack = new float[0];
+        private float[] aPack = new float[0], bPack = new float[0], aWide = new float[0];
         final float[] edge = new float[MR * NR];
 
         static Workspace forThread() { return PER_THREAD.get(); }
@@ -312,6 +335,12 @@ final class F32Gemm {
             int size = Math.ceilDiv(mc, MR) * MR * kc;
             if (aPack.length < size) aPack = new float[size];
             return aPack;
+        }
+
+        /** Room for a block of bf16 A widened to f32 (at most MC x KC floats). */
+        float[] aWide(int size) {
+            if (aWide.length < size) aWide = new float[size];
+            return aWide;
         }
 
         float[] bPack(int kc, int nc) {
@@ -403,7 +432,9 @@ final class F32Gemm {
     private static void packB(short[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
         for (int q = 0; q * NR < nc; q++) {
             int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
-            if (cs < rs) {
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++) Bf16Widen.widen(b, src + p * rs, pack, dst + p * NR, cols);
+            } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = Float.intBitsToFloat((b[s] & 0xFFFF) << 16);
                 }

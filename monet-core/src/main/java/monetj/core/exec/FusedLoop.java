@@ -11,6 +11,7 @@ import monetj.core.ir.Binary;
 import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Clamp;
 import monetj.core.ir.Compare;
+import monetj.core.ir.Constant;
 import monetj.core.ir.Convert;
 import monetj.core.ir.Node;
 import monetj.core.ir.Reduce;
@@ -27,9 +28,11 @@ import monetj.core.tensor.TensorType;
  * root written once. Booleans are 0/1 and bf16 values their f32 equivalents in registers. Every member computes
  * exactly what its op's kernel computes element by element (exp and log vectorised as in {@link UnaryKernel}), so
  * fusing never changes a result. A cluster consumed by a reduction accumulates its root's values in f64, in the
- * order and with the init value of {@link ContiguousReduce}, instead of writing them.
+ * order and with the init value of {@link ContiguousReduce}, instead of writing them or as it writes them. The cluster's extra outputs
+ * are written block by block beside the root; each written value goes over a dying operand of its size where
+ * there is one (a donated parameter and its moments are updated in place).
  */
-final class FusedLoop implements ExecutorKernel {
+final class FusedLoop implements LoopKernel {
     private static final int BLOCK = 512;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
@@ -43,10 +46,14 @@ final class FusedLoop implements ExecutorKernel {
     private final List<BroadcastInDim> through = new ArrayList<>(); // per leaf: the broadcast read through, or null
     private final List<Instruction> program = new ArrayList<>();
     private final int registers, rootRegister;
-    private final TensorType result;
-    private final Reduce reduce;           // null: the root is written out
+    private final TensorType reduced;      // the reduction's type, or null
+    private final Reduce reduce;           // null: none
+    private final boolean alongside;       // the root is written and reduced; else, with a reduction, only reduced
+    private final double constantInit;
     private final ReduceLayout layout;
     private final int loopSize;
+    private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
+    private final List<TensorType> writtenTypes;
 
     FusedLoop(FusionPlan.Cluster cluster) {
         Map<Value, Integer> reg = new HashMap<>();
@@ -56,14 +63,30 @@ final class FusedLoop implements ExecutorKernel {
             reads.add(view ? leaf.node().inputs().get(0) : leaf);
             through.add(view ? (BroadcastInDim) leaf.node().op() : null);
         }
+        // A convert to f32 is the same f32 value in its operand's register (no work): values share registers in
+        // groups named by the value first computed. A group's register is reused once its last reader has read it,
+        // except the values written out and the leaves (which their reads fill).
+        List<Node> members = cluster.members();
+        Map<Value, Value> group = new HashMap<>();
+        for (Node n : members) group.put(n.out(), aliasesOperand(n) ? group.getOrDefault(n.inputs().get(0), n.inputs().get(0)) : n.out());
+        Map<Value, Integer> lastRead = new HashMap<>();
+        for (int m = 0; m < members.size(); m++) for (Value v : members.get(m).inputs()) lastRead.put(group.getOrDefault(v, v), m);
+        for (Node n : cluster.extras()) lastRead.put(group.get(n.out()), Integer.MAX_VALUE);
+        lastRead.put(group.get(cluster.root().out()), Integer.MAX_VALUE);
+        List<Integer> free = new ArrayList<>();
         int next = reads.size();
-        for (Node n : cluster.members()) {
+        for (int m = 0; m < members.size(); m++) {
+            Node n = members.get(m);
             int[] in = n.inputs().stream().mapToInt(reg::get).toArray();
-            if (n.op() instanceof Convert c && c.target() == DType.F32) { // same f32 value in a register: no work
+            if (aliasesOperand(n)) {
                 reg.put(n.out(), in[0]);
                 continue;
             }
-            int out = next++;
+            for (Value v : n.inputs()) { // may become the result's: every instruction reads lane i before writing it
+                int r = reg.get(v);
+                if (r >= reads.size() && lastRead.get(group.get(v)) == m && !free.contains(r)) free.add(r);
+            }
+            int out = free.isEmpty() ? next++ : free.removeLast();
             reg.put(n.out(), out);
             program.add(instruction(n, in, out));
         }
@@ -73,45 +96,100 @@ final class FusedLoop implements ExecutorKernel {
         Node r = cluster.reduce();
         reduce = r != null ? (Reduce) r.op() : null;
         layout = r != null ? ReduceLayout.of(reduce.dims(), cluster.root().types().get(0).rank()) : null;
-        result = r != null ? r.types().get(0) : cluster.root().types().get(0);
-        if (r != null) reads.add(r.inputs().get(1)); // the init value, last
+        reduced = r != null ? r.types().get(0) : null;
+        alongside = cluster.alongside();
+        // the init value: a constant when reduced alongside (the loop runs before the reduction's position), else read last
+        constantInit = alongside ? ((Constant) r.inputs().get(1).node().op()).value().getDouble(0) : 0;
+        if (r != null && !alongside) reads.add(r.inputs().get(1));
+        List<Node> out = new ArrayList<>(cluster.extras());
+        if (r == null || alongside) out.addFirst(cluster.root());
+        written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
+        writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
-    /** The values to pass to {@link #run}, in order: a broadcast read through is passed as its operand. */
-    List<Value> reads() { return reads; }
+    @Override
+    public List<Value> reads() { return reads; }
+
+    private static boolean aliasesOperand(Node n) { return n.op() instanceof Convert c && c.target() == DType.F32; }
 
     @Override
     public List<HostTensor> run(List<HostTensor> inputs) { return run(inputs, new boolean[inputs.size()]); }
 
-    /** Writes into the first overwritable operand read element for element (same dtype and size), else into a new tensor. */
+    /**
+     * The root's value (or the reduction computed instead of it) first, then the extra outputs, then a reduction
+     * computed alongside the root. Each value written goes into an overwritable operand read element for element
+     * (same dtype and size) not taken by another, else a new tensor.
+     */
     @Override
     public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
-        int n = loopSize;
-        if (reduce != null) return List.of(reduced(inputs));
         BlockReader[] leaves = readers(inputs);
-        HostTensor out = null;
-        for (int i = 0; i < leaves.length && out == null; i++) {
-            HostTensor t = inputs.get(i);
-            if (overwritable[i] && through.get(i) == null && t.dtype() == result.dtype() && t.size() == n) out = t.reshape(result.shape());
+        Sink[] sinks = sinks(inputs, overwritable);
+        HostTensor reduction = null;
+        if (reduce != null) reduction = reduced(leaves, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
+        else {
+            Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
+                float[][] reg = new float[registers][BLOCK];
+                for (int b = lo; b < hi; b += BLOCK) {
+                    int len = Math.min(BLOCK, hi - b);
+                    compute(leaves, reg, b, len);
+                    for (Sink k : sinks) k.write(reg, b, len);
+                }
+            });
         }
-        if (out == null) out = HostTensor.zeros(result.dtype(), result.shape());
-        float[] f32 = result.dtype() == DType.F32 ? out.floats() : null;
-        short[] bf16 = result.dtype() == DType.BF16 ? out.shorts() : null;
-        byte[] pred = result.dtype() == DType.PRED ? out.preds() : null;
-        Parallel.forRange(n, 1 << 14, (lo, hi) -> {
-            float[][] reg = new float[registers][BLOCK];
-            for (int b = lo; b < hi; b += BLOCK) {
-                int len = Math.min(BLOCK, hi - b);
-                compute(leaves, reg, b, len);
-                float[] r = reg[rootRegister];
-                if (f32 != null) System.arraycopy(r, 0, f32, b, len);
-                else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, b, len);
-                else for (int i = 0; i < len; i++) pred[b + i] = r[i] != 0 ? (byte) 1 : 0;
+        List<HostTensor> results = new ArrayList<>();
+        if (reduction != null && !alongside) results.add(reduction);
+        for (Sink k : sinks) results.add(k.tensor());
+        if (reduction != null && alongside) results.add(reduction);
+        return results;
+    }
+
+    /** Where each written register goes: an overwritable operand of its dtype and size, else a new tensor. */
+    private Sink[] sinks(List<HostTensor> inputs, boolean[] overwritable) {
+        boolean[] taken = new boolean[through.size()];
+        Sink[] sinks = new Sink[written.length];
+        for (int w = 0; w < written.length; w++) {
+            TensorType type = writtenTypes.get(w);
+            HostTensor out = null;
+            for (int i = 0; i < through.size() && out == null; i++) {
+                HostTensor t = inputs.get(i);
+                if (overwritable[i] && !taken[i] && through.get(i) == null && t.dtype() == type.dtype() && t.size() == loopSize) {
+                    taken[i] = true;
+                    out = t.reshape(type.shape());
+                }
             }
-        });
-        // the arrays written (a tensor not backed by one whole array gave a copy: the result is that copy)
-        return List.of(f32 != null ? HostTensor.of(result.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, result.shape(), bf16)
-                : HostTensor.ofPred(result.shape(), pred));
+            sinks[w] = new Sink(written[w], type, out != null ? out : HostTensor.zeros(type.dtype(), type.shape()));
+        }
+        return sinks;
+    }
+
+    /** One register written out element for element into a tensor's array. */
+    private static final class Sink {
+        private final int register;
+        private final TensorType type;
+        private final float[] f32;
+        private final short[] bf16;
+        private final byte[] pred;
+
+        Sink(int register, TensorType type, HostTensor out) {
+            this.register = register;
+            this.type = type;
+            f32 = type.dtype() == DType.F32 ? out.floats() : null;
+            bf16 = type.dtype() == DType.BF16 ? out.shorts() : null;
+            pred = type.dtype() == DType.PRED ? out.preds() : null;
+        }
+
+        void write(float[][] reg, int at, int len) {
+            float[] r = reg[register];
+            if (f32 != null) System.arraycopy(r, 0, f32, at, len);
+            else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, at, len);
+            else for (int i = 0; i < len; i++) pred[at + i] = r[i] != 0 ? (byte) 1 : 0;
+        }
+
+        /** The arrays written (a tensor not backed by one whole array gave a copy: the result is that copy). */
+        HostTensor tensor() {
+            return f32 != null ? HostTensor.of(type.shape(), f32) : bf16 != null ? HostTensor.ofShorts(DType.BF16, type.shape(), bf16)
+                    : HostTensor.ofPred(type.shape(), pred);
+        }
     }
 
     private BlockReader[] readers(List<HostTensor> inputs) {
@@ -123,26 +201,35 @@ final class FusedLoop implements ExecutorKernel {
     }
 
     /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
-    private HostTensor reduced(List<HostTensor> inputs) {
-        BlockReader[] leaves = readers(inputs);
-        double init = inputs.get(inputs.size() - 1).getDouble(0);
+    private HostTensor reduced(BlockReader[] leaves, double init, Sink[] sinks) {
         Reduce.Kind kind = reduce.kind();
-        int outputs = result.shape().intSize(), inner = loopSize / outputs;
+        int outputs = reduced.shape().intSize(), inner = loopSize / outputs;
         float[] out = new float[outputs];
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
                 float[][] reg = new float[registers][BLOCK];
+                LaneSum lanes = new LaneSum(); // sums: in ContiguousReduce's lanes, so fused and unfused agree
                 int row = lo, inRow = 0;
                 double acc = init;
+                lanes.start(init);
                 for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
                     int len = Math.min(BLOCK, end - b);
                     compute(leaves, reg, b, len);
+                    for (Sink k : sinks) k.write(reg, b, len);
                     float[] v = reg[rootRegister];
-                    for (int i = 0; i < len; i++) {
-                        acc = accumulate(kind, acc, v[i]);
-                        if (++inRow == inner) {
-                            out[row++] = (float) acc;
+                    for (int i = 0; i < len; ) {
+                        int run = Math.min(len - i, inner - inRow); // the rest of this row within the block
+                        switch (kind) { // maxima and minima a vector at a time, exact in any order
+                            case SUM -> lanes.add(v, i, run, inRow);
+                            case MAX -> acc = Math.max(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MAX));
+                            case MIN -> acc = Math.min(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MIN));
+                        }
+                        i += run;
+                        inRow += run;
+                        if (inRow == inner) {
+                            out[row++] = (float) (kind == Reduce.Kind.SUM ? lanes.total() : acc);
                             acc = init;
+                            lanes.start(init);
                             inRow = 0;
                         }
                     }
@@ -155,6 +242,7 @@ final class FusedLoop implements ExecutorKernel {
             for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
                 int len = Math.min(BLOCK, loopSize - b);
                 compute(leaves, reg, b, len);
+                for (Sink k : sinks) k.write(reg, b, len);
                 float[] v = reg[rootRegister];
                 for (int i = 0; i < len; i++) {
                     acc[col] = accumulate(kind, acc[col], v[i]);
@@ -163,7 +251,7 @@ final class FusedLoop implements ExecutorKernel {
             }
             for (int c = 0; c < outputs; c++) out[c] = (float) acc[c];
         }
-        return HostTensor.of(result.shape(), out);
+        return HostTensor.of(reduced.shape(), out);
     }
 
     private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {

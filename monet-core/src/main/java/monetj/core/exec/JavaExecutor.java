@@ -21,7 +21,9 @@ import monetj.core.tensor.TensorType;
 
 /**
  * The embedded backend: interprets a graph node by node with each op's Java kernel. Needs nothing but a JDK.
- * Intermediates are dropped after their last use so peak memory follows the live set, not the graph.
+ * Intermediates are dropped after their last use so peak memory follows the live set, not the graph. A donated
+ * argument that the executor alone refers to (an earlier execution's result never handed out by {@link #get}) is
+ * the execution's own storage: a kernel may write over it after its last read, as over a dead intermediate.
  */
 public final class JavaExecutor implements Backend {
     @Override
@@ -44,13 +46,23 @@ public final class JavaExecutor implements Backend {
     public DeviceBuffer put(HostTensor tensor) { return new HostBuffer(tensor); }
 
     @Override
-    public HostTensor get(DeviceBuffer buffer) { return ((HostBuffer) buffer).tensor(); }
+    public HostTensor get(DeviceBuffer buffer) {
+        HostBuffer b = (HostBuffer) buffer;
+        b.owned = false; // the caller holds the tensor now: never written over
+        return b.tensor();
+    }
 
     /** A "device" buffer of the Java executor: a host tensor. */
     static final class HostBuffer implements DeviceBuffer {
         private HostTensor tensor;
+        private boolean owned; // no one but this buffer refers to the tensor's storage: donating it lets a kernel reuse it
 
         HostBuffer(HostTensor tensor) { this.tensor = tensor; }
+
+        HostBuffer(HostTensor tensor, boolean owned) {
+            this.tensor = tensor;
+            this.owned = owned;
+        }
 
         HostTensor tensor() {
             if (tensor == null) throw new IllegalStateException("buffer was deleted or donated");
@@ -76,6 +88,7 @@ public final class JavaExecutor implements Backend {
         private final boolean[] skipped;        // per position: computed inside a fused loop, or a broadcast nobody materialises
         private final int[][] lastUseFrees;     // per position: node ids whose values die after it
         private final ExecutorKernel[] kernels; // per position
+        private final int[][] extraOutputs;     // per position: ids of the nodes a fused loop writes beside its own (null: none)
         private final boolean[][] dying;        // per position and read: nothing reads the value afterwards (null: none dies)
         private final int maxId;
         private volatile long lastPeakLiveBytes = -1;
@@ -89,6 +102,7 @@ public final class JavaExecutor implements Backend {
             reads = new ArrayList<>(n);
             kernels = new ExecutorKernel[n];
             skipped = new boolean[n];
+            extraOutputs = new int[n][];
             int[] plainUses = new int[maxId];
             for (Value v : graph.outputs()) plainUses[v.node().id()]++;
             for (int p = 0; p < n; p++) {
@@ -98,8 +112,11 @@ public final class JavaExecutor implements Backend {
                     skipped[p] = true;
                     reads.add(List.of());
                 } else if (c != null) {
-                    FusedLoop loop = new FusedLoop(c);
+                    LoopKernel loop = LoopKernel.of(c);
                     kernels[p] = loop;
+                    List<Node> extra = new ArrayList<>(c.extras());
+                    if (c.alongside()) extra.add(c.reduce());
+                    if (!extra.isEmpty()) extraOutputs[p] = extra.stream().mapToInt(Node::id).toArray();
                     reads.add(loop.reads());
                 } else if (node.op() instanceof Scatter scatter && isScalarBroadcast(node.inputs().get(0))) {
                     kernels[p] = new ScatterKernel(scatter, node.types().get(0), true);
@@ -161,7 +178,9 @@ public final class JavaExecutor implements Backend {
             }
             HostTensor[][] values = new HostTensor[maxId][];
             LiveBytes live = new LiveBytes();
-            for (DeviceBuffer a : args) live.hold(((HostBuffer) a).tensor(), false); // the caller's reference, held throughout
+            boolean[] given = new boolean[args.size()]; // donated and owned: the execution's own storage
+            for (int i = 0; i < args.size(); i++) given[i] = donated.contains(i) && ((HostBuffer) args.get(i)).owned;
+            for (int i = 0; i < args.size(); i++) if (!given[i]) live.hold(((HostBuffer) args.get(i)).tensor(), false); // the caller's reference, held throughout
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 if (n.op() instanceof Parameter param) {
@@ -171,7 +190,7 @@ public final class JavaExecutor implements Backend {
                                 + param.type() + ", got " + t.type());
                     }
                     values[n.id()] = new HostTensor[] {t};
-                    live.hold(t, false);
+                    live.hold(t, given[param.index()]);
                 } else if (!skipped[p]) {
                     List<HostTensor> in = new ArrayList<>(n.inputs().size());
                     for (Value v : reads.get(p)) in.add(values[v.node().id()][v.index()]);
@@ -179,13 +198,15 @@ public final class JavaExecutor implements Backend {
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
-                        if (OpProfile.ENABLED) OpProfile.record(kernels[p] instanceof FusedLoop ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
+                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
-                    values[n.id()] = out.toArray(new HostTensor[0]);
+                    int own = extraOutputs[p] == null ? out.size() : 1;
+                    values[n.id()] = out.subList(0, own).toArray(new HostTensor[0]);
+                    if (extraOutputs[p] != null) for (int e = 0; e < extraOutputs[p].length; e++) values[extraOutputs[p][e]] = new HostTensor[] {out.get(own + e)};
                     boolean fresh = !(n.op() instanceof Constant);
-                    for (HostTensor t : values[n.id()]) live.hold(t, fresh);
+                    for (HostTensor t : out) live.hold(t, fresh);
                 }
                 for (int id : lastUseFrees[p]) {
                     if (values[id] != null) for (HostTensor t : values[id]) live.release(t);
@@ -194,8 +215,11 @@ public final class JavaExecutor implements Backend {
             }
             lastPeakLiveBytes = live.peak();
             if (OpProfile.ENABLED) OpProfile.recordPeakLiveBytes(graph.name(), live.peak());
+            List<HostTensor> outputs = graph.outputs().stream().map(v -> values[v.node().id()][v.index()]).toList();
             List<DeviceBuffer> result = new ArrayList<>();
-            for (Value v : graph.outputs()) result.add(new HostBuffer(values[v.node().id()][v.index()]));
+            for (HostTensor t : outputs) { // owned by its buffer when the execution owned it and no other result shares it
+                result.add(new HostBuffer(t, live.owned(t) && outputs.stream().filter(o -> LiveBytes.sameStorage(o, t)).count() == 1));
+            }
             for (int i : donated) ((HostBuffer) args.get(i)).close();
             return result;
         }

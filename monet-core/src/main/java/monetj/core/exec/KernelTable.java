@@ -10,6 +10,7 @@ import monetj.core.ir.Node;
 import monetj.core.ir.Op;
 import monetj.core.ir.Reduce;
 import monetj.core.ir.Scatter;
+import monetj.core.ir.Transpose;
 import monetj.core.ir.Unary;
 import monetj.core.tensor.TensorType;
 
@@ -35,6 +36,7 @@ public final class KernelTable {
         put(BroadcastInDim.class, (op, t) -> in -> List.of(BroadcastKernel.run(op, in.get(0))));
         put(Reduce.class, (op, t) -> in -> List.of(ReduceKernel.run(op, in.get(0), in.get(1), t.get(0))));
         put(Scatter.class, (op, t) -> new ScatterKernel(op, t.get(0), false));
+        put(Transpose.class, (op, t) -> in -> List.of(TransposeKernel.run(op, in.get(0))));
         put(DotGeneral.class, (op, t) -> in -> List.of(DotKernel.dotGeneral(op, in.get(0), in.get(1), t.get(0))));
     }
 

@@ -5,12 +5,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Where the Java executor spends its time, per op name, fused loops by their root's op (set {@code MONET_PROFILE=1}); the table goes to
- * stderr when the JVM exits, with the peak live bytes of one execution of each graph. Off by default: the check is one static final boolean.
+ * Where the Java executor spends its time, per graph and op name, fused loops by their root's op (set {@code MONET_PROFILE=1}); the
+ * tables go to stderr when the JVM exits, with the peak live bytes of one execution of each graph. Off by default: the check is one static final boolean.
  */
 final class OpProfile {
     static final boolean ENABLED = System.getenv("MONET_PROFILE") != null;
-    private static final Map<String, LongAdder[]> TOTALS = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, LongAdder[]>> TOTALS = new ConcurrentHashMap<>(); // graph -> op -> {nanos, calls}
     private static final Map<String, Long> PEAK_LIVE_BYTES = new ConcurrentHashMap<>();
 
     static {
@@ -19,8 +19,8 @@ final class OpProfile {
 
     private OpProfile() {}
 
-    static void record(String name, long nanos) {
-        LongAdder[] t = TOTALS.computeIfAbsent(name, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    static void record(String graph, String name, long nanos) {
+        LongAdder[] t = TOTALS.computeIfAbsent(graph, k -> new ConcurrentHashMap<>()).computeIfAbsent(name, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         t[0].add(nanos);
         t[1].increment();
     }
@@ -29,13 +29,17 @@ final class OpProfile {
     static void recordPeakLiveBytes(String graph, long bytes) { PEAK_LIVE_BYTES.merge(graph, bytes, Math::max); }
 
     private static void print() {
-        double total = TOTALS.values().stream().mapToLong(t -> t[0].sum()).sum() / 1e9;
-        System.err.printf("%nJava executor time by op (%.2f s in all):%n", total);
-        TOTALS.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0].sum(), a.getValue()[0].sum())).forEach(e ->
-                System.err.printf("  %-24s %9.3f s %6.1f%% %9d calls%n", e.getKey(), e.getValue()[0].sum() / 1e9,
-                        100 * e.getValue()[0].sum() / 1e9 / total, e.getValue()[1].sum()));
+        TOTALS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(g -> print(g.getKey(), g.getValue()));
         System.err.printf("Java executor peak live bytes of one execution, per graph:%n");
         PEAK_LIVE_BYTES.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
                 System.err.printf("  %-24s %,15d bytes (%.1f MiB)%n", e.getKey(), e.getValue(), e.getValue() / 1048576.0));
+    }
+
+    private static void print(String graph, Map<String, LongAdder[]> totals) {
+        double total = totals.values().stream().mapToLong(t -> t[0].sum()).sum() / 1e9;
+        System.err.printf("%nJava executor time by op in %s (%.2f s in all):%n", graph, total);
+        totals.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0].sum(), a.getValue()[0].sum())).forEach(e ->
+                System.err.printf("  %-24s %9.3f s %6.1f%% %9d calls%n", e.getKey(), e.getValue()[0].sum() / 1e9,
+                        100 * e.getValue()[0].sum() / 1e9 / total, e.getValue()[1].sum()));
     }
 }

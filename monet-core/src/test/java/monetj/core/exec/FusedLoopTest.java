@@ -22,7 +22,7 @@ class FusedLoopTest {
     private final Random random = new Random(7);
 
     /** Every live node by its table kernel, in order, nothing fused: the meaning fusion must keep. */
-    private static List<HostTensor> nodeByNode(Graph g, List<HostTensor> args) {
+    static List<HostTensor> nodeByNode(Graph g, List<HostTensor> args) {
         HostTensor[][] values = new HostTensor[g.nodes().size()][];
         for (Node n : g.liveNodes()) {
             if (n.op() instanceof Parameter p) {
@@ -106,9 +106,13 @@ class FusedLoopTest {
         // several results, some of them values that later ones also read
         // and reductions of fresh elementwise values (reduced as they are computed): over rows, columns and everything
         Tensor last = pool.get(pool.size() - 1), other = pool.get(pool.size() - 3);
+        // and values read by reductions and by other nodes (written and reduced by one loop): as softmax's exponentials
+        Tensor e = other.sub(last).exp(), f = last.mul(other);
         g.setOutputs(List.of(last.value(), pool.get(pool.size() - 4).value(), last.gt(0.0).value(), pool.get(pool.size() - 2).convert(DType.BF16).value(),
                 other.mul(1.5).reduce(Reduce.Kind.SUM, 2).value(), other.sub(last).reduce(Reduce.Kind.MAX, 0, 1).value(),
-                last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value()));
+                last.abs().reduce(Reduce.Kind.MIN, 0, 1, 2).value(), other.exp().reduce(Reduce.Kind.SUM, 1, 2).value(),
+                e.div(e.reduce(Reduce.Kind.SUM, 2).broadcastInDim(s, new int[] {0, 1})).value(), e.reduce(Reduce.Kind.SUM, 0).value(),
+                f.value(), f.reduce(Reduce.Kind.MAX, 1, 2).value(), other.add(last).reduce(Reduce.Kind.MAX, 2).value()));
         return g;
     }
 
@@ -149,5 +153,76 @@ class FusedLoopTest {
             List<HostTensor> args = g.parameterTypes().stream().map(this::random).toList();
             assertTrue(sameValues(nodeByNode(g, args).get(0), exec.run(g, args).get(0)), "broadcast of " + sizes + " along " + dims + " to " + s);
         }
+    }
+
+    /** A random s32 bit-mixing program over shape s: iotas, parameters, constants, shifts by constant and varying amounts (some outside [0, 32)). */
+    private Graph randomIntegerProgram(Shape s) {
+        Graph g = new Graph("bits");
+        TensorType t = new TensorType(DType.S32, s);
+        List<Tensor> pool = new ArrayList<>();
+        pool.add(new Tensor(g, g.parameter("x", t)));
+        Tensor amounts = new Tensor(g, g.parameter("amounts", t));
+        Tensor row = new Tensor(g, g.parameter("row", TensorType.of(DType.S32, s.dim(s.rank() - 1))));
+        for (int d = 0; d < s.rank(); d++) pool.add(Tensor.iota(g, DType.S32, s, d));
+        for (int step = 0; step < 24; step++) {
+            Tensor a = pool.get(random.nextInt(pool.size())), b = pool.get(random.nextInt(pool.size()));
+            Tensor word = Tensor.full(g, DType.S32, s, random.nextInt(8) == 0 ? 32 + random.nextInt(3) : random.nextInt(32));
+            Tensor next = switch (random.nextInt(10)) {
+                case 0 -> a.add(b);
+                case 1 -> a.sub(b.mul(word));
+                case 2 -> a.xor(b);
+                case 3 -> a.or(word).and(b);
+                case 4 -> a.shiftLeft(word).or(a.shiftRightLogical(Tensor.full(g, DType.S32, s, 32).sub(word))); // a rotation
+                case 5 -> a.shiftRightLogical(amounts);
+                case 6 -> a.shiftLeft(amounts).add(row.broadcastInDim(s, new int[] {s.rank() - 1}));
+                case 7 -> new Tensor(g, g.apply1(new monetj.core.ir.Shift(monetj.core.ir.Shift.Kind.RIGHT_ARITHMETIC), a.value(), word.value()));
+                case 8 -> a.mul(word).add(b);
+                default -> a.xor(word);
+            };
+            pool.add(next);
+        }
+        Tensor last = pool.get(pool.size() - 1);
+        Tensor unit = last.shiftRightLogical(Tensor.full(g, DType.S32, s, 9)).or(Tensor.full(g, DType.S32, s, 0x3F800000)).bitcastConvert(DType.F32).sub(1.0);
+        g.setOutputs(List.of(last.value(), pool.get(pool.size() - 3).value(), unit.value(), last.bitcastConvert(DType.F32).value()));
+        return g;
+    }
+
+    @Test
+    void randomIntegerProgramsMatchNodeByNodeExecution() {
+        JavaExecutor exec = new JavaExecutor();
+        for (int trial = 0; trial < 40; trial++) {
+            Shape s = trial == 0 ? Shape.of(3, 70, 301) : trial == 1 ? Shape.of(5000) : Shape.of(1 + random.nextInt(5), 1 + random.nextInt(7), 1 + random.nextInt(40));
+            Graph g = randomIntegerProgram(s);
+            List<HostTensor> args = new ArrayList<>();
+            for (TensorType t : g.parameterTypes()) {
+                int[] v = new int[t.shape().intSize()];
+                boolean amounts = args.size() == 1;
+                for (int i = 0; i < v.length; i++) v[i] = amounts ? random.nextInt(40) - 4 : random.nextInt();
+                args.add(HostTensor.of(t.shape(), v));
+            }
+            List<HostTensor> fused = exec.run(g, args), plain = nodeByNode(g, args);
+            for (int i = 0; i < plain.size(); i++) {
+                assertEquals(plain.get(i).type(), fused.get(i).type(), "result " + i + " of trial " + trial);
+                assertTrue(plain.get(i).contentEquals(fused.get(i)), "result " + i + " of trial " + trial + " on " + s + ":\n" + g);
+            }
+        }
+    }
+
+    @Test
+    void randomBitsAreOneIntegerLoop() {
+        Graph g = new Graph("threefry");
+        Tensor hi = new Tensor(g, g.parameter("hi", TensorType.of(DType.S32))), lo = new Tensor(g, g.parameter("lo", TensorType.of(DType.S32)));
+        Shape s = Shape.of(37, 129);
+        Tensor bits = monetj.core.random.RandomBits.of(hi, lo, s);
+        g.setOutputs(List.of(monetj.core.random.UnitFloats.uniform(bits).value()));
+        List<HostTensor> args = List.of(HostTensor.of(Shape.SCALAR, new int[] {0x12345678}), HostTensor.of(Shape.SCALAR, new int[] {-7}));
+        assertTrue(nodeByNode(g, args).get(0).contentEquals(new JavaExecutor().run(g, args).get(0)));
+        List<Node> live = g.liveNodes();
+        FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
+        // the key schedule computes on scalars: loops of one element
+        List<FusionPlan.Cluster> whole = live.stream().map(plan::runsAt).filter(c -> c != null && c.root().types().get(0).shape().equals(s)).toList();
+        long loops = whole.size(), integerLoops = whole.stream().filter(FusionPlan.Cluster::integer).count();
+        assertEquals(1, integerLoops, "the counter, the twenty rounds and the bitcast are one loop");
+        assertEquals(2, loops, "and the f32 arithmetic after it another");
     }
 }

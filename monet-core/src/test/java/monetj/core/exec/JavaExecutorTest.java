@@ -169,4 +169,88 @@ class JavaExecutorTest {
         assertArrayEquals(t, tableIn.floats(), "the argument is untouched");
         assertEquals(11f + 1 + 4, r.get(2).floats()[9 + 2], "row 3 received two updates; index 9 is out of bounds and skipped");
     }
+
+    /** p, m and v updated as AdamW does: three results of one fused loop, which reads m and v once more for p's update. */
+    private Graph adamLike() {
+        Graph g = new Graph("adam");
+        TensorType t = TensorType.of(DType.F32, 4099);
+        Tensor p = new Tensor(g, g.parameter("p", t)), grad = new Tensor(g, g.parameter("g", t));
+        Tensor m = new Tensor(g, g.parameter("m", t)), v = new Tensor(g, g.parameter("v", t));
+        Tensor m1 = m.mul(0.9).add(grad.mul(0.1)), v1 = v.mul(0.99).add(grad.square().mul(0.01));
+        Tensor p1 = p.mul(0.999).sub(m1.div(v1.sqrt().add(1e-8)).mul(0.01));
+        g.setOutputs(List.of(p1.value(), m1.value(), v1.value()));
+        return g;
+    }
+
+    @Test
+    void aParameterUpdateAndItsMomentsAreOneLoop() {
+        Graph g = adamLike();
+        List<monetj.core.ir.Node> live = g.liveNodes();
+        FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
+        FusionPlan.Cluster c = plan.runsAt(g.outputs().get(0).node());
+        assertEquals(List.of(g.outputs().get(1).node(), g.outputs().get(2).node()), c.extras());
+        assertEquals(4, c.leaves().stream().filter(v -> v.node().op() instanceof monetj.core.ir.Parameter).count(), "reads p, g, m and v: " + c.leaves());
+        assertTrue(c.leaves().stream().allMatch(v -> v.node().op() instanceof monetj.core.ir.Parameter || FusionPlan.readThrough(v)), "and broadcast constants: " + c.leaves());
+    }
+
+    @Test
+    void softmaxWritesItsExponentialsAndSumsThemInOneLoop() {
+        Graph g = new Graph("softmax");
+        Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, 5, 300)));
+        Tensor e = x.sub(x.reduce(monetj.core.ir.Reduce.Kind.MAX, 1).broadcastInDim(Shape.of(5, 300), new int[] {0})).exp();
+        Tensor sum = e.reduce(monetj.core.ir.Reduce.Kind.SUM, 1);
+        g.setOutputs(List.of(e.div(sum.broadcastInDim(Shape.of(5, 300), new int[] {0})).value()));
+        List<monetj.core.ir.Node> live = g.liveNodes();
+        FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
+        FusionPlan.Cluster c = plan.runsAt(e.value().node());
+        assertTrue(c.alongside() && c.reduce() == sum.value().node() && plan.inner(sum.value().node()), "the sum is computed as e is written");
+        float[] v = new float[1500];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i) * 20;
+        List<HostTensor> args = List.of(HostTensor.of(Shape.of(5, 300), v));
+        assertTrue(FusedLoopTest.sameValues(FusedLoopTest.nodeByNode(g, args).get(0), exec.run(g, args).get(0)));
+    }
+
+    @Test
+    void donatedResultsOfAnEarlierExecutionAreUpdatedInPlaceButPutOrFetchedTensorsNever() {
+        Graph g = adamLike();
+        java.util.Random random = new java.util.Random(3);
+        List<HostTensor> start = new java.util.ArrayList<>(); // p, g, m, v
+        for (int i = 0; i < 4; i++) {
+            float[] x = new float[4099];
+            for (int j = 0; j < x.length; j++) x[j] = i == 3 ? random.nextFloat() : (float) random.nextGaussian();
+            start.add(HostTensor.of(Shape.of(4099), x));
+        }
+        List<HostTensor> copies = start.stream().map(JavaExecutorTest::copy).toList();
+        try (Executable exe = exec.compile(g)) {
+            List<DeviceBuffer> state = List.of(exec.put(start.get(0)), exec.put(start.get(2)), exec.put(start.get(3)));
+            DeviceBuffer grad = exec.put(start.get(1));
+            List<HostTensor> expected = List.of(copies.get(0), copies.get(2), copies.get(3));
+            HostTensor fetched = null;
+            float[] fetchedValues = null;
+            for (int step = 0; step < 3; step++) {
+                List<float[]> donatedArrays = state.stream().map(b -> ((JavaExecutor.HostBuffer) b).tensor().floats()).toList();
+                expected = FusedLoopTest.nodeByNode(g, List.of(expected.get(0), copies.get(1), expected.get(1), expected.get(2)));
+                List<DeviceBuffer> out = exe.execute(List.of(state.get(0), grad, state.get(1), state.get(2)), Set.of(0, 2, 3));
+                int reused = 0;
+                for (int i = 0; i < 3; i++) {
+                    HostTensor r = ((JavaExecutor.HostBuffer) out.get(i)).tensor();
+                    assertTrue(FusedLoopTest.sameValues(expected.get(i), r), "result " + i + " of step " + step);
+                    if (donatedArrays.stream().anyMatch(a -> a == r.floats())) reused++;
+                    if (fetched != null) assertNotSame(fetched.floats(), r.floats(), "result " + i + " of step " + step + " is written over the fetched m");
+                }
+                // step 0 reads what the caller put; step 1 owns all three; step 2 not the m the caller fetched
+                assertEquals(new int[] {0, 3, 2}[step], reused, "results written over donated arrays in step " + step);
+                if (step == 1) assertTrue(exe.peakLiveBytes().orElseThrow() < 4 * 4 * 4099 + 64, "p, g, m and v only: " + exe.peakLiveBytes());
+                if (step == 1) {
+                    fetched = exec.get(out.get(1));
+                    fetchedValues = fetched.floats().clone();
+                }
+                state = out;
+            }
+            assertArrayEquals(fetchedValues, fetched.floats(), "the fetched m is untouched");
+            for (int i = 0; i < 4; i++) assertArrayEquals(copies.get(i).floats(), start.get(i).floats(), "put tensor " + i + " is untouched");
+        }
+    }
+
+    private static HostTensor copy(HostTensor t) { return HostTensor.of(t.shape(), t.floats().clone()); }
 }

@@ -97,8 +97,60 @@ class KernelTableTest {
         }
     }
 
+    /**
+     * A row sum of the kernel against the reference: both f64 sums rounded to f32, so they may differ by one f32 ulp
+     * plus the f64 error bound of two summation orders of the row, 2 (n - 1) 2^-53 sum |x| (see {@link LaneSum}).
+     */
+    private static void assertRowSumsWithinBound(HostTensor[] r, HostTensor x, int rows, String what) {
+        float[] got = r[0].floats(), want = r[1].floats(), v = x.floats();
+        int len = v.length / Math.max(1, rows);
+        for (int row = 0; row < rows; row++) {
+            double abs = 0;
+            for (int i = 0; i < len; i++) abs += Math.abs(v[row * len + i]);
+            if (!Double.isFinite(abs) || !Float.isFinite(want[row]) || len <= 3) { // NaN, overflow, or the reference's order
+                assertEquals(Float.floatToIntBits(want[row]), Float.floatToIntBits(got[row]), what + " row " + row);
+                continue;
+            }
+            double bound = Math.ulp(want[row]) + 2.0 * (len - 1) * 0x1p-53 * abs;
+            assertTrue(Math.abs((double) got[row] - want[row]) <= bound, what + " row " + row + ": " + got[row] + " vs " + want[row] + ", bound " + bound);
+        }
+    }
+
     @Test
-    void reduceKernelsEqualTheReferenceBitForBit() {
+    void transposesEqualTheReferenceBitForBit() {
+        for (int trial = 0; trial < 60; trial++) {
+            Shape s = trial == 0 ? Shape.of(300, 257) : trial == 1 ? Shape.of(3, 70, 2, 45) : randomShape(5, 9);
+            List<Integer> order = new ArrayList<>();
+            for (int d = 0; d < s.rank(); d++) order.add(d);
+            java.util.Collections.shuffle(order, random);
+            if (trial < 2) java.util.Collections.reverse(order);
+            int[] perm = order.stream().mapToInt(Integer::intValue).toArray();
+            HostTensor x = randomF32(s, true);
+            for (HostTensor t : List.of(x, x.to(DType.BF16), x.to(DType.S32))) {
+                HostTensor[] r = both(new monetj.core.ir.Transpose(perm), t);
+                assertEquals(r[1].type(), r[0].type());
+                assertTrue(r[0].contentEquals(r[1]), t.dtype() + " transpose " + Arrays.toString(perm) + " of " + s);
+            }
+        }
+    }
+
+    @Test
+    void rowSumsInLanesAreWithinTheirBoundOfTheReference() {
+        for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 63, 1000, 100_003}) {
+            for (boolean edges : new boolean[] {false, true}) {
+                HostTensor x = randomF32(Shape.of(3, len), edges && len < 1000);
+                assertRowSumsWithinBound(both(new Reduce(Reduce.Kind.SUM, new int[] {1}), x, HostTensor.scalar(0f)), x, 3, "rows of " + len);
+            }
+        }
+        // cancellation: the bound is relative to sum |x|, not to the sum
+        float[] v = new float[4096];
+        for (int i = 0; i < v.length; i++) v[i] = (i % 2 == 0 ? 1 : -1) * (1e7f + i);
+        HostTensor x = HostTensor.of(Shape.of(1, v.length), v);
+        assertRowSumsWithinBound(both(new Reduce(Reduce.Kind.SUM, new int[] {1}), x, HostTensor.scalar(0f)), x, 1, "alternating signs");
+    }
+
+    @Test
+    void reduceKernelsEqualTheReferenceBitForBitExceptRowSums() {
         for (int trial = 0; trial < 40; trial++) {
             Shape s = randomShape(4, 12);
             int r = s.rank(), count = 1 + random.nextInt(r);
@@ -108,8 +160,17 @@ class KernelTableTest {
             if (trial % 5 == 0) dims = new int[] {random.nextInt(r)}; // and others, which fall back
             Reduce.Kind kind = Reduce.Kind.values()[trial % 3];
             HostTensor init = HostTensor.scalar(kind == Reduce.Kind.SUM ? 0f : kind == Reduce.Kind.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
-            assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0), init), kind + " over " + Arrays.toString(dims) + " of " + s);
-            assertSame(both(new Reduce(kind, dims), randomF32(s, trial % 2 == 0).to(DType.BF16), init.to(DType.BF16)), "bf16 " + kind + " of " + s);
+            boolean rowSum = kind == Reduce.Kind.SUM && ReduceLayout.of(dims, r) == ReduceLayout.ROWS;
+            int rows = (int) (s.size() / Arrays.stream(dims).map(s::dim).asLongStream().reduce(1, (a, b) -> a * b));
+            HostTensor x = randomF32(s, trial % 2 == 0), half = randomF32(s, trial % 2 == 0).to(DType.BF16);
+            HostTensor[] f32 = both(new Reduce(kind, dims), x, init), bf16 = both(new Reduce(kind, dims), half, init.to(DType.BF16));
+            if (rowSum) {
+                assertRowSumsWithinBound(f32, x, rows, "sum over " + Arrays.toString(dims) + " of " + s);
+                assertRowSumsWithinBound(new HostTensor[] {bf16[0].to(DType.F32), bf16[1].to(DType.F32)}, half.to(DType.F32), rows, "bf16 sum of " + s);
+                continue;
+            }
+            assertSame(f32, kind + " over " + Arrays.toString(dims) + " of " + s);
+            assertSame(bf16, "bf16 " + kind + " of " + s);
         }
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure the speed of the embedded Java executor: its kernels, dispatch, and whole training steps against other backends.",
-        subcommands = {BenchMatmulCommand.class, BenchDispatchCommand.class, BenchStepCommand.class})
+        subcommands = {BenchMatmulCommand.class, BenchDotCommand.class, BenchDispatchCommand.class, BenchStepCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

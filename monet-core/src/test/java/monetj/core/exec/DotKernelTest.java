@@ -1,0 +1,131 @@
+package monetj.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import monetj.core.ir.DotGeneral;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The executor's dot_general against the op's reference evaluation (f64 sums of the same inputs, rounded once) on random
+ * dimension numbers: any number of batch, contracting and free dimensions in any order on either side, tiny products
+ * by the thousand as Monet's per-head and per-expert layers make them, outer products with no contracting dimension,
+ * bf16 operands. An f32 result is within (k + 2) u sum |a||b| of the exact value (see {@link MatMulTest}); the sum
+ * of magnitudes is the reference evaluation of the operands' absolute values.
+ */
+class DotKernelTest {
+    private static final double U = Math.ulp(1f) / 2;
+    private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 16, 33};
+    private final Random rnd = new Random(29);
+
+    @Test
+    void randomDimensionNumbersMatchTheReference() {
+        for (int trial = 0; trial < 200; trial++) {
+            int[] batch, contract, lhsFree, rhsFree;
+            do {
+                batch = sizes(rnd.nextInt(3));
+                contract = sizes(rnd.nextInt(3));
+                lhsFree = sizes(rnd.nextInt(3));
+                rhsFree = sizes(rnd.nextInt(3));
+            } while (product(batch) * product(contract) * product(lhsFree) * product(rhsFree) > 50_000); // the reference is slow
+            check(batch, contract, lhsFree, rhsFree, trial % 4 == 3 ? DType.BF16 : DType.F32, "trial " + trial);
+        }
+    }
+
+    @Test
+    void batchesOfTinyProductsLargeEnoughToRunInParallel() {
+        // Monet's layers at a reduced size: per-head 32 x 4 by 4 x 4, 4 x 32 by 32 x 4, outer products and 4-long dot products.
+        int[][][] cases = {
+            {{48, 48}, {4}, {32}, {4}}, // past the threshold for threads
+            {{8, 64}, {32}, {4}, {4}},
+            {{8, 64}, {4}, {4}, {32}},
+            {{8, 64, 32}, {}, {4}, {}},
+            {{8, 64, 32}, {4}, {}, {}},
+            {{300}, {3}, {5}, {7}},
+        };
+        for (int[][] c : cases) {
+            for (DType d : new DType[] {DType.F32, DType.BF16}) check(c[0], c[1], c[2], c[3], d, Arrays.deepToString(c) + " " + d);
+        }
+    }
+
+    @Test
+    void productsBigEnoughForTheBlockedKernelInEveryOrientation() {
+        for (int trial = 0; trial < 6; trial++) {
+            int[] batch = rnd.nextBoolean() ? new int[0] : new int[] {2};
+            check(batch, new int[] {50 + rnd.nextInt(250)}, new int[] {7 + rnd.nextInt(60)}, new int[] {7 + rnd.nextInt(90)},
+                    trial % 3 == 2 ? DType.BF16 : DType.F32, "blocked trial " + trial);
+        }
+    }
+
+    /**
+     * A random dot_general with the given sizes of its batch, contracting and free dimensions, each operand's dimensions
+     * shuffled, checked against the reference.
+     */
+    private void check(int[] batch, int[] contract, int[] lhsFree, int[] rhsFree, DType dtype, String what) {
+        int[] lhsOrder = shuffled(batch.length + contract.length + lhsFree.length), rhsOrder = shuffled(batch.length + contract.length + rhsFree.length);
+        // lhsOrder[g] is where the g-th logical dimension (batch, then contracting, then free) sits in the operand.
+        int[] lhsShape = place(lhsOrder, batch, contract, lhsFree), rhsShape = place(rhsOrder, batch, contract, rhsFree);
+        int[] lb = Arrays.copyOfRange(lhsOrder, 0, batch.length), rb = Arrays.copyOfRange(rhsOrder, 0, batch.length);
+        int[] lc = Arrays.copyOfRange(lhsOrder, batch.length, batch.length + contract.length);
+        int[] rc = Arrays.copyOfRange(rhsOrder, batch.length, batch.length + contract.length);
+        DotGeneral op = new DotGeneral(lb, rb, lc, rc, DotGeneral.Precision.DEFAULT, dtype == DType.F32 ? null : DType.F32);
+        HostTensor lhs = random(Shape.of(lhsShape), dtype), rhs = random(Shape.of(rhsShape), dtype);
+        var out = op.inferTypes(List.of(lhs.type(), rhs.type())).get(0);
+        HostTensor got = DotKernel.dotGeneral(op, lhs, rhs, out);
+        HostTensor want = op.evaluate(List.of(lhs, rhs)).get(0), magnitude = op.evaluate(List.of(abs(lhs), abs(rhs))).get(0);
+        assertEquals(out, got.type(), what);
+        long k = 1;
+        for (int s : contract) k *= s;
+        String dims = what + ": " + dtype + " " + Shape.of(lhsShape) + " x " + Shape.of(rhsShape) + " batch " + Arrays.toString(lb) + Arrays.toString(rb)
+                + " contract " + Arrays.toString(lc) + Arrays.toString(rc);
+        for (long i = 0; i < out.shape().size(); i++) {
+            double bound = (k + 2) * U * magnitude.getDouble(i), err = Math.abs(got.getDouble(i) - want.getDouble(i));
+            if (!(err <= bound)) fail(dims + ": element " + i + " is " + got.getDouble(i) + ", expected " + want.getDouble(i) + " within " + bound);
+        }
+    }
+
+    private int[] sizes(int count) {
+        int[] s = new int[count];
+        for (int i = 0; i < count; i++) s[i] = SIZES[rnd.nextInt(SIZES.length)];
+        return s;
+    }
+
+    private static long product(int[] sizes) {
+        long p = 1;
+        for (int s : sizes) p *= s;
+        return p;
+    }
+
+    private int[] shuffled(int n) {
+        List<Integer> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add(i);
+        Collections.shuffle(l, rnd);
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int[] place(int[] order, int[]... groups) {
+        int[] shape = new int[order.length];
+        int g = 0;
+        for (int[] group : groups) for (int size : group) shape[order[g++]] = size;
+        return shape;
+    }
+
+    private HostTensor random(Shape s, DType dtype) {
+        float[] v = new float[s.intSize()];
+        for (int i = 0; i < v.length; i++) v[i] = rnd.nextFloat() * 2 - 1;
+        return dtype == DType.F32 ? HostTensor.of(s, v) : HostTensor.fromFloats(dtype, s, v);
+    }
+
+    private static HostTensor abs(HostTensor t) {
+        float[] v = t.to(DType.F32).floats().clone();
+        for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);
+        return HostTensor.of(t.shape(), v);
+    }
+}
