@@ -107,7 +107,7 @@ public final class Trainer {
         CheckpointPolicy checkpoints = new CheckpointPolicy(rc.checkpoint().every(), rc.train().steps());
 
         try (StepRunner steps = new StepRunner(backend, settings, mesh, batchLeaves);
-             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh);
+             Evaluator evaluator = new Evaluator(backend, rc, settings, model.vocabSize(), mesh, console);
              PrefetchingBatchIterator batches = TrainingData.open(rc.data().train(), rc.data(), layout, start.dataState(), model.vocabSize(), "data.train");
              MetricsLog metrics = ProcessPart.metrics(runDir, start.step(), processes);
              DeviceState device = start.resume() != null ? start.resume().upload(backend, model, steps.stateShardings())
@@ -124,7 +124,8 @@ public final class Trainer {
                     throw new NonFiniteLossException(step, m.get("loss"), store.latest().orElse(null));
                 }
                 Map<String, Object> record = record(step, r);
-                if (evaluator.due(step)) record.put("val_loss", evaluator.evaluate(device));
+                Double valLoss = evaluator.due(step) ? evaluator.evaluate(device) : null;
+                if (valLoss != null) record.put("val_loss", valLoss);
                 metrics.write(record);
                 progress.update(step, m, (Double) record.get("tokens_per_s"), (Double) record.get("val_loss"));
                 boolean stopping = stop.stopsAfter(step, rc.train().steps()); // a stop asked of any process, or another's failure

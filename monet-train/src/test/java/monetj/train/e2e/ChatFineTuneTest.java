@@ -26,6 +26,51 @@ class ChatFineTuneTest {
     @TempDir Path tmp;
 
     @Test
+    void validationBatchesThatKeepNoTargetRecordNoValidationLoss() throws Exception {
+        TinyRun t = new TinyRun(tmp);
+        String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
+        Random rnd = new Random(4);
+        // One long question: the first validation batch (2 rows of 16 targets, not shuffled) holds only the user's tokens.
+        Path silent = prepareChat(t, "silent", List.<String[]>of(new String[] {sentence(words, rnd, 80), sentence(words, rnd, 6)}));
+        List<String[]> shortOnes = new ArrayList<>();
+        for (int c = 0; c < 20; c++) shortOnes.add(new String[] {sentence(words, rnd, 3), sentence(words, rnd, 6)});
+        Path answered = prepareChat(t, "answered", shortOnes);
+        for (Path val : List.of(silent, answered)) {
+            Path run = tmp.resolve("run-" + val.getFileName());
+            java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(console, true));
+            TinyRun.Result r;
+            try {
+                r = TinyRun.cli("train", "--config", t.config.toString(), "--run-dir", run.toString(), "--set", "data.train=" + answered,
+                        "--set", "data.validation=" + val, "--set", "train.steps=3", "--set", "checkpoint.every=0", "--set", "train.eval_batches=" + (val == silent ? 1 : 8));
+            } finally {
+                System.setOut(stdout);
+            }
+            assertEquals(0, r.exitCode(), r.stderr());
+            var last = MetricsLog.read(run.resolve("metrics.jsonl")).getLast();
+            if (val == silent) {
+                assertFalse(last.has("val_loss"), "a loss over no kept target is no measurement: " + last);
+                assertTrue(console.toString().contains("keep no target under the loss mask"), console.toString());
+            } else {
+                assertTrue(last.get("val_loss").asDouble() > 0, "batches reaching the answer measure it: " + last);
+            }
+        }
+    }
+
+    private Path prepareChat(TinyRun t, String name, List<String[]> conversations) throws Exception {
+        Path jsonl = tmp.resolve(name + ".jsonl"), out = tmp.resolve(name);
+        List<String> lines = new ArrayList<>();
+        for (String[] c : conversations) {
+            lines.add("{\"messages\": [{\"role\": \"user\", \"content\": \"" + c[0] + "\"}, {\"role\": \"assistant\", \"content\": \"" + c[1] + "\"}]}");
+        }
+        Files.write(jsonl, lines);
+        var prep = TinyRun.cli("data", "prepare", "--format", "chat", "--input", jsonl.toString(), "--out", out.toString(), "--tokenizer", t.tokenizer.toString());
+        assertEquals(0, prep.exitCode(), prep.stderr());
+        return out;
+    }
+
+    @Test
     void theLossIsTheMeanOverAssistantTokensWhateverTheMicroBatches() throws Exception {
         TinyRun t = new TinyRun(tmp);
         String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
