@@ -142,7 +142,9 @@ public final class KeyValueServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        // A grace of up to a second for exchanges in flight: the last exit put is stored before its answer is sent,
+        // and stopping at once would cut that answer off, leaving its process retrying a coordinator that is gone.
+        server.stop(1);
         executor.shutdownNow();
     }
 }

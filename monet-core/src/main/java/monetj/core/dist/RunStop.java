@@ -105,14 +105,10 @@ public final class RunStop {
      */
     public boolean stopsAfterSave(long step) throws IOException {
         if (processes.processCount() > 1 && stopStep < 0 && answeredStop && answeredStep == step) {
-            try {
+            agreeing(() -> {
                 agree();
-            } catch (TimeoutException e) {
-                throw new IOException("stopping together with the other processes: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while agreeing on a stop with the other processes");
-            }
+                return true;
+            });
         }
         return stopStep >= 0 && step >= stopStep;
     }
@@ -132,16 +128,28 @@ public final class RunStop {
      */
     public boolean stoppedAtEnd() throws IOException {
         if (processes.processCount() == 1 || stopStep >= 0 || !answered) return stopStep >= 0;
-        try {
+        return agreeing(() -> {
             if (store().tryGet(STOP).isEmpty()) return false;
             agree();
+            return true;
+        });
+    }
+
+    /** A talk with the other processes about a stop. */
+    private interface StopTalk {
+        boolean run() throws TimeoutException, InterruptedException;
+    }
+
+    /** Runs {@code talk}, its failures reported in I/O terms as the trainer's checkpoint calls are. */
+    private static boolean agreeing(StopTalk talk) throws IOException {
+        try {
+            return talk.run();
         } catch (TimeoutException e) {
             throw new IOException("stopping together with the other processes: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while agreeing on a stop with the other processes");
         }
-        return true;
     }
 
     private void answer(int seenSignal, long step) throws TimeoutException, InterruptedException {
