@@ -39,6 +39,12 @@ public interface Backend extends AutoCloseable {
     default int deviceCount() { return 1; }
 
     /**
+     * Whether a program's mesh spans the devices of several processes, each holding and putting only its own
+     * blocks ({@link #putRows}); false where every process runs whole programs on devices of its own.
+     */
+    default boolean spansProcesses() { return false; }
+
+    /**
      * Copies a host tensor laid out by {@code sharding} (null: whole): each device of the sharding's mesh receives
      * only its block. A backend that runs programs whole ignores the sharding.
      */

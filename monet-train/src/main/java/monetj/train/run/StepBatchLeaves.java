@@ -11,7 +11,6 @@ import monetj.core.program.Signature;
 import monetj.data.iter.BatchLayout;
 import monetj.data.iter.TokenBatch;
 import monetj.train.config.ConfigException;
-import monetj.xla.pjrt.PjrtBackend;
 
 /**
  * How the processes of a run share each global micro-batch of a step: which rows this process reads, and how
@@ -49,9 +48,9 @@ final class StepBatchLeaves {
         this.ownRows = ownRows;
     }
 
-    /** The share on {@code backend}: own rows where its programs span the processes (PJRT, several processes), else whole. */
+    /** The share on {@code backend}: own rows where its programs span the processes (a multi-process PJRT client), else whole. */
     static StepBatchLeaves of(Backend backend, ProcessGroup processes, int globalMicroBatch) {
-        return new StepBatchLeaves(backend, processes, globalMicroBatch, processes.processCount() > 1 && backend instanceof PjrtBackend);
+        return new StepBatchLeaves(backend, processes, globalMicroBatch, processes.processCount() > 1 && backend.spansProcesses());
     }
 
     /** One process putting whole micro-batches. */

@@ -50,7 +50,7 @@ class StepBatchLeavesTest {
     record Call(HostTensor part, long firstRow, TensorType global, Sharding sharding) {}
 
     /** Records what it is given, as a PJRT backend of several processes would take it. */
-    static final class RecordingBackend implements Backend {
+    static class RecordingBackend implements Backend {
         final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
 
         @Override public String platform() { return "recording"; }
@@ -151,8 +151,12 @@ class StepBatchLeavesTest {
             @Override public byte[] get(String key, Duration timeout) { throw new AssertionError("no key-value traffic: " + key); }
             @Override public Optional<byte[]> tryGet(String key) { throw new AssertionError("no key-value traffic: " + key); }
         };
-        StepBatchLeaves leaves = StepBatchLeaves.of(whole, process(1, 2, untouchable), GLOBAL); // not PJRT
+        StepBatchLeaves leaves = StepBatchLeaves.of(whole, process(1, 2, untouchable), GLOBAL); // its programs do not span processes
         assertFalse(leaves.ownRows());
+        Backend spanning = new RecordingBackend() {
+            @Override public boolean spansProcesses() { return true; }
+        };
+        assertTrue(StepBatchLeaves.of(spanning, process(1, 2, untouchable), GLOBAL).ownRows(), "a backend whose programs span the processes puts own rows");
         assertEquals(new BatchLayout(GLOBAL, 16, 9, true, 0, 1), leaves.layout(16, 9), "every process reads the global batch sequence itself");
         List<TokenBatch> step = List.of(global(0), global(1));
         leaves.put(step, true, SIGNATURE, 1);

@@ -108,6 +108,10 @@ public final class PjrtBackend implements Backend {
     @Override
     public int deviceCount() { return client.globalDevices().size(); }
 
+    /** True when the client's global devices belong to several processes (a multi-process client). */
+    @Override
+    public boolean spansProcesses() { return client.processCount() > 1; }
+
     @Override
     public String deviceDescription() {
         List<PjrtDevice> devices = client.globalDevices();

@@ -102,6 +102,7 @@ public final class MultiProcessPjrtChild {
         same(List.of(id, id), c.devices().stream().map(PjrtDevice::processIndex).toList(), "addressable devices' process");
         same(id, c.processIndex(), "process index");
         same(4, b.deviceCount(), "device count");
+        same(true, b.spansProcesses(), "programs span both processes");
         same(c.globalDevices(), b.meshDevices(MESH), "mesh position i on global device i");
         check(b.deviceDescription().endsWith("over 2 processes"), b.deviceDescription());
         String remotePut = refusal(() -> c.put(HostTensor.scalar(1f), c.globalDevices().get(2 - 2 * id)));

@@ -1,6 +1,7 @@
 package monetj.xla.pjrt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ class PutRowsTest {
     @Test
     void theRowsOfTheWholeArrayPutEachDeviceItsBlock() {
         try (PjrtBackend b = PjrtBackend.open(FakePlugin.withDevices(4), ClientOptions.none())) {
+            assertFalse(b.spansProcesses(), "four devices of one process");
             HostTensor batch = MultiProcessPjrtChild.distinct(Shape.of(8, 3), 4);
             for (Sharding s : List.of(MultiProcessPjrtChild.BY_ROWS, Sharding.of(MESH, "data", null), Sharding.of(MESH, null, null))) {
                 try (DeviceBuffer buffer = b.putRows(batch, 0, batch.type(), s)) {
