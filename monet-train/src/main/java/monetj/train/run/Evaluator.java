@@ -56,8 +56,9 @@ final class Evaluator implements AutoCloseable {
         try (PrefetchingBatchIterator source = TrainingData.open(rc.data().validation(), rc.data(), layout, null, vocab, "data.validation")) {
             for (int i = 0; i < rc.train().evalBatches(); i++) {
                 TokenBatch batch = source.next();
-                Map<String, DeviceBuffer> leaves = LossMaskInputs.put(backend, List.of(batch), settings.maskedLoss(), program.signature()).getFirst();
-                double weight = settings.maskedLoss() ? LossMaskInputs.keptTargets(batch.lossMask()) : 1;
+                long kept = settings.maskedLoss() ? LossMaskInputs.keptTargets(List.of(batch)) : 0;
+                Map<String, DeviceBuffer> leaves = LossMaskInputs.put(backend, List.of(batch), settings.maskedLoss(), kept, program.signature(), 0).getFirst();
+                double weight = settings.maskedLoss() ? kept : 1;
                 try {
                     weighted += weight * device.run(program, leaves).values().get("lm_loss");
                     weights += weight;
