@@ -38,9 +38,7 @@ while (($#)); do
 done
 [[ -n "$HOSTFILE" ]] || launch_die "the host file is missing: gpu-hosts.sh HOSTFILE --config RUN.yaml (see --help)"
 [[ -f "$HOSTFILE" ]] || launch_die "host file $HOSTFILE: no such file"
-[[ -n "$CONFIG" ]] || launch_die "--config RUN.yaml is required"
-[[ -f "$CONFIG" ]] || launch_die "--config $CONFIG: no such file"
-[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || launch_die "--coordinator-port must be a port number, got '$PORT'"
+launch_check_config_and_port
 
 HOSTS=()
 while IFS= read -r line || [[ -n "$line" ]]; do

@@ -57,6 +57,13 @@ launch_yaml_value() {
   printf '%s' "$v"
 }
 
+# The options both launchers take: --config names an existing file, --coordinator-port a port.
+launch_check_config_and_port() {
+  [[ -n "$CONFIG" ]] || launch_die "--config RUN.yaml is required"
+  [[ -f "$CONFIG" ]] || launch_die "--config $CONFIG: no such file"
+  [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || launch_die "--coordinator-port must be a port number, got '$PORT'"
+}
+
 # launch_prepare COUNT WHAT: what both launchers do before starting processes. Defaults RUN_DIR to runs/<config stem>
 # (warning, when COUNT > 1, that the WHAT (workers, hosts) then write checkpoints on their own disks), builds the
 # bundle when no BUNDLE is given, and stages CONFIG; sets RUN_DIR, BUNDLE, STAGE (removed on exit) and STAGED.

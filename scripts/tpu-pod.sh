@@ -39,9 +39,7 @@ while (($#)); do
 done
 [[ -n "$NAME" ]] || launch_die "the TPU name is missing: tpu-pod.sh NAME --zone ZONE --config RUN.yaml (see --help)"
 [[ -n "$ZONE" ]] || launch_die "--zone is required (the zone the TPU VM $NAME was created in)"
-[[ -n "$CONFIG" ]] || launch_die "--config RUN.yaml is required"
-[[ -f "$CONFIG" ]] || launch_die "--config $CONFIG: no such file"
-[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || launch_die "--coordinator-port must be a port number, got '$PORT'"
+launch_check_config_and_port
 [[ -z "$WORKERS" || "$WORKERS" =~ ^[1-9][0-9]*$ ]] || launch_die "--workers must be a positive integer, got '$WORKERS'"
 
 GCLOUD=(gcloud compute tpus tpu-vm)
