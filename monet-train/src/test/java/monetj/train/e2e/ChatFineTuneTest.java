@@ -28,12 +28,12 @@ class ChatFineTuneTest {
     @Test
     void validationBatchesThatKeepNoTargetRecordNoValidationLoss() throws Exception {
         TinyRun t = new TinyRun(tmp);
-        String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
+        String[] words = TinyRun.CHAT_WORDS;
         Random rnd = new Random(4);
         // One long question: the first validation batch (2 rows of 16 targets, not shuffled) holds only the user's tokens.
-        Path silent = prepareChat(t, "silent", List.<String[]>of(new String[] {sentence(words, rnd, 80), sentence(words, rnd, 6)}));
+        Path silent = prepareChat(t, "silent", List.<String[]>of(new String[] {TinyRun.sentence(words, rnd, 80), TinyRun.sentence(words, rnd, 6)}));
         List<String[]> shortOnes = new ArrayList<>();
-        for (int c = 0; c < 20; c++) shortOnes.add(new String[] {sentence(words, rnd, 3), sentence(words, rnd, 6)});
+        for (int c = 0; c < 20; c++) shortOnes.add(new String[] {TinyRun.sentence(words, rnd, 3), TinyRun.sentence(words, rnd, 6)});
         Path answered = prepareChat(t, "answered", shortOnes);
         for (Path val : List.of(silent, answered)) {
             Path run = tmp.resolve("run-" + val.getFileName());
@@ -62,7 +62,7 @@ class ChatFineTuneTest {
         Path jsonl = tmp.resolve(name + ".jsonl"), out = tmp.resolve(name);
         List<String> lines = new ArrayList<>();
         for (String[] c : conversations) {
-            lines.add("{\"messages\": [{\"role\": \"user\", \"content\": \"" + c[0] + "\"}, {\"role\": \"assistant\", \"content\": \"" + c[1] + "\"}]}");
+            lines.add(TinyRun.chatLine(c[0], c[1]));
         }
         Files.write(jsonl, lines);
         var prep = TinyRun.cli("data", "prepare", "--format", "chat", "--input", jsonl.toString(), "--out", out.toString(), "--tokenizer", t.tokenizer.toString());
@@ -73,13 +73,12 @@ class ChatFineTuneTest {
     @Test
     void theLossIsTheMeanOverAssistantTokensWhateverTheMicroBatches() throws Exception {
         TinyRun t = new TinyRun(tmp);
-        String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
+        String[] words = TinyRun.CHAT_WORDS;
         Random rnd = new Random(3);
         List<String> lines = new ArrayList<>();
         for (int c = 0; c < 40; c++) {
-            String q = sentence(words, rnd, 3 + rnd.nextInt(5)), a = sentence(words, rnd, 2 + rnd.nextInt(8));
-            lines.add(c % 10 == 9 ? "{\"messages\": [{\"role\": \"user\", \"content\": \"" + q + "\"}]}"
-                    : "{\"messages\": [{\"role\": \"user\", \"content\": \"" + q + "\"}, {\"role\": \"assistant\", \"content\": \"" + a + "\"}]}");
+            String q = TinyRun.sentence(words, rnd, 3 + rnd.nextInt(5)), a = TinyRun.sentence(words, rnd, 2 + rnd.nextInt(8));
+            lines.add(TinyRun.chatLine(q, c % 10 == 9 ? null : a));
         }
         Files.write(tmp.resolve("chat.jsonl"), lines);
         Path chat = tmp.resolve("chat");
@@ -146,11 +145,5 @@ class ChatFineTuneTest {
             }
         }
         return new double[] {sum, kept};
-    }
-
-    private static String sentence(String[] words, Random rnd, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int w = 0; w < n; w++) sb.append(w == 0 ? "" : " ").append(words[rnd.nextInt(words.length)]);
-        return sb.toString();
     }
 }

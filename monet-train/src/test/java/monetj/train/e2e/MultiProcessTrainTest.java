@@ -125,12 +125,12 @@ class MultiProcessTrainTest {
     @Test
     void withAMaskedLossTwoProcessesResumingOneContinueItsCurve() throws Exception {
         TinyRun t = new TinyRun(tmp);
-        String[] words = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
+        String[] words = TinyRun.CHAT_WORDS;
         Random rnd = new Random(3);
         List<String> lines = new ArrayList<>();
         for (int c = 0; c < 40; c++) {
-            String q = sentence(words, rnd, 3 + rnd.nextInt(5)), a = sentence(words, rnd, 2 + rnd.nextInt(8));
-            lines.add("{\"messages\": [{\"role\": \"user\", \"content\": \"" + q + "\"}, {\"role\": \"assistant\", \"content\": \"" + a + "\"}]}");
+            String q = TinyRun.sentence(words, rnd, 3 + rnd.nextInt(5)), a = TinyRun.sentence(words, rnd, 2 + rnd.nextInt(8));
+            lines.add(TinyRun.chatLine(q, a));
         }
         Files.write(tmp.resolve("chat.jsonl"), lines);
         Path chat = prepare(t, tmp.resolve("chat.jsonl"), "chat", "--format", "chat");
@@ -157,12 +157,6 @@ class MultiProcessTrainTest {
         assertTrue(r.stderr().contains("rendezvous at " + coordinator + ": process 1 of 2 did not arrive within 2000 ms"), r.stderr());
         var bad = TinyRun.cli(train(t, tmp.resolve("run"), tmp.resolve("none"), 4, "--num-processes", "2", "--coordinator", "nohost").toArray(String[]::new));
         assertTrue(bad.stderr().contains("--coordinator nohost is not HOST:PORT"), bad.stderr());
-    }
-
-    private static String sentence(String[] words, Random rnd, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int w = 0; w < n; w++) sb.append(w == 0 ? "" : " ").append(words[rnd.nextInt(words.length)]);
-        return sb.toString();
     }
 
     /** Two processes of a long run, process 1 started first; returns them (process 0 first) with their logs. */

@@ -69,6 +69,22 @@ final class TinyRun {
 
     record Result(int exitCode, String stderr) {}
 
+    /** Words for the chat tests' questions and answers. */
+    static final String[] CHAT_WORDS = {"the", "model", "routes", "each", "token", "to", "a", "few", "experts"};
+
+    /** {@code n} words drawn from {@code words}, separated by spaces. */
+    static String sentence(String[] words, Random rnd, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int w = 0; w < n; w++) sb.append(w == 0 ? "" : " ").append(words[rnd.nextInt(words.length)]);
+        return sb.toString();
+    }
+
+    /** One conversation as a chat JSON line: a user turn, then the assistant's answer unless it is null. */
+    static String chatLine(String question, String answer) {
+        String user = "{\"role\": \"user\", \"content\": \"" + question + "\"}";
+        return "{\"messages\": [" + user + (answer == null ? "" : ", {\"role\": \"assistant\", \"content\": \"" + answer + "\"}") + "]}";
+    }
+
     /** The "loss" column of a run's metrics.jsonl, in step order. */
     static List<String> losses(Path runDir) throws IOException {
         List<String> out = new ArrayList<>();
