@@ -55,16 +55,7 @@ public final class RunStop {
      * stops now (write the checkpoint of this step, then end). Throws {@link ProcessFailedException} when another
      * process has failed.
      */
-    public boolean stopsAfter(long step, long lastStep) throws IOException {
-        try {
-            return check(step, lastStep);
-        } catch (TimeoutException e) {
-            throw new IOException("stopping together with the other processes: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while agreeing on a stop with the other processes");
-        }
-    }
+    public boolean stopsAfter(long step, long lastStep) throws IOException { return agreeing(() -> check(step, lastStep)); }
 
     private boolean check(long step, long lastStep) throws TimeoutException, InterruptedException {
         if (processes.processCount() == 1) {
@@ -88,8 +79,7 @@ public final class RunStop {
         }
         if (!answered) {
             if (stop.isPresent()) {
-                String[] v = new String(stop.get(), StandardCharsets.UTF_8).split(" ");
-                answer(Integer.parseInt(v[0]), Math.max(step, Long.parseLong(v[1])));
+                answerStop(stop.get(), step);
             } else if (step == lastStep) {
                 answer(0, lastStep);
             }
@@ -117,9 +107,13 @@ public final class RunStop {
     private void answerWhileWaiting() throws TimeoutException, InterruptedException {
         if (answered || lastChecked < 0) return;
         Optional<byte[]> stop = store().tryGet(STOP);
-        if (stop.isEmpty()) return;
-        String[] v = new String(stop.get(), StandardCharsets.UTF_8).split(" ");
-        answer(Integer.parseInt(v[0]), Math.max(lastChecked, Long.parseLong(v[1])));
+        if (stop.isPresent()) answerStop(stop.get(), lastChecked);
+    }
+
+    /** Answers the stop asked as {@code stop} ("SIGNAL STEP") with its step, or {@code reached} where this process is past it. */
+    private void answerStop(byte[] stop, long reached) throws TimeoutException, InterruptedException {
+        String[] v = new String(stop, StandardCharsets.UTF_8).split(" ");
+        answer(Integer.parseInt(v[0]), Math.max(reached, Long.parseLong(v[1])));
     }
 
     /**
