@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Batched f32 matrix product C[b] += A[b] * B[b] with C row-major and A, B in any {@link MatrixLayout}.
+ * Batched f32 matrix product C[b] = A[b] * B[b] with C row-major, holding zeros on entry, and A, B in any
+ * {@link MatrixLayout}.
  *
  * <p>The classic blocked scheme: a KC x NC block of B is packed into NR-wide column panels that stay in L2,
  * an MC x KC block of A into MR-high row panels; the micro-kernel then runs each A panel (small enough for L1)
@@ -81,8 +82,8 @@ final class F32Gemm {
     }
 
     /**
-     * C[b] (m x n, row-major, batch stride m * n) += A[b] (m x k) * B[b] (k x n), on up to {@code threads}
-     * threads of the fork-join pool.
+     * C[b] (m x n, row-major, batch stride m * n, zeros on entry) = A[b] (m x k) * B[b] (k x n), on up to
+     * {@code threads} threads of the fork-join pool.
      */
     static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
         int batch = la.batch();
@@ -144,7 +145,7 @@ final class F32Gemm {
                 for (int pc = 0; pc < p.k; pc += KC, block++) {
                     int kc = Math.min(KC, p.k - pc);
                     int offset = shared.ready(block, jc, nc, pc, kc);
-                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, shared.pack, offset, p.c, p.cBase(bi), w);
+                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, pc == 0, shared.pack, offset, p.c, p.cBase(bi), w);
                 }
             }
         });
@@ -248,7 +249,7 @@ final class F32Gemm {
         return k >= 2 * DEPTH_SEGMENT ? Math.ceilDiv(k, DEPTH_SEGMENT) : 1;
     }
 
-    /** All rows and columns [j0, j1) of matrix bi at depth [k0, k1), added into {@code c} from {@code cBase} (row stride n), on the calling thread. */
+    /** All rows and columns [j0, j1) of matrix bi at depth [k0, k1), written into {@code c} from {@code cBase} (row stride n), on the calling thread. */
     private static void block(Product p, int bi, int j0, int j1, int k0, int k1, float[] c, int cBase, Workspace w) {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
@@ -256,17 +257,21 @@ final class F32Gemm {
                 int kc = Math.min(KC, k1 - pc);
                 float[] bPack = w.bPack(kc, nc);
                 p.packB(bi, pc, kc, jc, nc, bPack, 0);
-                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, bPack, 0, c, cBase, w);
+                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, pc == k0, bPack, 0, c, cBase, w);
             }
         }
     }
 
     /**
      * Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times the B block
-     * packed at {@code bPack[bBase...]}; C is {@code c} from {@code cBase} on, row stride n.
+     * packed at {@code bPack[bBase...]}; C is {@code c} from {@code cBase} on, row stride n. On the {@code first}
+     * depth block of a result, packed tiles store instead of adding, so C is not read: a product of small depth
+     * (the logits) then writes its result once instead of reading and writing it. Bitwise the same as adding to
+     * the zeros C holds: a sum that starts at +0 is never -0.
      */
-    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, float[] bPack, int bBase,
-            float[] c, int cBase, Workspace w) {
+    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, boolean first, float[] bPack,
+            int bBase, float[] c, int cBase, Workspace w) {
+        boolean add = !first;
         int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
         // A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours per
         // depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost about as
@@ -301,17 +306,19 @@ final class F32Gemm {
                     int nr = Math.min(NR, nc - jr);
                     int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
                     if (inPlace) {
+                        // Always added: C holds zeros before its first depth block (narrow C, so little traffic).
                         if (nr == NR) {
                             F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, c, cOff, ldc);
                         } else {
                             Arrays.fill(w.edge, 0f);
                             F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, w.edge, 0, NR);
-                            addEdge(w.edge, c, cOff, ldc, mr, nr);
+                            putEdge(w.edge, c, cOff, ldc, mr, nr, true);
                         }
                     } else if (mr == MR && nr == NR) {
-                        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
+                        if (add) F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
+                        else F32MicroKernel.tileStore(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
                     } else {
-                        edgeTile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc, mr, nr, w.edge);
+                        edgeTile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc, mr, nr, add, w.edge);
                     }
                 }
             }
@@ -350,17 +357,17 @@ final class F32Gemm {
         }
     }
 
-    /** A ragged tile: computed whole into a scratch tile (the packs are zero-padded), then the valid part added. */
-    private static void edgeTile(float[] aPack, int aOff, float[] bPack, int bOff, int kc, float[] c, int cOff, int ldc, int mr, int nr, float[] t) {
-        Arrays.fill(t, 0f);
-        F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, t, 0, NR);
-        addEdge(t, c, cOff, ldc, mr, nr);
+    /** A ragged tile: computed whole into a scratch tile (the packs are zero-padded), then the valid part added or stored. */
+    private static void edgeTile(float[] aPack, int aOff, float[] bPack, int bOff, int kc, float[] c, int cOff, int ldc, int mr, int nr, boolean add,
+            float[] t) {
+        F32MicroKernel.tileStore(aPack, aOff, bPack, bOff, kc, t, 0, NR);
+        putEdge(t, c, cOff, ldc, mr, nr, add);
     }
 
-    /** The valid mr x nr corner of a scratch tile added into C. */
-    private static void addEdge(float[] t, float[] c, int cOff, int ldc, int mr, int nr) {
+    /** The valid mr x nr corner of a scratch tile added into C, or stored over it. */
+    private static void putEdge(float[] t, float[] c, int cOff, int ldc, int mr, int nr, boolean add) {
         for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += t[i * NR + j];
+            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] = add ? c[cOff + i * ldc + j] + t[i * NR + j] : t[i * NR + j];
         }
     }
 

@@ -40,6 +40,22 @@ class MatMulTest {
     }
 
     @Test
+    void aSumOfNegativeZerosIsPositiveZeroAsInTheReference() {
+        // Zero times a negative is -0, and -0 + -0 stays -0: a kernel that stored a -0 it had not added to +0 (the
+        // first depth block is stored over C, not added) would differ from the reference's 0 + sum. Packed and
+        // in-place A, full and ragged tiles, one and two depth blocks.
+        for (int[] mkn : new int[][] {{13, 7, F32Gemm.NC + 5}, {13, F32Gemm.KC + 3, F32Gemm.NC + 5}, {13, 9, 37}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            float[] a = new float[m * k], b = new float[k * n];
+            java.util.Arrays.fill(b, -1.5f);
+            float[] c = MatMul.matmulF32(a, MatrixLayout.rowMajor(1, m, k), b, MatrixLayout.rowMajor(1, k, n), m, k, n, 1);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(0, Float.floatToRawIntBits(c[i]), "element " + i + " of " + java.util.Arrays.toString(mkn) + " is " + c[i]);
+            }
+        }
+    }
+
+    @Test
     void everyWayOfSplittingAmongThreadsAgreesWithTheSerialResult() {
         // Five matrices: whole matrices per thread with 2 threads, one matrix at a time with 3 and 8, split by
         // rows (taller than wide) or by columns (wider than tall); rows too few for a register tile; and a product
