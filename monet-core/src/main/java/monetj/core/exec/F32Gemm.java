@@ -41,6 +41,8 @@ final class F32Gemm {
      * whole partial result, which must stay in L2 beside the packed block of B.
      */
     static final long DEPTH_SPLIT_MAX_RESULT = 1L << 16;
+    /** The most floats of A packed whole (512 KiB): with a 512 KiB block of B, within a 2 MiB L2. */
+    private static final long WHOLE_A_MAX = 1L << 17;
     /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
     private static final int PIECES_PER_THREAD = 8;
 
@@ -50,10 +52,37 @@ final class F32Gemm {
     private record Product(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, float[] c, int m, int k, int n) {
         int cBase(int bi) { return bi * m * n; }
 
-        /** Rows [i0, i0 + mc) x depth [p0, p0 + kc) of matrix bi of A into panels (see the packA below). */
-        void packA(int bi, int i0, int mc, int p0, int kc, float[] pack) {
-            if (a != null) F32Gemm.packA(a, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack);
-            else F32Gemm.packA(aBits, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack);
+        /** Rows [i0, i0 + mc) x depth [p0, p0 + kc) of matrix bi of A into panels from {@code pack[at]} on (see the packA below). */
+        void packA(int bi, int i0, int mc, int p0, int kc, float[] pack, int at) {
+            if (a != null) F32Gemm.packA(a, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack, at);
+            else F32Gemm.packA(aBits, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack, at);
+        }
+
+        /** Rows of A rounded up to whole register tiles: the height of A packed whole. */
+        int paddedRows() { return Math.ceilDiv(m, MR) * MR; }
+
+        /**
+         * Whether A is read in place rather than packed: with unit stride along its rows or its depth, when C is
+         * narrow (an A panel then meets only a few B panels, and packing it would cost about as much as its arithmetic).
+         */
+        boolean readsAInPlace() {
+            return (la.colStride() == 1 || la.rowStride() == 1) && n <= IN_PLACE_A_MAX_PANELS * NR;
+        }
+
+        /**
+         * Whether A is packed once for the whole matrix instead of once per column block of B: where it is packed,
+         * C spans several column blocks and packed A fits in L2 beside a block of B. For the logits ([512, 128] times
+         * a 32000-row table) the per-block packing came to some 60 copies of A.
+         */
+        boolean packsAWhole() {
+            return !readsAInPlace() && n > NC && (long) paddedRows() * k <= WHOLE_A_MAX;
+        }
+
+        /** All of matrix bi of A packed: depth block [pc, pc + KC) at {@code pc * paddedRows()}, its panels as {@link #packA} lays them out. */
+        float[] packWholeA(int bi) {
+            float[] pack = new float[paddedRows() * k];
+            for (int pc = 0; pc < k; pc += KC) packA(bi, 0, m, pc, Math.min(KC, k - pc), pack, pc * paddedRows());
+            return pack;
         }
 
         /** Depth [p0, p0 + kc) x columns [j0, j0 + nc) of matrix bi of B into panels from {@code pack[at]} on (see the packB below). */
@@ -125,7 +154,7 @@ final class F32Gemm {
     /** Matrix bi of the product on up to {@code threads} threads. */
     private static void matrix(Product p, int bi, int threads) {
         if (depthSegments(p.k) > 1 && (long) p.m * p.n <= DEPTH_SPLIT_MAX_RESULT) depthSegmented(p, bi, threads);
-        else if (threads == 1) block(p, bi, 0, p.n, 0, p.k, p.c, p.cBase(bi), Workspace.forThread());
+        else if (threads == 1) block(p, bi, 0, p.n, 0, p.k, p.packsAWhole() ? p.packWholeA(bi) : null, p.c, p.cBase(bi), Workspace.forThread());
         else if (Math.ceilDiv(p.m, MR) >= Math.ceilDiv(p.n, NR)) rowsInParallel(p, bi, threads);
         else columnsInParallel(p, bi, threads);
     }
@@ -145,7 +174,7 @@ final class F32Gemm {
                 for (int pc = 0; pc < p.k; pc += KC, block++) {
                     int kc = Math.min(KC, p.k - pc);
                     int offset = shared.ready(block, jc, nc, pc, kc);
-                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, pc == 0, shared.pack, offset, p.c, p.cBase(bi), w);
+                    rowsAgainstPackedB(p, bi, i0, i1, jc, nc, pc, kc, pc == 0, null, shared.pack, offset, p.c, p.cBase(bi), w);
                 }
             }
         });
@@ -205,11 +234,12 @@ final class F32Gemm {
         }
     }
 
-    /** One matrix, wider than tall: threads take column ranges, each packing its own part of B. */
+    /** One matrix, wider than tall: threads take column ranges, each packing its own part of B (and sharing A, where it is packed whole). */
     private static void columnsInParallel(Product p, int bi, int threads) {
         int colPanels = Math.ceilDiv(p.n, NR), step = Math.max(1, Math.ceilDiv(colPanels, threads * PIECES_PER_THREAD));
+        float[] aWhole = p.packsAWhole() ? p.packWholeA(bi) : null;
         SharedTaskCounter.run(threads, Math.ceilDiv(colPanels, step),
-                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), 0, p.k, p.c, p.cBase(bi), Workspace.forThread()));
+                piece -> block(p, bi, piece * step * NR, Math.min(p.n, (piece + 1) * step * NR), 0, p.k, aWhole, p.c, p.cBase(bi), Workspace.forThread()));
     }
 
     /**
@@ -225,10 +255,10 @@ final class F32Gemm {
         SharedTaskCounter.run(threads, segments, s -> {
             int k0 = s * DEPTH_SEGMENT, k1 = Math.min(p.k, k0 + DEPTH_SEGMENT);
             if (s == 0) {
-                block(p, bi, 0, p.n, k0, k1, p.c, cBase, Workspace.forThread());
+                block(p, bi, 0, p.n, k0, k1, null, p.c, cBase, Workspace.forThread());
             } else {
                 partial[s] = new float[size];
-                block(p, bi, 0, p.n, k0, k1, partial[s], 0, Workspace.forThread());
+                block(p, bi, 0, p.n, k0, k1, null, partial[s], 0, Workspace.forThread());
             }
         });
         for (int s = 1; s < segments; s++) addInto(p.c, cBase, partial[s], size);
@@ -249,15 +279,18 @@ final class F32Gemm {
         return k >= 2 * DEPTH_SEGMENT ? Math.ceilDiv(k, DEPTH_SEGMENT) : 1;
     }
 
-    /** All rows and columns [j0, j1) of matrix bi at depth [k0, k1), written into {@code c} from {@code cBase} (row stride n), on the calling thread. */
-    private static void block(Product p, int bi, int j0, int j1, int k0, int k1, float[] c, int cBase, Workspace w) {
+    /**
+     * All rows and columns [j0, j1) of matrix bi at depth [k0, k1), written into {@code c} from {@code cBase} (row
+     * stride n), on the calling thread; A from {@code aWhole} (see {@link Product#packWholeA}) unless that is null.
+     */
+    private static void block(Product p, int bi, int j0, int j1, int k0, int k1, float[] aWhole, float[] c, int cBase, Workspace w) {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = k0; pc < k1; pc += KC) {
                 int kc = Math.min(KC, k1 - pc);
                 float[] bPack = w.bPack(kc, nc);
                 p.packB(bi, pc, kc, jc, nc, bPack, 0);
-                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, pc == k0, bPack, 0, c, cBase, w);
+                rowsAgainstPackedB(p, bi, 0, p.m, jc, nc, pc, kc, pc == k0, aWhole, bPack, 0, c, cBase, w);
             }
         }
     }
@@ -267,22 +300,22 @@ final class F32Gemm {
      * packed at {@code bPack[bBase...]}; C is {@code c} from {@code cBase} on, row stride n. On the {@code first}
      * depth block of a result, packed tiles store instead of adding, so C is not read: a product of small depth
      * (the logits) then writes its result once instead of reading and writing it. Bitwise the same as adding to
-     * the zeros C holds: a sum that starts at +0 is never -0.
+     * the zeros C holds: a sum that starts at +0 is never -0. A comes packed whole in {@code aWhole}, or (null)
+     * is packed here a block of rows at a time or read in place.
      */
-    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, boolean first, float[] bPack,
-            int bBase, float[] c, int cBase, Workspace w) {
+    private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, boolean first, float[] aWhole,
+            float[] bPack, int bBase, float[] c, int cBase, Workspace w) {
         boolean add = !first;
         int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
-        // A with unit stride along its rows or its depth is read in place (six row streams, or six neighbours per
-        // depth step) when C is narrow: an A panel then meets only a few B panels, and packing it would cost about as
-        // much as its arithmetic. bf16 A is first widened, a block at a time, into f32 of the same orientation (whole
-        // vectors, where packing converts element by element). For wider C the packed panel's locality wins. A ragged
-        // last panel is packed.
-        boolean direct = (acs == 1 || ars == 1) && p.n <= IN_PLACE_A_MAX_PANELS * NR;
+        // A read in place: six row streams, or six neighbours per depth step. bf16 A is first widened, a block at a
+        // time, into f32 of the same orientation (whole vectors, where packing converts element by element). A
+        // ragged last panel is packed.
+        boolean direct = p.readsAInPlace();
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            float[] aPack = w.aPack(mc, kc);
-            if (!direct) p.packA(bi, ic, mc, pc, kc, aPack);
+            float[] aPack = aWhole != null ? aWhole : w.aPack(mc, kc);
+            int aPanels = aWhole != null ? pc * p.paddedRows() + ic * kc : 0;
+            if (!direct && aWhole == null) p.packA(bi, ic, mc, pc, kc, aPack, 0);
             float[] aSrc = p.a;
             int aBase = p.la.offset(bi) + ic * ars + pc * acs, rs = ars, cs = acs;
             if (direct && p.a == null) {
@@ -300,8 +333,8 @@ final class F32Gemm {
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 boolean inPlace = direct && mr == MR;
-                if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack);
-                int aRow = aBase + ir * rs, aOff = direct ? 0 : ir * kc;
+                if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack, 0);
+                int aRow = aBase + ir * rs, aOff = direct ? 0 : aPanels + ir * kc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
                     int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
@@ -371,10 +404,10 @@ final class F32Gemm {
         }
     }
 
-    /** Packs rows [i0, i0 + mc) x depth [p0, p0 + kc) of A into MR-high panels: panel q holds {@code pack[q*MR*kc + p*MR + i]}. */
-    private static void packA(float[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack) {
+    /** Packs rows [i0, i0 + mc) x depth [p0, p0 + kc) of A into MR-high panels from {@code pack[at]} on: panel q holds {@code pack[at + q*MR*kc + p*MR + i]}. */
+    private static void packA(float[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack, int at) {
         for (int q = 0; q * MR < mc; q++) {
-            int rows = Math.min(MR, mc - q * MR), dst = q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
+            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
             if (cs <= rs) {
                 // Depth is the contiguous direction: read each row along p.
                 for (int i = 0; i < rows; i++) {
@@ -416,10 +449,10 @@ final class F32Gemm {
         }
     }
 
-    /** {@link #packA(float[], int, int, int, int, int, int, int, float[])} from bf16 bit patterns, widened as they are packed. */
-    private static void packA(short[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack) {
+    /** {@link #packA(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
+    private static void packA(short[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack, int at) {
         for (int q = 0; q * MR < mc; q++) {
-            int rows = Math.min(MR, mc - q * MR), dst = q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
+            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
             if (cs <= rs) {
                 for (int i = 0; i < rows; i++) {
                     for (int p = 0, s = src + i * rs; p < kc; p++, s += cs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);

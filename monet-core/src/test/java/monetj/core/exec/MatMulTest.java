@@ -32,6 +32,10 @@ class MatMulTest {
         // Depth past KC, width past NC, height past MC, each with a ragged remainder.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
         check(2, 2 * F32Gemm.MC + 1, 2 * F32Gemm.KC + 1, 37, Layout.TRANSPOSED, Layout.STRIDED, 2);
+        // C wider than one block of B with a short A: A packed once for the whole matrix, on one thread and shared
+        // by threads taking column ranges.
+        check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.TRANSPOSED, Layout.TRANSPOSED, 1);
+        check(2, 13, F32Gemm.KC + 3, 2 * F32Gemm.NC + 5, Layout.STRIDED, Layout.TRANSPOSED, 2);
         // Deep enough to be split into depth segments (the last one ragged), A read in place and packed.
         int deep = 2 * F32Gemm.DEPTH_SEGMENT + 77;
         assertTrue(F32Gemm.depthSegments(deep) == 3);
@@ -74,7 +78,8 @@ class MatMulTest {
     @Test
     void bf16OperandsGiveExactlyTheProductOfTheirF32Values() {
         // Widening happens as the operands are packed; the arithmetic after it is the f32 product's, element for element.
-        int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6}};
+        int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6},
+                {2, 13, 259, F32Gemm.NC + 77}};
         for (int[] s : shapes) {
             for (Layout la : Layout.values()) {
                 Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, Layout.values()[rnd.nextInt(3)]);
