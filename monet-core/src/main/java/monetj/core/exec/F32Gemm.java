@@ -429,10 +429,21 @@ final class F32Gemm {
      * panel q holds {@code pack[at + q*NR*kc + p*NR + j]}.
      */
     private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
+        int[] columnOffsets = null;
         for (int q = 0; q * NR < nc; q++) {
             int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, src + p * rs, pack, dst + p * NR, cols);
+            } else if (cols == NR && cs > rs) {
+                // Depth is the contiguous direction (B given transposed, as in x times a weight table's transpose):
+                // each depth step's NR columns gathered as two vectors, instead of NR single stores at stride NR.
+                if (columnOffsets == null) columnOffsets = strided(NR, cs);
+                var species = F32MicroKernel.SPECIES;
+                int lanes = species.length();
+                for (int p = 0, s = src; p < kc; p++, s += rs) {
+                    FloatVector.fromArray(species, b, s, columnOffsets, 0).intoArray(pack, dst + p * NR);
+                    FloatVector.fromArray(species, b, s, columnOffsets, lanes).intoArray(pack, dst + p * NR + lanes);
+                }
             } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = b[s];
@@ -447,6 +458,13 @@ final class F32Gemm {
                 for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
             }
         }
+    }
+
+    /** {0, stride, 2 * stride, ...}: n offsets for a strided gather. */
+    private static int[] strided(int n, int stride) {
+        int[] offsets = new int[n];
+        for (int j = 0; j < n; j++) offsets[j] = j * stride;
+        return offsets;
     }
 
     /** {@link #packA(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
