@@ -438,12 +438,7 @@ final class F32Gemm {
                 // Depth is the contiguous direction (B given transposed, as in x times a weight table's transpose):
                 // each depth step's NR columns gathered as two vectors, instead of NR single stores at stride NR.
                 if (columnOffsets == null) columnOffsets = strided(NR, cs);
-                var species = F32MicroKernel.SPECIES;
-                int lanes = species.length();
-                for (int p = 0, s = src; p < kc; p++, s += rs) {
-                    FloatVector.fromArray(species, b, s, columnOffsets, 0).intoArray(pack, dst + p * NR);
-                    FloatVector.fromArray(species, b, s, columnOffsets, lanes).intoArray(pack, dst + p * NR + lanes);
-                }
+                gatherPanel(b, src, rs, columnOffsets, kc, pack, dst);
             } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = b[s];
@@ -457,6 +452,16 @@ final class F32Gemm {
             if (cols < NR) {
                 for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
             }
+        }
+    }
+
+    /** pack[dst + p*NR + j] = src[from + p*rs + offsets[j]] for p < kc, j < NR: a B panel, two vector gathers per depth step. */
+    private static void gatherPanel(float[] src, int from, int rs, int[] offsets, int kc, float[] pack, int dst) {
+        var species = F32MicroKernel.SPECIES;
+        int lanes = species.length();
+        for (int p = 0, s = from; p < kc; p++, s += rs) {
+            FloatVector.fromArray(species, src, s, offsets, 0).intoArray(pack, dst + p * NR);
+            FloatVector.fromArray(species, src, s, offsets, lanes).intoArray(pack, dst + p * NR + lanes);
         }
     }
 
@@ -488,10 +493,21 @@ final class F32Gemm {
 
     /** {@link #packB(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
     private static void packB(short[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
+        float[] columnRuns = null;
+        int[] runOffsets = null;
         for (int q = 0; q * NR < nc; q++) {
             int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) Bf16Widen.widen(b, src + p * rs, pack, dst + p * NR, cols);
+            } else if (cols == NR && rs == 1) {
+                // Depth contiguous (B given transposed): each column's depth run widened a vector at a time, then
+                // gathered a depth step at a time as for f32, instead of converting and storing element by element.
+                if (columnRuns == null) {
+                    columnRuns = new float[NR * kc];
+                    runOffsets = strided(NR, kc);
+                }
+                for (int j = 0; j < NR; j++) Bf16Widen.widen(b, src + j * cs, columnRuns, j * kc, kc);
+                gatherPanel(columnRuns, 0, 1, runOffsets, kc, pack, dst);
             } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = Float.intBitsToFloat((b[s] & 0xFFFF) << 16);

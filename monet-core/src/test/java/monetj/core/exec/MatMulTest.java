@@ -82,11 +82,14 @@ class MatMulTest {
                 {2, 13, 259, F32Gemm.NC + 77}};
         for (int[] s : shapes) {
             for (Layout la : Layout.values()) {
-                Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, Layout.values()[rnd.nextInt(3)]);
-                short[] a = bf16(o.a), b = bf16(o.b);
-                float[] widenedProduct = MatMul.matmulF32(widen(a), o.la, widen(b), o.lb, s[1], s[2], s[3], 2);
-                assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 2), java.util.Arrays.toString(s) + " " + la);
-                assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 1), java.util.Arrays.toString(s) + " " + la);
+                for (Layout lb : Layout.values()) {
+                    Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, lb);
+                    short[] a = bf16(o.a), b = bf16(o.b);
+                    float[] widenedProduct = MatMul.matmulF32(widen(a), o.la, widen(b), o.lb, s[1], s[2], s[3], 2);
+                    String what = java.util.Arrays.toString(s) + " " + la + " x " + lb;
+                    assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 2), what);
+                    assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 1), what);
+                }
             }
         }
     }
