@@ -36,6 +36,7 @@ public final class KernelTable {
         put(BroadcastInDim.class, (op, t) -> in -> List.of(BroadcastKernel.run(op, in.get(0))));
         put(Reduce.class, (op, t) -> in -> List.of(ReduceKernel.run(op, in.get(0), in.get(1), t.get(0))));
         put(Scatter.class, (op, t) -> new ScatterKernel(op, t.get(0), false));
+        put(AddScattered.class, (op, t) -> new AddScatteredKernel(op));
         put(Transpose.class, (op, t) -> in -> List.of(TransposeKernel.run(op, in.get(0))));
         put(DotGeneral.class, (op, t) -> in -> List.of(DotKernel.dotGeneral(op, in.get(0), in.get(1), t.get(0))));
     }
