@@ -9,7 +9,8 @@ import monetj.core.tensor.Shape;
 /**
  * transpose of f32 and bf16 tensors without an index map: dimensions that stay adjacent are merged, then either the
  * innermost dimension stays innermost (each run is one copy) or the result is a batch of matrix transposes, done in
- * square tiles so that both the rows read and the rows written stay in cache. Other dtypes run the reference
+ * square tiles so that both the rows read and the rows written stay in cache (f32 tiles gather a vector of a row
+ * written at a time, see {@link GatheredTile}). Other dtypes run the reference
  * evaluation. A permutation only moves values, so the result is the reference's bit for bit.
  */
 final class TransposeKernel {
@@ -43,9 +44,7 @@ final class TransposeKernel {
         Layout l = new Layout(java.util.Arrays.copyOf(size, rank), java.util.Arrays.copyOf(from, rank));
         if (x.dtype() == DType.F32) {
             float[] src = x.floats(), dst = new float[(int) x.size()];
-            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> {
-                for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) dst[d + i * dstRow + j] = src[s + i + j * srcRow];
-            });
+            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> GatheredTile.copy(src, s, dst, d, rows, cols, srcRow, dstRow));
             return HostTensor.of(outShape, dst);
         }
         short[] src = x.shorts(), dst = new short[(int) x.size()];
@@ -80,7 +79,22 @@ final class TransposeKernel {
                 int inner = rank == 0 ? 1 : size[rank - 1];
                 int runs = (int) (total / inner);
                 Parallel.forRange(runs, Math.max(1, (1 << 14) / inner), (lo, hi) -> {
-                    for (int r = lo; r < hi; r++) run.copy((int) offset(r, rank - 1, from), r * inner, inner);
+                    int outer = rank - 1;
+                    int[] index = new int[Math.max(outer, 1)];
+                    for (int d = outer - 1, r = lo; d >= 0; d--) { // run lo's index, then an odometer: no division per run
+                        index[d] = r % size[d];
+                        r /= size[d];
+                    }
+                    long o = offset(lo, outer, from);
+                    for (int r = lo; r < hi; r++) {
+                        run.copy((int) o, r * inner, inner);
+                        for (int d = outer - 1; d >= 0; d--) {
+                            o += from[d];
+                            if (++index[d] < size[d]) break;
+                            o -= from[d] * size[d];
+                            index[d] = 0;
+                        }
+                    }
                 });
                 return;
             }
