@@ -44,11 +44,11 @@ final class TransposeKernel {
         Layout l = new Layout(java.util.Arrays.copyOf(size, rank), java.util.Arrays.copyOf(from, rank));
         if (x.dtype() == DType.F32) {
             float[] src = x.floats(), dst = new float[(int) x.size()];
-            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> GatheredTile.copy(src, s, dst, d, rows, cols, srcRow, dstRow));
+            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, cols) -> new GatheredTile(src, dst, srcRow, dstRow, cols)::copy);
             return HostTensor.of(outShape, dst);
         }
         short[] src = x.shorts(), dst = new short[(int) x.size()];
-        l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> {
+        l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, width) -> (s, d, rows, cols) -> {
             for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) dst[d + i * dstRow + j] = src[s + i + j * srcRow];
         });
         return HostTensor.ofShorts(DType.BF16, outShape, dst);
@@ -62,12 +62,18 @@ final class TransposeKernel {
     /** dst[d + i * dstRow + j] = src[s + i + j * srcRow] for i < rows, j < cols: one tile of a matrix transpose. */
     @FunctionalInterface
     private interface Tile {
-        void copy(int src, int dst, int rows, int cols, int srcRow, int dstRow);
+        void copy(int src, int dst, int rows, int cols);
+    }
+
+    /** The tile copier for a transpose whose matrices have these row strides and are {@code cols} wide. */
+    @FunctionalInterface
+    private interface Tiles {
+        Tile of(int srcRow, int dstRow, int cols);
     }
 
     /** The merged result dims (row-major) and the operand stride of each. */
     private record Layout(int[] size, long[] from) {
-        void run(Run run, Tile tile) {
+        void run(Run run, Tiles tiles) {
             int rank = size.length;
             long[] to = new long[rank]; // result strides
             long total = 1;
@@ -102,6 +108,7 @@ final class TransposeKernel {
             while (from[b] != 1) b++;
             int rowsDim = b, cols = size[rank - 1], rows = size[b];
             int srcRow = (int) from[rank - 1], dstRow = (int) to[b];
+            Tile tile = tiles.of(srcRow, dstRow, cols);
             // the batch: every dim but b and the last, as an index of its own
             int[] batchSize = new int[rank - 2];
             long[] batchFrom = new long[rank - 2], batchTo = new long[rank - 2];
@@ -128,7 +135,7 @@ final class TransposeKernel {
                     int tileRows = Math.min(TILE, rows - i0);
                     for (int c = 0; c < colTiles; c++) {
                         int j0 = c * TILE;
-                        tile.copy((int) (s + i0 + (long) j0 * srcRow), (int) (d + (long) i0 * dstRow + j0), tileRows, Math.min(TILE, cols - j0), srcRow, dstRow);
+                        tile.copy((int) (s + i0 + (long) j0 * srcRow), (int) (d + (long) i0 * dstRow + j0), tileRows, Math.min(TILE, cols - j0));
                     }
                 }
             });
