@@ -55,6 +55,7 @@ final class FusedLoop implements LoopKernel {
     private final int loopSize;
     private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
     private final List<TensorType> writtenTypes;
+    private final int[] uniform, varying; // leaves that repeat a single element (read once per loop body), and the others
 
     FusedLoop(FusionPlan.Cluster cluster) {
         Map<Value, Integer> reg = new HashMap<>();
@@ -105,6 +106,8 @@ final class FusedLoop implements LoopKernel {
         List<Node> out = new ArrayList<>(cluster.extras());
         if (r == null || alongside) out.addFirst(cluster.root());
         written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
+        uniform = java.util.stream.IntStream.range(0, through.size()).filter(i -> loopSize != 1 && reads.get(i).shape().size() == 1).toArray();
+        varying = java.util.stream.IntStream.range(0, through.size()).filter(i -> !(loopSize != 1 && reads.get(i).shape().size() == 1)).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
@@ -129,7 +132,7 @@ final class FusedLoop implements LoopKernel {
         if (reduce != null) reduction = reduced(leaves, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
         else {
             Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
-                float[][] reg = registerFile();
+                float[][] reg = registerFile(leaves);
                 for (int b = lo; b < hi; b += BLOCK) {
                     int len = Math.min(BLOCK, hi - b);
                     compute(leaves, reg, b, len);
@@ -195,9 +198,10 @@ final class FusedLoop implements LoopKernel {
 
     /**
      * The calling thread's register blocks, at least {@link #registers} of them, kept from loop to loop (a loop body
-     * never runs inside another, and every register is written before it is read in a block).
+     * never runs inside another, and every register is written before it is read in a block), with the leaves that
+     * repeat one element filled: no instruction writes a leaf's register, so they hold for every block of the body.
      */
-    private float[][] registerFile() {
+    private float[][] registerFile(BlockReader[] leaves) {
         float[][] r = REGISTER_FILE.get();
         if (r.length < registers) {
             int had = r.length;
@@ -205,6 +209,7 @@ final class FusedLoop implements LoopKernel {
             for (int i = had; i < registers; i++) r[i] = new float[BLOCK];
             REGISTER_FILE.set(r);
         }
+        for (int i : uniform) leaves[i].read(0, BLOCK, r[i]);
         return r;
     }
 
@@ -223,7 +228,7 @@ final class FusedLoop implements LoopKernel {
         float[] out = new float[outputs];
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
-                float[][] reg = registerFile();
+                float[][] reg = registerFile(leaves);
                 LaneSum lanes = new LaneSum(); // sums: in ContiguousReduce's lanes, so fused and unfused agree
                 int row = lo, inRow = 0;
                 double acc = init;
@@ -254,7 +259,7 @@ final class FusedLoop implements LoopKernel {
         } else {
             double[] acc = new double[outputs];
             java.util.Arrays.fill(acc, init);
-            float[][] reg = registerFile();
+            float[][] reg = registerFile(leaves);
             for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
                 int len = Math.min(BLOCK, loopSize - b);
                 compute(leaves, reg, b, len);
@@ -271,7 +276,7 @@ final class FusedLoop implements LoopKernel {
     }
 
     private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {
-        for (int i = 0; i < leaves.length; i++) leaves[i].read(from, len, reg[i]);
+        for (int i : varying) leaves[i].read(from, len, reg[i]);
         for (Instruction ins : program) ins.run(reg, len);
     }
 
