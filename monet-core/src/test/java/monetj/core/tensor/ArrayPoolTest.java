@@ -46,6 +46,13 @@ class ArrayPoolTest {
             for (float v : zf) assertEquals(0, Float.floatToRawIntBits(v), "+0, not -0 or NaN");
             return null;
         });
+        int large = (5 << 20) / 4 + 3; // over 4 MiB: cleared in slices on several threads, odd length
+        float[] big = new float[large];
+        Arrays.fill(big, -0f);
+        pool.giveIfDead(big);
+        float[] cleared = pool.within(() -> ArrayPool.zeroedFloats(large));
+        assertSame(big, cleared);
+        for (int i = 0; i < large; i++) assertEquals(0, Float.floatToRawIntBits(cleared[i]), "element " + i);
     }
 
     @Test
