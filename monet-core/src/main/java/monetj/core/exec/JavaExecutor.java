@@ -183,7 +183,7 @@ public final class JavaExecutor implements Backend {
             try {
                 return pool.within(() -> executeInPool(args, donated));
             } finally {
-                pool.trim();
+                pool.trim(Math.max(0, lastPeakLiveBytes)); // what the program keeps between executions stays within what one holds at once
                 if (OpProfile.ENABLED) OpProfile.recordPooledBytes(graph.name(), pool.bytes());
             }
         }

@@ -3,7 +3,9 @@ package monetj.core.tensor;
 import java.lang.reflect.Array;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
@@ -18,7 +20,7 @@ import java.util.stream.IntStream;
  * when it relies on zeros (a pooled array is cleared first). Arrays under {@link #MIN_BYTES} are not pooled: a
  * thread-local allocation of those is cheaper than the look-up. Dead arrays of kernels that allocate elsewhere are
  * given back too, so after each execution the pool keeps of each type and length only as many as that execution
- * asked for ({@link #trim}): it stays within one execution's intermediates.
+ * asked for, and no more bytes than the execution held at its peak ({@link #trim}).
  */
 public final class ArrayPool {
     /** Below this size an array is allocated as usual and never pooled. */
@@ -78,27 +80,43 @@ public final class ArrayPool {
         ArrayDeque<Object> q = free.get(key);
         Object a = q == null ? null : q.poll();
         if (a != null) {
-            long size = (long) key.length() * elementBytes(key.component());
-            bytes -= size;
-            reused += size;
+            bytes -= size(key);
+            reused += size(key);
         }
         return a;
     }
 
-    /** Drops the arrays beyond as many of each type and length as were asked for since the last trim (an execution's worth). */
-    public synchronized void trim() {
+    /**
+     * Drops the arrays beyond as many of each type and length as were asked for since the last trim (an execution's
+     * worth), then, while more than {@code maxBytes} are kept, the smallest: a large array saves the most (an
+     * allocation outside the young generation, its zeroing and its collection).
+     */
+    public synchronized void trim(long maxBytes) {
         for (var it = free.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             int keep = asked.getOrDefault(e.getKey(), new int[1])[0];
             ArrayDeque<Object> q = e.getValue();
             while (q.size() > keep) {
                 q.pop();
-                bytes -= (long) e.getKey().length() * elementBytes(e.getKey().component());
+                bytes -= size(e.getKey());
             }
             if (q.isEmpty()) it.remove();
         }
         asked.clear();
+        if (bytes <= maxBytes) return;
+        List<Key> smallestFirst = free.keySet().stream().sorted(Comparator.comparingLong(ArrayPool::size)).toList();
+        for (Key k : smallestFirst) {
+            ArrayDeque<Object> q = free.get(k);
+            while (bytes > maxBytes && !q.isEmpty()) {
+                q.pop();
+                bytes -= size(k);
+            }
+            if (q.isEmpty()) free.remove(k);
+            if (bytes <= maxBytes) return;
+        }
     }
+
+    private static long size(Key k) { return (long) k.length() * elementBytes(k.component()); }
 
     /** The bytes of the arrays held for reuse now. */
     public synchronized long bytes() { return bytes; }

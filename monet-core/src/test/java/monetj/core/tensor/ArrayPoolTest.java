@@ -70,15 +70,27 @@ class ArrayPoolTest {
     }
 
     @Test
-    void trimKeepsAsManyOfEachKindAsWereAskedFor() {
+    void trimKeepsAsManyOfEachKindAsWereAskedForWithinABound() {
         ArrayPool pool = new ArrayPool();
         for (int i = 0; i < 3; i++) pool.giveIfDead(new float[BIG]);
         pool.giveIfDead(new int[BIG]);
         pool.within(() -> ArrayPool.floatsForOverwrite(BIG)); // one asked for (and handed out): two left
         pool.giveIfDead(new float[BIG]);                      // given back by a kernel that allocated elsewhere
-        pool.trim();
+        pool.trim(Long.MAX_VALUE);
         assertEquals(ArrayPool.MIN_BYTES, pool.bytes(), "one f32 array kept, the int array nobody asked for dropped");
-        pool.trim();
+        pool.trim(Long.MAX_VALUE);
         assertEquals(0, pool.bytes(), "nothing asked for since the last trim");
+
+        float[] large = new float[4 * BIG];
+        pool.giveIfDead(large);
+        pool.giveIfDead(new float[BIG]);
+        pool.giveIfDead(new float[2 * BIG]);
+        pool.within(() -> {
+            for (int n : new int[] {BIG, 2 * BIG, 4 * BIG}) pool.giveIfDead(ArrayPool.floatsForOverwrite(n)); // each asked for once
+            return null;
+        });
+        pool.trim(5 * ArrayPool.MIN_BYTES);
+        assertEquals(4 * ArrayPool.MIN_BYTES, pool.bytes(), "over the bound: the smallest dropped first, then the next");
+        assertSame(large, pool.within(() -> ArrayPool.floatsForOverwrite(4 * BIG)));
     }
 }
