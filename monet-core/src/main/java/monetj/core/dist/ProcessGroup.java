@@ -51,6 +51,15 @@ public interface ProcessGroup {
         throw new UnsupportedOperationException(this + " exchanges no values");
     }
 
+    /**
+     * The sum of every process's {@code mine} under {@code name} (single-use within a run), the same in every
+     * process; after {@code timeout} throws naming the processes that gave none, and at once when one has failed.
+     */
+    default long sum(String name, long mine, Duration timeout) throws TimeoutException, InterruptedException {
+        if (processCount() == 1) return mine;
+        throw new UnsupportedOperationException(this + " exchanges no values");
+    }
+
     /** Work a waiting process does between polls: see {@link #whileWaiting}. */
     interface WaitTask { void run() throws TimeoutException, InterruptedException; }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.dist.ProcessGroup;
@@ -75,8 +76,19 @@ final class StepBatchLeaves {
      */
     List<Map<String, DeviceBuffer>> put(List<TokenBatch> micro, boolean masked, Signature signature, long step) throws IOException {
         long kept = masked ? LossMaskInputs.keptTargets(micro) : 0;
-        if (masked && ownRows) kept = ProcessSum.of(processes, "loss_targets/step-" + step, kept, COUNT_TIMEOUT);
+        if (masked && ownRows) kept = summedOverProcesses("loss_targets/step-" + step, kept);
         return LossMaskInputs.put(backend, micro, masked, kept, signature, firstRow());
+    }
+
+    private long summedOverProcesses(String name, long mine) throws IOException {
+        try {
+            return processes.sum(name, mine, COUNT_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(name + ": interrupted while waiting for the other processes", e);
+        }
     }
 
     /** What the processes of a run do with each step, in one line for the console. */

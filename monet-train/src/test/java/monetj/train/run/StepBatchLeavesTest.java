@@ -2,6 +2,9 @@ package monetj.train.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,10 +18,10 @@ import java.util.concurrent.Future;
 import monetj.core.backend.Backend;
 import monetj.core.backend.DeviceBuffer;
 import monetj.core.backend.Executable;
-import monetj.core.dist.KeyValueClient;
-import monetj.core.dist.KeyValueServer;
+import monetj.core.dist.KeyValueProcessGroup;
 import monetj.core.dist.KeyValueStore;
 import monetj.core.dist.ProcessGroup;
+import monetj.core.dist.ProcessIdentity;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Sharding;
 import monetj.core.program.Leaf;
@@ -98,29 +101,48 @@ class StepBatchLeavesTest {
         return new TokenBatch(HostTensor.of(Shape.of(2, WIDTH), t), HostTensor.of(Shape.of(2, WIDTH), m), null);
     }
 
-    private static ProcessGroup process(int id, int count, KeyValueStore store) { return ProcessSumTest.process(id, count, store); }
+    /** Process {@code id} of {@code count} sharing {@code store}, exchanging nothing through it. */
+    private static ProcessGroup process(int id, int count, KeyValueStore store) {
+        return new ProcessGroup() {
+            @Override public int processIndex() { return id; }
+            @Override public int processCount() { return count; }
+            @Override public void barrier(String name, Duration timeout) {}
+            @Override public Optional<KeyValueStore> keyValueStore() { return Optional.of(store); }
+            @Override public String toString() { return "process " + id + " of " + count; }
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 
     @Test
     void withOwnRowsEachProcessPutsItsRowsAndTheWholeStepsTargetCount() throws Exception {
         List<TokenBatch> step = List.of(global(0), global(1)); // two micro-batches: accumulation 2
         // What one process putting the whole global micro-batches gives the program.
         float single = ((Held) LossMaskInputs.put(new RecordingBackend(), step, true, SIGNATURE).getFirst().get("loss_targets")).tensor.floats()[0];
-        KeyValueServer server = KeyValueServer.start("127.0.0.1", 0);
+        int port = freePort();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<RecordingBackend> backends = List.of(new RecordingBackend(), new RecordingBackend());
         try {
             List<Future<List<Map<String, DeviceBuffer>>>> put = new ArrayList<>();
             for (int p = 0; p < 2; p++) {
-                StepBatchLeaves leaves = new StepBatchLeaves(backends.get(p), process(p, 2, new KeyValueClient("127.0.0.1", server.port(), Duration.ofSeconds(10))), GLOBAL, true);
-                assertTrue(leaves.ownRows());
-                assertEquals(new BatchLayout(2, 16, 9, true, p, 2), leaves.layout(16, 9));
+                int id = p;
                 List<TokenBatch> mine = List.of(rows(step.get(0), 2 * p), rows(step.get(1), 2 * p));
-                put.add(pool.submit(() -> leaves.put(mine, true, SIGNATURE, 5)));
+                put.add(pool.submit(() -> {
+                    try (KeyValueProcessGroup g = KeyValueProcessGroup.join(new ProcessIdentity(id, 2, "127.0.0.1", port, "test"), Duration.ofSeconds(60))) {
+                        StepBatchLeaves leaves = new StepBatchLeaves(backends.get(id), g, GLOBAL, true);
+                        assertTrue(leaves.ownRows());
+                        assertEquals(new BatchLayout(2, 16, 9, true, id, 2), leaves.layout(16, 9));
+                        return leaves.put(mine, true, SIGNATURE, 5);
+                    }
+                }));
             }
             for (Future<List<Map<String, DeviceBuffer>>> f : put) assertEquals(List.of("tokens", "loss_mask", "loss_targets"), List.copyOf(f.get().get(1).keySet()));
         } finally {
             pool.shutdownNow();
-            server.close();
         }
         for (int p = 0; p < 2; p++) {
             List<Call> calls = backends.get(p).calls;
