@@ -81,6 +81,11 @@ public final class DotKernel {
     /** Start of each matrix, batch indices enumerated row-major over {@code batchDims} in the given order. */
     private static int[] batchOffsets(Shape s, long[] strides, int[] batchDims) {
         int[] offsets = new int[product(s, batchDims)];
+        long single = groupStride(s, strides, batchDims);
+        if (single >= 0) { // one stride walks them all (the common case): no odometer per matrix
+            for (int b = 0; b < offsets.length; b++) offsets[b] = (int) (b * single);
+            return offsets;
+        }
         int[] index = new int[batchDims.length];
         long offset = 0;
         for (int b = 0; b < offsets.length; b++) {

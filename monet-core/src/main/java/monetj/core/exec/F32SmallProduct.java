@@ -7,9 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Many tiny f32 products at once (Monet's per-head and per-expert products: thousands of 4 x 32 by 32 x 4
  * matrices, outer products with no depth, dot products of 4-vectors). Each is a few hundred multiply-adds, less
  * than packing it into register tiles would cost, so each is computed straight from its operands' strides. When
- * B's rows are contiguous and at least a vector wide, rows of B scaled by elements of A are added into C's rows;
- * otherwise the vector lanes run across matrices, one matrix per lane: each element of C is a dot product whose
- * terms are gathered from a vector's worth of matrices at once.
+ * B's rows are contiguous and at least a vector wide, rows of B scaled by elements of A are added into C's rows.
+ * Otherwise, where the matrices lie at fixed strides and are small or narrow enough, vectors run over C's flat
+ * elements (see {@link F32FlatProduct}). What is left: when A's columns are contiguous and a vector long, columns of
+ * A scaled by elements of B are added into a transposed scratch C, then into C; else the vector lanes run across
+ * matrices, one matrix per lane: a vector's worth of matrices is first gathered into lane-major scratch copies of A
+ * and B (each element gathered once, however often the product uses it), then each element of C is a dot product
+ * over contiguous loads. The paths by rows and flat fuse each depth step into C, {@code c = fma(a, b, c)}; the others
+ * sum the depth by {@code fma} from +0 and then add into C (the same value but for the sign of an underflowed zero).
  */
 final class F32SmallProduct {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -23,23 +28,39 @@ final class F32SmallProduct {
 
     /** C[b] += A[b] * B[b] for matrices b in [b0, b1); C row-major with batch stride m * n. */
     static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
-        int ars = la.rowStride(), acs = la.colStride(), brs = lb.rowStride(), bcs = lb.colStride();
-        boolean rows = bcs == 1 && n >= LANES;
-        if (!rows) b0 = acrossMatrices(a, la, b, lb, c, m, k, n, b0, b1);
+        if (lb.colStride() == 1 && n >= LANES) {
+            byRows(a, la, b, lb, c, m, k, n, b0, b1);
+            return;
+        }
+        F32FlatProduct flat = F32FlatProduct.plan(m, k, n, la, lb);
+        if (flat != null) b0 = flat.multiply(a, la, b, lb, c, b0, b1);
+        if (b0 == b1) return;
+        if (la.rowStride() == 1 && m >= LANES) byColumns(a, la, b, lb, c, m, k, n, b0, b1);
+        else scalar(a, la, b, lb, c, m, k, n, acrossMatrices(a, la, b, lb, c, m, k, n, b0, b1), b1);
+    }
+
+    /** C's rows as sums of B's rows scaled by A's elements. */
+    private static void byRows(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
+        int ars = la.rowStride(), acs = la.colStride(), brs = lb.rowStride();
         for (int bi = b0; bi < b1; bi++) {
             int aBase = la.offset(bi), bBase = lb.offset(bi), cBase = bi * m * n;
             for (int i = 0; i < m; i++) {
-                int aRow = aBase + i * ars, cRow = cBase + i * n;
-                if (rows) {
-                    for (int p = 0; p < k; p++) axpy(a[aRow + p * acs], b, bBase + p * brs, c, cRow, n);
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        float sum = 0;
-                        for (int p = 0, ai = aRow, bj = bBase + j * bcs; p < k; p++, ai += acs, bj += brs) sum = Math.fma(a[ai], b[bj], sum);
-                        c[cRow + j] += sum;
-                    }
-                }
+                for (int p = 0, ai = aBase + i * ars; p < k; p++, ai += acs) axpy(a[ai], b, bBase + p * brs, c, cBase + i * n, n);
             }
+        }
+    }
+
+    /** C's columns as sums of A's columns scaled by B's elements, built in a transposed scratch. */
+    private static void byColumns(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
+        int acs = la.colStride(), brs = lb.rowStride(), bcs = lb.colStride();
+        float[] columns = new float[n * m];
+        for (int bi = b0; bi < b1; bi++) {
+            int aBase = la.offset(bi), bBase = lb.offset(bi), cBase = bi * m * n;
+            java.util.Arrays.fill(columns, 0f);
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) axpy(b[bBase + p * brs + j * bcs], a, aBase + p * acs, columns, j * m, m);
+            }
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cBase + i * n + j] += columns[j * m + i];
         }
     }
 
@@ -48,23 +69,47 @@ final class F32SmallProduct {
      * matrix left over (fewer than a vector's worth).
      */
     private static int acrossMatrices(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
+        if (b1 - b0 < LANES) return b0;
         int ars = la.rowStride(), acs = la.colStride(), brs = lb.rowStride(), bcs = lb.colStride(), size = m * n;
-        int[] aStarts = la.batchOffsets(), bStarts = lb.batchOffsets(), cLanes = new int[LANES];
-        for (int l = 0; l < LANES; l++) cLanes[l] = l * size;
+        int[] aStarts = la.batchOffsets(), bStarts = lb.batchOffsets();
+        float[] pa = new float[m * k * LANES], pb = new float[k * n * LANES], pc = new float[size * LANES]; // lane-major: element e of lane l at e * LANES + l
         int bi = b0;
         for (; bi + LANES <= b1; bi += LANES) {
+            for (int i = 0, e = 0; i < m; i++) {
+                for (int p = 0; p < k; p++, e++) FloatVector.fromArray(SPECIES, a, i * ars + p * acs, aStarts, bi).intoArray(pa, e * LANES);
+            }
+            for (int p = 0, e = 0; p < k; p++) {
+                for (int j = 0; j < n; j++, e++) FloatVector.fromArray(SPECIES, b, p * brs + j * bcs, bStarts, bi).intoArray(pb, e * LANES);
+            }
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     FloatVector sum = FloatVector.zero(SPECIES);
-                    for (int p = 0, ai = i * ars, bj = j * bcs; p < k; p++, ai += acs, bj += brs) {
-                        sum = FloatVector.fromArray(SPECIES, a, ai, aStarts, bi).fma(FloatVector.fromArray(SPECIES, b, bj, bStarts, bi), sum);
+                    for (int p = 0; p < k; p++) {
+                        sum = FloatVector.fromArray(SPECIES, pa, (i * k + p) * LANES).fma(FloatVector.fromArray(SPECIES, pb, (p * n + j) * LANES), sum);
                     }
-                    int co = bi * size + i * n + j;
-                    FloatVector.fromArray(SPECIES, c, co, cLanes, 0).add(sum).intoArray(c, co, cLanes, 0);
+                    sum.intoArray(pc, (i * n + j) * LANES);
                 }
+            }
+            for (int l = 0; l < LANES; l++) {
+                for (int e = 0, co = (bi + l) * size; e < size; e++) c[co + e] += pc[e * LANES + l];
             }
         }
         return bi;
+    }
+
+    /** C[b] += A[b] * B[b] one element at a time, for the matrices left over from the vector paths. */
+    private static void scalar(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
+        int ars = la.rowStride(), acs = la.colStride(), brs = lb.rowStride(), bcs = lb.colStride();
+        for (int bi = b0; bi < b1; bi++) {
+            int aBase = la.offset(bi), bBase = lb.offset(bi), cBase = bi * m * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float sum = 0;
+                    for (int p = 0, ai = aBase + i * ars, bj = bBase + j * bcs; p < k; p++, ai += acs, bj += brs) sum = Math.fma(a[ai], b[bj], sum);
+                    c[cBase + i * n + j] += sum;
+                }
+            }
+        }
     }
 
     /** c[co, co + n) += alpha * x[xo, xo + n). */

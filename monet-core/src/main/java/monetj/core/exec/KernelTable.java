@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Map;
 import monetj.core.ir.Binary;
 import monetj.core.ir.BroadcastInDim;
+import monetj.core.ir.Concatenate;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Node;
 import monetj.core.ir.Op;
+import monetj.core.ir.Pad;
 import monetj.core.ir.Reduce;
 import monetj.core.ir.Scatter;
+import monetj.core.ir.Slice;
 import monetj.core.ir.Transpose;
 import monetj.core.ir.Unary;
 import monetj.core.tensor.TensorType;
@@ -36,6 +39,10 @@ public final class KernelTable {
         put(BroadcastInDim.class, (op, t) -> in -> List.of(BroadcastKernel.run(op, in.get(0))));
         put(Reduce.class, (op, t) -> in -> List.of(ReduceKernel.run(op, in.get(0), in.get(1), t.get(0))));
         put(Scatter.class, (op, t) -> new ScatterKernel(op, t.get(0), false));
+        put(AddScattered.class, (op, t) -> new AddScatteredKernel(op));
+        put(Slice.class, (op, t) -> in -> List.of(RegionKernel.slice(op, in.get(0))));
+        put(Pad.class, (op, t) -> in -> List.of(RegionKernel.pad(op, in.get(0), in.get(1))));
+        put(Concatenate.class, (op, t) -> in -> List.of(RegionKernel.concatenate(op, in)));
         put(Transpose.class, (op, t) -> in -> List.of(TransposeKernel.run(op, in.get(0))));
         put(DotGeneral.class, (op, t) -> in -> List.of(DotKernel.dotGeneral(op, in.get(0), in.get(1), t.get(0))));
     }

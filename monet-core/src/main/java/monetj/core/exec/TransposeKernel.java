@@ -9,7 +9,8 @@ import monetj.core.tensor.Shape;
 /**
  * transpose of f32 and bf16 tensors without an index map: dimensions that stay adjacent are merged, then either the
  * innermost dimension stays innermost (each run is one copy) or the result is a batch of matrix transposes, done in
- * square tiles so that both the rows read and the rows written stay in cache. Other dtypes run the reference
+ * square tiles so that both the rows read and the rows written stay in cache (f32 tiles gather a vector of a row
+ * written at a time, see {@link GatheredTile}). Other dtypes run the reference
  * evaluation. A permutation only moves values, so the result is the reference's bit for bit.
  */
 final class TransposeKernel {
@@ -43,13 +44,11 @@ final class TransposeKernel {
         Layout l = new Layout(java.util.Arrays.copyOf(size, rank), java.util.Arrays.copyOf(from, rank));
         if (x.dtype() == DType.F32) {
             float[] src = x.floats(), dst = new float[(int) x.size()];
-            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> {
-                for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) dst[d + i * dstRow + j] = src[s + i + j * srcRow];
-            });
+            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, cols) -> new GatheredTile(src, dst, srcRow, dstRow, cols)::copy);
             return HostTensor.of(outShape, dst);
         }
         short[] src = x.shorts(), dst = new short[(int) x.size()];
-        l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (s, d, rows, cols, srcRow, dstRow) -> {
+        l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, width) -> (s, d, rows, cols) -> {
             for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) dst[d + i * dstRow + j] = src[s + i + j * srcRow];
         });
         return HostTensor.ofShorts(DType.BF16, outShape, dst);
@@ -63,12 +62,18 @@ final class TransposeKernel {
     /** dst[d + i * dstRow + j] = src[s + i + j * srcRow] for i < rows, j < cols: one tile of a matrix transpose. */
     @FunctionalInterface
     private interface Tile {
-        void copy(int src, int dst, int rows, int cols, int srcRow, int dstRow);
+        void copy(int src, int dst, int rows, int cols);
+    }
+
+    /** The tile copier for a transpose whose matrices have these row strides and are {@code cols} wide. */
+    @FunctionalInterface
+    private interface Tiles {
+        Tile of(int srcRow, int dstRow, int cols);
     }
 
     /** The merged result dims (row-major) and the operand stride of each. */
     private record Layout(int[] size, long[] from) {
-        void run(Run run, Tile tile) {
+        void run(Run run, Tiles tiles) {
             int rank = size.length;
             long[] to = new long[rank]; // result strides
             long total = 1;
@@ -80,7 +85,22 @@ final class TransposeKernel {
                 int inner = rank == 0 ? 1 : size[rank - 1];
                 int runs = (int) (total / inner);
                 Parallel.forRange(runs, Math.max(1, (1 << 14) / inner), (lo, hi) -> {
-                    for (int r = lo; r < hi; r++) run.copy((int) offset(r, rank - 1, from), r * inner, inner);
+                    int outer = rank - 1;
+                    int[] index = new int[Math.max(outer, 1)];
+                    for (int d = outer - 1, r = lo; d >= 0; d--) { // run lo's index, then an odometer: no division per run
+                        index[d] = r % size[d];
+                        r /= size[d];
+                    }
+                    long o = offset(lo, outer, from);
+                    for (int r = lo; r < hi; r++) {
+                        run.copy((int) o, r * inner, inner);
+                        for (int d = outer - 1; d >= 0; d--) {
+                            o += from[d];
+                            if (++index[d] < size[d]) break;
+                            o -= from[d] * size[d];
+                            index[d] = 0;
+                        }
+                    }
                 });
                 return;
             }
@@ -88,6 +108,7 @@ final class TransposeKernel {
             while (from[b] != 1) b++;
             int rowsDim = b, cols = size[rank - 1], rows = size[b];
             int srcRow = (int) from[rank - 1], dstRow = (int) to[b];
+            Tile tile = tiles.of(srcRow, dstRow, cols);
             // the batch: every dim but b and the last, as an index of its own
             int[] batchSize = new int[rank - 2];
             long[] batchFrom = new long[rank - 2], batchTo = new long[rank - 2];
@@ -114,7 +135,7 @@ final class TransposeKernel {
                     int tileRows = Math.min(TILE, rows - i0);
                     for (int c = 0; c < colTiles; c++) {
                         int j0 = c * TILE;
-                        tile.copy((int) (s + i0 + (long) j0 * srcRow), (int) (d + (long) i0 * dstRow + j0), tileRows, Math.min(TILE, cols - j0), srcRow, dstRow);
+                        tile.copy((int) (s + i0 + (long) j0 * srcRow), (int) (d + (long) i0 * dstRow + j0), tileRows, Math.min(TILE, cols - j0));
                     }
                 }
             });

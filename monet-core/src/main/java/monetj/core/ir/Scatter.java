@@ -82,19 +82,46 @@ public record Scatter(int[] updateWindowDims, int[] insertedWindowDims, int[] in
      * a Java array): an executor passes an operand that nothing reads afterwards, to update it in place.
      */
     public HostTensor addInto(HostTensor x, HostTensor indices, HostTensor updates) {
-        Shape os = x.shape(), us = updates.shape();
-        IndexedWindows windows = IndexedWindows.locate(os, indices, indexVectorDim, scatterDimsToOperandDims, inputBatchingDims,
-                scatterIndicesBatchingDims, windowSizes(os, us), us, DimensionLists.complement(us.rank(), updateWindowDims), false);
-        int[] counts = new int[updateWindowDims.length];
-        for (int k = 0; k < counts.length; k++) counts[k] = us.dim(updateWindowDims[k]);
-        long[] srcStrides = DimensionLists.pick(us.strides(), updateWindowDims), dstStrides = DimensionLists.pick(os.strides(), windowDims(os.rank()));
+        Windows w = windows(x.shape(), indices, updates.shape());
         Accumulator acc = Accumulator.of(x, updates);
         // Sequential: windows may overlap, and overlapping updates must all be added.
-        for (int b = 0; b < windows.count(); b++) {
-            long dst = windows.operandOffsets()[b];
-            if (dst != IndexedWindows.OUT_OF_BOUNDS) StridedRegion.forEachRun(counts, windows.otherOffsets()[b], srcStrides, dst, dstStrides, acc);
+        for (int b = 0; b < w.count(); b++) {
+            long dst = w.operandStarts()[b];
+            if (dst != Windows.SKIPPED) StridedRegion.forEachRun(w.counts(), w.updateStarts()[b], w.updateStrides(), dst, w.operandStrides(), acc);
         }
         return acc.result(x);
+    }
+
+    /**
+     * Where each update window goes, for executors' own scatter kernels: window b starts at flat operand offset
+     * {@code operandStarts[b]} ({@link #SKIPPED} when it does not fit) and at {@code updateStarts[b]} in the updates;
+     * its elements are the index box {@code counts}, stepping {@code updateStrides} and {@code operandStrides};
+     * {@code extent} is its size in every operand dimension.
+     */
+    public record Windows(long[] operandStarts, long[] updateStarts, int[] counts, long[] updateStrides, long[] operandStrides, int[] extent) {
+        public static final long SKIPPED = IndexedWindows.OUT_OF_BOUNDS;
+
+        public int count() { return operandStarts.length; }
+
+        /**
+         * Whether two windows either cover the same elements or none in common: true when the window spans every
+         * operand dimension either whole or by one element (a row of a table, one element of a one-hot).
+         */
+        public boolean identicalOrDisjoint(Shape operand) {
+            for (int d = 0; d < extent.length; d++) if (extent[d] != 1 && extent[d] != operand.dim(d)) return false;
+            return true;
+        }
+    }
+
+    /** The windows of updates shaped {@code updates} scattered into an operand shaped {@code operand} at {@code indices}. */
+    public Windows windows(Shape operand, HostTensor indices, Shape updates) {
+        int[] extent = windowSizes(operand, updates);
+        IndexedWindows w = IndexedWindows.locate(operand, indices, indexVectorDim, scatterDimsToOperandDims, inputBatchingDims,
+                scatterIndicesBatchingDims, extent, updates, DimensionLists.complement(updates.rank(), updateWindowDims), false);
+        int[] counts = new int[updateWindowDims.length];
+        for (int k = 0; k < counts.length; k++) counts[k] = updates.dim(updateWindowDims[k]);
+        return new Windows(w.operandOffsets(), w.otherOffsets(), counts, DimensionLists.pick(updates.strides(), updateWindowDims),
+                DimensionLists.pick(operand.strides(), windowDims(operand.rank())), extent);
     }
 
     /** Adds runs of the updates into the operand's own array; bf16/f16 accumulate in an f32 copy and round once. */

@@ -41,7 +41,8 @@ class DotKernelTest {
 
     @Test
     void batchesOfTinyProductsLargeEnoughToRunInParallel() {
-        // Monet's layers at a reduced size: per-head 32 x 4 by 4 x 4, 4 x 32 by 32 x 4, outer products and 4-long dot products.
+        // Monet's layers: per-head 32 x 4 by 4 x 4, 4 x 32 by 32 x 4, outer products and 4-long dot products, each with its
+        // operands' dimensions in three random orders.
         int[][][] cases = {
             {{48, 48}, {4}, {32}, {4}}, // past the threshold for threads
             {{8, 64}, {32}, {4}, {4}},
@@ -49,9 +50,22 @@ class DotKernelTest {
             {{8, 64, 32}, {}, {4}, {}},
             {{8, 64, 32}, {4}, {}, {}},
             {{300}, {3}, {5}, {7}},
+            // the wide model's (64 experts, 4 x 256 tokens)
+            {{4, 256}, {64}, {4}, {4}},
+            {{4, 256, 64}, {}, {4}, {}},
+            {{4, 256}, {4}, {64}, {4}},
+            // vectors over C's flat elements holding several matrices or part of one, with matrices left over
+            {{5, 7}, {4}, {32}, {4}},
+            {{3}, {2}, {8}, {2}},
+            {{17}, {3}, {}, {}},
+            {{9}, {1}, {2}, {2}},
+            {{6}, {2}, {4}, {8}},
+            {{33}, {}, {1}, {4}},
         };
         for (int[][] c : cases) {
-            for (DType d : new DType[] {DType.F32, DType.BF16}) check(c[0], c[1], c[2], c[3], d, Arrays.deepToString(c) + " " + d);
+            for (DType d : new DType[] {DType.F32, DType.BF16}) {
+                for (int order = 0; order < 3; order++) check(c[0], c[1], c[2], c[3], d, Arrays.deepToString(c) + " " + d + " order " + order);
+            }
         }
     }
 

@@ -135,6 +135,46 @@ class KernelTableTest {
     }
 
     @Test
+    void transposesOfNarrowMatricesEqualTheReferenceBitForBit() {
+        // batches of 32 x 4 and 4 x 32 matrices (Monet's heads), rows gathered a vector at a time, several narrow rows per vector
+        int[][][] cases = {{{8, 64, 32, 4}, {0, 1, 3, 2}}, {{8, 64, 4, 32}, {0, 1, 3, 2}}, {{8, 64, 4, 32}, {0, 2, 1, 3}}, {{5, 3, 17, 4}, {0, 1, 3, 2}},
+            {{6, 8, 2}, {0, 2, 1}}, {{7, 5, 40}, {2, 1, 0}}, {{3, 33, 19}, {0, 2, 1}}, {{2, 4, 8, 3}, {3, 1, 2, 0}}};
+        for (int[][] c : cases) {
+            HostTensor x = randomF32(Shape.of(c[0]), true);
+            HostTensor[] r = both(new monetj.core.ir.Transpose(c[1]), x);
+            assertTrue(r[0].contentEquals(r[1]), "transpose " + Arrays.toString(c[1]) + " of " + x.shape());
+        }
+    }
+
+    @Test
+    void slicesPadsAndConcatenationsEqualTheReferenceBitForBit() {
+        for (int trial = 0; trial < 60; trial++) {
+            Shape s = trial == 0 ? Shape.of(8, 4, 64, 32) : randomShape(4, 12);
+            int rank = s.rank();
+            int[] start = new int[rank], limit = new int[rank], step = new int[rank], low = new int[rank], high = new int[rank], interior = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                start[d] = trial == 0 ? (d == 3 ? 16 : 0) : random.nextInt(s.dim(d));
+                limit[d] = start[d] + 1 + random.nextInt(s.dim(d) - start[d]);
+                step[d] = trial == 0 ? 1 : 1 + random.nextInt(3);
+                low[d] = random.nextInt(5) - 2; // negative edge padding cuts elements off
+                high[d] = random.nextInt(5) - 2;
+                interior[d] = random.nextInt(3) == 0 ? random.nextInt(3) : 0;
+                if (s.dim(d) + low[d] + high[d] + (s.dim(d) - 1) * interior[d] < 0) low[d] = high[d] = 0;
+            }
+            HostTensor x = randomF32(s, true);
+            assertSame(both(new monetj.core.ir.Slice(start, limit, step), x), "slice of " + s);
+            for (float fill : new float[] {0f, -0f, 1.5f, Float.NaN}) {
+                assertSame(both(new monetj.core.ir.Pad(low, high, interior), x, HostTensor.scalar(fill)), "pad of " + s + " with " + fill);
+            }
+            int dim = random.nextInt(rank);
+            Shape other = s.with(dim, 1 + random.nextInt(20));
+            assertSame(both(new monetj.core.ir.Concatenate(dim), x, randomF32(other, true), x), "concatenate along " + dim + " of " + s);
+            HostTensor[] ints = both(new monetj.core.ir.Slice(start, limit, step), x.to(DType.S32)); // other dtypes: the reference itself
+            assertTrue(ints[0].contentEquals(ints[1]), "s32 slice of " + s);
+        }
+    }
+
+    @Test
     void rowSumsInLanesAreWithinTheirBoundOfTheReference() {
         for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 63, 1000, 100_003}) {
             for (boolean edges : new boolean[] {false, true}) {

@@ -1,0 +1,86 @@
+package monetj.core.exec;
+
+import java.util.Arrays;
+import java.util.List;
+import monetj.core.ir.Concatenate;
+import monetj.core.ir.Pad;
+import monetj.core.ir.Slice;
+import monetj.core.tensor.DType;
+import monetj.core.tensor.HostTensor;
+import monetj.core.tensor.Shape;
+import monetj.core.tensor.StridedRegion;
+
+/**
+ * slice, pad and concatenate of f32 tensors as copies between Java arrays: the reference evaluations copy each run
+ * through memory segments, which costs more than the copy itself for the short runs of Monet's halves and heads
+ * (16 or 32 floats: rotary halves, attention heads). Runs are merged as there, then copied with
+ * {@link System#arraycopy} or a plain loop. Other dtypes run the reference. Only moves values: bit for bit the same.
+ */
+final class RegionKernel {
+    /** Below this many elements a loop beats the bulk copy's call. */
+    private static final int BULK = 64;
+
+    private RegionKernel() {}
+
+    static HostTensor slice(Slice op, HostTensor x) {
+        if (x.dtype() != DType.F32) return op.evaluate(List.of(x)).get(0);
+        Shape out = op.inferTypes(List.of(x.type())).get(0).shape();
+        long[] src = x.shape().strides(), srcStrides = new long[src.length];
+        long base = 0;
+        for (int d = 0; d < src.length; d++) {
+            base += op.startIndices()[d] * src[d];
+            srcStrides[d] = op.strides()[d] * src[d];
+        }
+        float[] dst = new float[out.intSize()];
+        copy(x.floats(), base, srcStrides, dst, 0, out.strides(), out.dims());
+        return HostTensor.of(out, dst);
+    }
+
+    static HostTensor concatenate(Concatenate op, List<HostTensor> inputs) {
+        if (inputs.get(0).dtype() != DType.F32) return op.evaluate(inputs).get(0);
+        Shape out = op.inferTypes(inputs.stream().map(HostTensor::type).toList()).get(0).shape();
+        float[] dst = new float[out.intSize()];
+        long[] strides = out.strides();
+        long offset = 0;
+        for (HostTensor x : inputs) {
+            copy(x.floats(), 0, x.shape().strides(), dst, offset * strides[op.dimension()], strides, x.shape().dims());
+            offset += x.shape().dim(op.dimension());
+        }
+        return HostTensor.of(out, dst);
+    }
+
+    static HostTensor pad(Pad op, HostTensor x, HostTensor value) {
+        if (x.dtype() != DType.F32) return op.evaluate(List.of(x, value)).get(0);
+        Shape out = op.inferTypes(List.of(x.type(), value.type())).get(0).shape();
+        float fill = value.floats()[0];
+        float[] dst = new float[out.intSize()];
+        if (Float.floatToRawIntBits(fill) != 0) Arrays.fill(dst, fill); // a new array holds +0 already
+        int rank = x.shape().rank();
+        long[] src = x.shape().strides(), strides = out.strides(), dstStrides = new long[rank];
+        int[] counts = new int[rank];
+        long srcBase = 0, dstBase = 0;
+        for (int d = 0; d < rank; d++) { // as the reference: operand element i lands at low + i * step, kept when inside
+            long step = op.interiorPadding()[d] + 1L, low = op.edgePaddingLow()[d];
+            long first = low >= 0 ? 0 : Math.ceilDiv(-low, step);
+            long last = Math.min(x.shape().dim(d) - 1L, Math.floorDiv(out.dim(d) - 1L - low, step));
+            counts[d] = (int) Math.max(0, last - first + 1);
+            srcBase += first * src[d];
+            dstBase += (low + first * step) * strides[d];
+            dstStrides[d] = step * strides[d];
+        }
+        copy(x.floats(), srcBase, src, dst, dstBase, dstStrides, counts);
+        return HostTensor.of(out, dst);
+    }
+
+    private static void copy(float[] src, long srcBase, long[] srcStrides, float[] dst, long dstBase, long[] dstStrides, int[] counts) {
+        StridedRegion.forEachRun(counts, srcBase, srcStrides, dstBase, dstStrides, (s, d, n, ss, ds) -> {
+            int si = (int) s, di = (int) d;
+            if (ss == 1 && ds == 1) {
+                if (n >= BULK) System.arraycopy(src, si, dst, di, n);
+                else for (int i = 0; i < n; i++) dst[di + i] = src[si + i];
+            } else {
+                for (int i = 0; i < n; i++) dst[(int) (di + i * ds)] = src[(int) (si + i * ss)];
+            }
+        });
+    }
+}
