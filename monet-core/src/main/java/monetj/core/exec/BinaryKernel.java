@@ -1,6 +1,7 @@
 package monetj.core.exec;
 
 import monetj.core.ir.Binary;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 
@@ -11,7 +12,7 @@ final class BinaryKernel {
     static HostTensor run(Binary op, HostTensor x, HostTensor y) {
         if (x.dtype() != DType.F32) return op.evaluate(java.util.List.of(x, y)).get(0);
         int n = x.shape().intSize();
-        float[] a = x.floats(), b = y.floats(), r = new float[n];
+        float[] a = x.floats(), b = y.floats(), r = ArrayPool.floatsForOverwrite(n);
         Binary.Kind kind = op.kind();
         Parallel.forRange(n, 1 << 15, (lo, hi) -> {
             switch (kind) { // the common cases get their own loops

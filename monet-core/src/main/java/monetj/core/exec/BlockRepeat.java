@@ -10,14 +10,14 @@ public final class BlockRepeat {
 
     /** The operand's bytes repeated back to back until {@code out} is full (operand = trailing dimensions). */
     public static HostTensor wholeOperand(HostTensor x, Shape out) {
-        HostTensor r = HostTensor.zeros(x.dtype(), out);
+        HostTensor r = HostTensor.forOverwrite(x.dtype(), out);
         fillByDoubling(x.data(), r.data());
         return r;
     }
 
     /** Each operand element repeated {@code out.size() / x.size()} times in a row (operand = leading dimensions). */
     public static HostTensor eachElement(HostTensor x, Shape out) {
-        HostTensor r = HostTensor.zeros(x.dtype(), out);
+        HostTensor r = HostTensor.forOverwrite(x.dtype(), out);
         long n = x.size();
         if (n == 0 || r.size() == 0) return r;
         long w = x.dtype().byteSize(), run = r.size() / n * w;

@@ -35,6 +35,7 @@ import monetj.core.tensor.TensorType;
 final class FusedLoop implements LoopKernel {
     private static final int BLOCK = 512;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final ThreadLocal<float[][]> REGISTER_FILE = ThreadLocal.withInitial(() -> new float[0][]);
 
     /** One member's computation over the first {@code len} elements of its registers. */
     @FunctionalInterface
@@ -54,6 +55,7 @@ final class FusedLoop implements LoopKernel {
     private final int loopSize;
     private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
     private final List<TensorType> writtenTypes;
+    private final int[] uniform, varying; // leaves that repeat a single element (read once per loop body), and the others
 
     FusedLoop(FusionPlan.Cluster cluster) {
         Map<Value, Integer> reg = new HashMap<>();
@@ -104,6 +106,8 @@ final class FusedLoop implements LoopKernel {
         List<Node> out = new ArrayList<>(cluster.extras());
         if (r == null || alongside) out.addFirst(cluster.root());
         written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
+        uniform = java.util.stream.IntStream.range(0, through.size()).filter(i -> loopSize != 1 && reads.get(i).shape().size() == 1).toArray();
+        varying = java.util.stream.IntStream.range(0, through.size()).filter(i -> !(loopSize != 1 && reads.get(i).shape().size() == 1)).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
@@ -128,7 +132,7 @@ final class FusedLoop implements LoopKernel {
         if (reduce != null) reduction = reduced(leaves, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
         else {
             Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
-                float[][] reg = new float[registers][BLOCK];
+                float[][] reg = registerFile(leaves);
                 for (int b = lo; b < hi; b += BLOCK) {
                     int len = Math.min(BLOCK, hi - b);
                     compute(leaves, reg, b, len);
@@ -157,7 +161,7 @@ final class FusedLoop implements LoopKernel {
                     out = t.reshape(type.shape());
                 }
             }
-            sinks[w] = new Sink(written[w], type, out != null ? out : HostTensor.zeros(type.dtype(), type.shape()));
+            sinks[w] = new Sink(written[w], type, out != null ? out : HostTensor.forOverwrite(type.dtype(), type.shape()));
         }
         return sinks;
     }
@@ -192,6 +196,23 @@ final class FusedLoop implements LoopKernel {
         }
     }
 
+    /**
+     * The calling thread's register blocks, at least {@link #registers} of them, kept from loop to loop (a loop body
+     * never runs inside another, and every register is written before it is read in a block), with the leaves that
+     * repeat one element filled: no instruction writes a leaf's register, so they hold for every block of the body.
+     */
+    private float[][] registerFile(BlockReader[] leaves) {
+        float[][] r = REGISTER_FILE.get();
+        if (r.length < registers) {
+            int had = r.length;
+            r = java.util.Arrays.copyOf(r, registers);
+            for (int i = had; i < registers; i++) r[i] = new float[BLOCK];
+            REGISTER_FILE.set(r);
+        }
+        for (int i : uniform) leaves[i].read(0, BLOCK, r[i]);
+        return r;
+    }
+
     private BlockReader[] readers(List<HostTensor> inputs) {
         BlockReader[] leaves = new BlockReader[through.size()];
         for (int i = 0; i < leaves.length; i++) {
@@ -207,7 +228,7 @@ final class FusedLoop implements LoopKernel {
         float[] out = new float[outputs];
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
-                float[][] reg = new float[registers][BLOCK];
+                float[][] reg = registerFile(leaves);
                 LaneSum lanes = new LaneSum(); // sums: in ContiguousReduce's lanes, so fused and unfused agree
                 int row = lo, inRow = 0;
                 double acc = init;
@@ -238,7 +259,7 @@ final class FusedLoop implements LoopKernel {
         } else {
             double[] acc = new double[outputs];
             java.util.Arrays.fill(acc, init);
-            float[][] reg = new float[registers][BLOCK];
+            float[][] reg = registerFile(leaves);
             for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
                 int len = Math.min(BLOCK, loopSize - b);
                 compute(leaves, reg, b, len);
@@ -255,7 +276,7 @@ final class FusedLoop implements LoopKernel {
     }
 
     private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {
-        for (int i = 0; i < leaves.length; i++) leaves[i].read(from, len, reg[i]);
+        for (int i : varying) leaves[i].read(from, len, reg[i]);
         for (Instruction ins : program) ins.run(reg, len);
     }
 
@@ -316,8 +337,8 @@ final class FusedLoop implements LoopKernel {
                 float[] x = reg[a], y = reg[b], r = reg[out];
                 for (int i = 0; i < len; i++) r[i] = x[i] / y[i];
             };
-            case MAXIMUM -> (reg, len) -> lanes(VectorOperators.MAX, reg[a], reg[b], reg[out], len);
-            case MINIMUM -> (reg, len) -> lanes(VectorOperators.MIN, reg[a], reg[b], reg[out], len);
+            case MAXIMUM -> (reg, len) -> maxLanes(reg[a], reg[b], reg[out], len);
+            case MINIMUM -> (reg, len) -> minLanes(reg[a], reg[b], reg[out], len);
             default -> (reg, len) -> {
                 float[] x = reg[a], y = reg[b], r = reg[out];
                 for (int i = 0; i < len; i++) r[i] = (float) kind.apply(x[i], y[i]);
@@ -325,13 +346,22 @@ final class FusedLoop implements LoopKernel {
         };
     }
 
-    /** r = op(x, y) lane by lane: max and min as Math.max / Math.min (NaN absorbing, +0 above -0), as the reference. */
-    private static void lanes(VectorOperators.Binary op, float[] x, float[] y, float[] r, int len) {
+    /** r = max(x, y) lane by lane, as Math.max (NaN absorbing, +0 above -0) as the reference; the operator is a constant so the JIT keeps it in vector registers. */
+    private static void maxLanes(float[] x, float[] y, float[] r, int len) {
         int i = 0;
         for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, x, i).lanewise(op, FloatVector.fromArray(SPECIES, y, i)).intoArray(r, i);
+            FloatVector.fromArray(SPECIES, x, i).lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, y, i)).intoArray(r, i);
         }
-        for (; i < len; i++) r[i] = op == VectorOperators.MAX ? Math.max(x[i], y[i]) : Math.min(x[i], y[i]);
+        for (; i < len; i++) r[i] = Math.max(x[i], y[i]);
+    }
+
+    /** r = min(x, y) lane by lane, as Math.min. */
+    private static void minLanes(float[] x, float[] y, float[] r, int len) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, i).lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, y, i)).intoArray(r, i);
+        }
+        for (; i < len; i++) r[i] = Math.min(x[i], y[i]);
     }
 
     private static Instruction unary(Unary.Kind kind, int a, int out) {

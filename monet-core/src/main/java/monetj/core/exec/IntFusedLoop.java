@@ -12,6 +12,7 @@ import monetj.core.ir.Iota;
 import monetj.core.ir.Node;
 import monetj.core.ir.Shift;
 import monetj.core.ir.Value;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -101,7 +102,7 @@ final class IntFusedLoop implements LoopKernel {
         for (int w = 0; w < written.length; w++) {
             TensorType type = writtenTypes.get(w);
             if (type.dtype() == DType.F32) {
-                floatOut[w] = new float[loopSize];
+                floatOut[w] = ArrayPool.floatsForOverwrite(loopSize);
                 continue;
             }
             for (int i = 0; i < leaves && intOut[w] == null; i++) {
@@ -110,7 +111,7 @@ final class IntFusedLoop implements LoopKernel {
                     intOut[w] = full[i];
                 }
             }
-            if (intOut[w] == null) intOut[w] = new int[loopSize];
+            if (intOut[w] == null) intOut[w] = (int[]) ArrayPool.forOverwrite(DType.S32, loopSize);
         }
         Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
             int[][] reg = new int[registers][BLOCK];

@@ -16,6 +16,7 @@ import monetj.core.ir.Parameter;
 import monetj.core.ir.Scatter;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.TensorType;
 
@@ -52,6 +53,9 @@ public final class JavaExecutor implements Backend {
         b.owned = false; // the caller holds the tensor now: never written over
         return b.tensor();
     }
+
+    /** The bytes of dead arrays a program compiled here keeps for its next execution. */
+    static long pooledBytes(Executable program) { return ((Program) program).pool.bytes(); }
 
     /** A "device" buffer of the Java executor: a host tensor. */
     static final class HostBuffer implements DeviceBuffer {
@@ -93,6 +97,7 @@ public final class JavaExecutor implements Backend {
         private final boolean[][] dying;        // per position and read: nothing reads the value afterwards (null: none dies)
         private final int maxId;
         private volatile long lastPeakLiveBytes = -1;
+        private final ArrayPool pool = new ArrayPool(); // the dead intermediates' arrays, for the kernels of later nodes and executions
 
         Program(Graph graph, List<Node> nodes) {
             this.graph = graph;
@@ -172,7 +177,19 @@ public final class JavaExecutor implements Backend {
         public OptionalLong peakLiveBytes() { return lastPeakLiveBytes < 0 ? OptionalLong.empty() : OptionalLong.of(lastPeakLiveBytes); }
 
         @Override
+        public void close() { pool.clear(); }
+
+        @Override
         public List<DeviceBuffer> execute(List<DeviceBuffer> args, Set<Integer> donated) {
+            try {
+                return pool.within(() -> executeInPool(args, donated));
+            } finally {
+                pool.trim(Math.max(0, lastPeakLiveBytes)); // what the program keeps between executions stays within what one holds at once
+                if (OpProfile.ENABLED) OpProfile.recordPooledBytes(graph.name(), pool.bytes());
+            }
+        }
+
+        private List<DeviceBuffer> executeInPool(List<DeviceBuffer> args, Set<Integer> donated) {
             List<TensorType> expected = graph.parameterTypes();
             if (args.size() != expected.size()) {
                 throw new IllegalArgumentException(graph.name() + ": expected " + expected.size() + " arguments, got " + args.size());
@@ -210,7 +227,7 @@ public final class JavaExecutor implements Backend {
                     for (HostTensor t : out) live.hold(t, fresh);
                 }
                 for (int id : lastUseFrees[p]) {
-                    if (values[id] != null) for (HostTensor t : values[id]) live.release(t);
+                    if (values[id] != null) for (HostTensor t : values[id]) pool.giveIfDead(live.release(t));
                     values[id] = null;
                 }
             }

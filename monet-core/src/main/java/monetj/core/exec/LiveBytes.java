@@ -37,13 +37,19 @@ final class LiveBytes {
 
     static boolean sameStorage(HostTensor a, HostTensor b) { return storage(a).equals(storage(b)); }
 
-    void release(HostTensor t) {
+    /**
+     * One reference fewer; when it was the last to storage this execution owns, that storage is dead: its Java
+     * array is returned (for reuse), else null.
+     */
+    Object release(HostTensor t) {
         Object key = storage(t);
         long[] entry = held.get(key);
         if (entry != null && --entry[0] == 0) {
             live -= entry[1];
             held.remove(key);
+            if (entry[2] == 1 && key.getClass().isArray()) return key;
         }
+        return null;
     }
 
     long peak() { return peak; }

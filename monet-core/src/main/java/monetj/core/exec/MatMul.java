@@ -1,5 +1,7 @@
 package monetj.core.exec;
 
+import monetj.core.tensor.ArrayPool;
+
 /**
  * Batched matrix products C[b] = A[b] (m x k) * B[b] (k x n). C is a new row-major array (batch stride
  * m * n); A and B are read in place through their {@link MatrixLayout}, so transposed operands need no copy.
@@ -36,7 +38,7 @@ public final class MatMul {
     public static float[] matmulF32(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, int m, int k, int n, int threads) {
         checkBatches(la, lb);
         requireVectorApi();
-        float[] c = new float[outputSize(la.batch(), m, n)];
+        float[] c = ArrayPool.zeroedFloats(outputSize(la.batch(), m, n)); // the product accumulates into C
         F32Gemm.multiply(a, la, b, lb, c, m, k, n, threads);
         return c;
     }
@@ -53,7 +55,7 @@ public final class MatMul {
     public static float[] matmulBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, int m, int k, int n, int threads) {
         checkBatches(la, lb);
         requireVectorApi();
-        float[] c = new float[outputSize(la.batch(), m, n)];
+        float[] c = ArrayPool.zeroedFloats(outputSize(la.batch(), m, n)); // the product accumulates into C
         F32Gemm.multiplyBf16(a, la, b, lb, c, m, k, n, threads);
         return c;
     }

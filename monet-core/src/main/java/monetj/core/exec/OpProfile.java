@@ -12,6 +12,7 @@ final class OpProfile {
     static final boolean ENABLED = System.getenv("MONET_PROFILE") != null;
     private static final Map<String, Map<String, LongAdder[]>> TOTALS = new ConcurrentHashMap<>(); // graph -> op -> {nanos, calls}
     private static final Map<String, Long> PEAK_LIVE_BYTES = new ConcurrentHashMap<>();
+    private static final Map<String, Long> POOLED_BYTES = new ConcurrentHashMap<>();
 
     static {
         if (ENABLED) Runtime.getRuntime().addShutdownHook(new Thread(OpProfile::print));
@@ -28,11 +29,15 @@ final class OpProfile {
     /** The largest peak live bytes seen for one execution of the named graph. */
     static void recordPeakLiveBytes(String graph, long bytes) { PEAK_LIVE_BYTES.merge(graph, bytes, Math::max); }
 
+    /** The most bytes of dead arrays the named graph's pool kept after one of its executions. */
+    static void recordPooledBytes(String graph, long bytes) { POOLED_BYTES.merge(graph, bytes, Math::max); }
+
     private static void print() {
         TOTALS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(g -> print(g.getKey(), g.getValue()));
-        System.err.printf("Java executor peak live bytes of one execution, per graph:%n");
+        System.err.printf("Java executor peak live bytes of one execution, per graph (and the most its pool kept for reuse after one):%n");
         PEAK_LIVE_BYTES.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                System.err.printf("  %-24s %,15d bytes (%.1f MiB)%n", e.getKey(), e.getValue(), e.getValue() / 1048576.0));
+                System.err.printf("  %-24s %,15d bytes (%.1f MiB)   pooled %.1f MiB%n", e.getKey(), e.getValue(), e.getValue() / 1048576.0,
+                        POOLED_BYTES.getOrDefault(e.getKey(), 0L) / 1048576.0));
     }
 
     private static void print(String graph, Map<String, LongAdder[]> totals) {

@@ -2,6 +2,7 @@ package monetj.core.exec;
 
 import java.util.List;
 import monetj.core.ir.Unary;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 
@@ -17,7 +18,7 @@ final class UnaryKernel {
         if (x.dtype() == DType.BF16 && vectorised) return HostTensor.fromFloats(DType.BF16, x.shape(), run(op, x.to(DType.F32)).floats());
         if (x.dtype() != DType.F32) return op.evaluate(List.of(x)).get(0);
         int n = x.shape().intSize();
-        float[] a = x.floats(), r = new float[n];
+        float[] a = x.floats(), r = ArrayPool.floatsForOverwrite(n);
         Unary.Kind kind = op.kind();
         Parallel.forRange(n, 1 << 15, (lo, hi) -> {
             switch (kind) {

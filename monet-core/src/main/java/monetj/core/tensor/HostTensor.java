@@ -36,15 +36,20 @@ public final class HostTensor {
 
     // ---- construction -------------------------------------------------------------------------
 
-    public static HostTensor zeros(DType dtype, Shape shape) {
-        int n = shape.intSize();
+    /** Zeros (in an array of the executing program's pool, cleared, when one serves this thread: see {@link ArrayPool}). */
+    public static HostTensor zeros(DType dtype, Shape shape) { return ofArray(dtype, shape, ArrayPool.zeroed(dtype, shape.intSize())); }
+
+    /** A tensor whose contents are unspecified (possibly a dead array's): for a caller that writes every element. */
+    public static HostTensor forOverwrite(DType dtype, Shape shape) { return ofArray(dtype, shape, ArrayPool.forOverwrite(dtype, shape.intSize())); }
+
+    private static HostTensor ofArray(DType dtype, Shape shape, Object array) {
         return switch (dtype) {
-            case F64 -> of(shape, new double[n]);
-            case F32 -> of(shape, new float[n]);
-            case BF16, F16 -> ofShorts(dtype, shape, new short[n]);
-            case S64 -> of(shape, new long[n]);
-            case S32 -> of(shape, new int[n]);
-            case PRED -> ofPred(shape, new byte[n]);
+            case F64 -> of(shape, (double[]) array);
+            case F32 -> of(shape, (float[]) array);
+            case BF16, F16 -> ofShorts(dtype, shape, (short[]) array);
+            case S64 -> of(shape, (long[]) array);
+            case S32 -> of(shape, (int[]) array);
+            case PRED -> ofPred(shape, (byte[]) array);
         };
     }
 
@@ -251,7 +256,7 @@ public final class HostTensor {
 
     /** A deep copy in a fresh Java array. */
     public HostTensor copy() {
-        HostTensor z = zeros(dtype(), shape());
+        HostTensor z = forOverwrite(dtype(), shape());
         MemorySegment.copy(data, 0, z.data, 0, data.byteSize());
         return z;
     }

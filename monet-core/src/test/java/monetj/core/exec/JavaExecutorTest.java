@@ -183,6 +183,38 @@ class JavaExecutorTest {
     }
 
     @Test
+    void deadIntermediatesLendTheirArraysToLaterKernelsAndExecutionsButNeverToResults() {
+        // 256 x 256 f32 (256 KiB): t dies at the product, whose zeroed result takes t's array (dirty: it must be
+        // cleared); the executions after the first take the arrays the first left in the pool.
+        TensorType square = TensorType.of(DType.F32, 256, 256);
+        Graph g = new Graph("pooled");
+        Tensor x = new Tensor(g, g.parameter("x", square));
+        Tensor t = x.mul(3.0).exp();
+        Tensor d = t.matmul(t.transpose(1, 0)).mul(1e-3);
+        g.setOutputs(List.of(d.add(x).value(), d.matmul(x).value()));
+        float[] v = new float[256 * 256];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i) * 0.01f;
+        List<HostTensor> args = List.of(HostTensor.of(Shape.of(256, 256), v));
+        List<HostTensor> expected = FusedLoopTest.nodeByNode(g, args);
+        try (Executable exe = exec.compile(g)) {
+            DeviceBuffer in = exec.put(args.get(0));
+            List<HostTensor> first = null;
+            List<float[]> firstValues = null;
+            for (int run = 0; run < 3; run++) {
+                List<HostTensor> out = exe.execute(List.of(in)).stream().map(exec::get).toList();
+                for (int i = 0; i < 2; i++) assertTrue(FusedLoopTest.sameValues(expected.get(i), out.get(i)), "result " + i + " of execution " + run);
+                if (first == null) {
+                    first = out;
+                    firstValues = out.stream().map(r -> r.floats().clone()).toList();
+                    assertTrue(JavaExecutor.pooledBytes(exe) > 0, "the dead intermediates are kept for the next execution");
+                }
+            }
+            for (int i = 0; i < 2; i++) assertArrayEquals(firstValues.get(i), first.get(i).floats(), "a fetched result is never written over");
+            assertArrayEquals(v, args.get(0).floats(), "nor an argument");
+        }
+    }
+
+    @Test
     void aParameterUpdateAndItsMomentsAreOneLoop() {
         Graph g = adamLike();
         List<monetj.core.ir.Node> live = g.liveNodes();
