@@ -307,7 +307,7 @@ final class F32Gemm {
             float[] bPack, int bBase, float[] c, int cBase, Workspace w) {
         boolean add = !first;
         int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
-        // A read in place: six row streams, or six neighbours per depth step. bf16 A is first widened, a block at a
+        // A read in place: MR row streams, or MR neighbours per depth step. bf16 A is first widened, a block at a
         // time, into f32 of the same orientation (whole vectors, where packing converts element by element). A
         // ragged last panel is packed.
         boolean direct = p.readsAInPlace();

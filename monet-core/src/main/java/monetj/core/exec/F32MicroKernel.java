@@ -5,14 +5,19 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register tile of the f32 matrix product: {@link #MR} rows by {@link #NR} columns (two machine vectors)
- * of C held in 12 vector registers while the packed panels of A and B stream past. Each step of k costs two
- * vector loads of B, six broadcasts of A and twelve fused multiply-adds, enough independent chains to keep
- * the FMA units busy through their latency.
+ * of C held in 24 vector registers while the packed panels of A and B stream past. Each step of k costs two
+ * vector loads of B, twelve broadcasts of A and 24 fused multiply-adds: the loop's own instructions are spread
+ * over twice the work of a six-row tile (measured on AVX-512, one thread, B in L2: 6 rows 126-132 GFLOP/s, 12
+ * rows 150-160, 14 rows no better).
+ *
+ * <p>Every kernel writes its epilogue out inline, and there is one per ending (add, store): with a helper method
+ * or both endings in one method, C2 stops inlining at its node-count cutoff, the accumulators escape into the
+ * call as boxed vectors and the loop runs at 5-20 GFLOP/s.
  */
 final class F32MicroKernel {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    static final int MR = 6;
+    static final int MR = 12;
     static final int NR = 2 * LANES;
 
     private F32MicroKernel() {}
@@ -24,7 +29,7 @@ final class F32MicroKernel {
      */
     static void tile(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
         FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
@@ -47,24 +52,58 @@ final class F32MicroKernel {
             a = FloatVector.broadcast(SPECIES, ap[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 10]);
+            ca0 = a.fma(b0, ca0);
+            ca1 = a.fma(b1, ca1);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 11]);
+            cb0 = a.fma(b0, cb0);
+            cb1 = a.fma(b1, cb1);
         }
-        addRow(c, cOff, c00, c01);
-        addRow(c, cOff + ldc, c10, c11);
-        addRow(c, cOff + 2 * ldc, c20, c21);
-        addRow(c, cOff + 3 * ldc, c30, c31);
-        addRow(c, cOff + 4 * ldc, c40, c41);
-        addRow(c, cOff + 5 * ldc, c50, c51);
+        FloatVector.fromArray(SPECIES, c, cOff).add(c00).intoArray(c, cOff);
+        FloatVector.fromArray(SPECIES, c, cOff + LANES).add(c01).intoArray(c, cOff + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc).add(c10).intoArray(c, cOff + 1 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc + LANES).add(c11).intoArray(c, cOff + 1 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc).add(c20).intoArray(c, cOff + 2 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + LANES).add(c21).intoArray(c, cOff + 2 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc).add(c30).intoArray(c, cOff + 3 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + LANES).add(c31).intoArray(c, cOff + 3 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc).add(c40).intoArray(c, cOff + 4 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + LANES).add(c41).intoArray(c, cOff + 4 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc).add(c50).intoArray(c, cOff + 5 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + LANES).add(c51).intoArray(c, cOff + 5 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc).add(c60).intoArray(c, cOff + 6 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc + LANES).add(c61).intoArray(c, cOff + 6 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc).add(c70).intoArray(c, cOff + 7 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc + LANES).add(c71).intoArray(c, cOff + 7 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc).add(c80).intoArray(c, cOff + 8 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc + LANES).add(c81).intoArray(c, cOff + 8 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc).add(c90).intoArray(c, cOff + 9 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc + LANES).add(c91).intoArray(c, cOff + 9 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc).add(ca0).intoArray(c, cOff + 10 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc + LANES).add(ca1).intoArray(c, cOff + 10 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc).add(cb0).intoArray(c, cOff + 11 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc + LANES).add(cb1).intoArray(c, cOff + 11 * ldc + LANES);
     }
 
     /**
      * {@link #tile} with the sums stored over C instead of added to it, for C's first depth block: C is then
-     * written without being read, which for a shallow product is half its memory traffic. A twin rather than a
-     * flag on tile: with both endings in one method the JIT stopped keeping the vectors in registers (measured:
-     * 125 -> 5 GFLOP/s).
+     * written without being read, which for a shallow product is half its memory traffic.
      */
     static void tileStore(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
         FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
@@ -87,13 +126,49 @@ final class F32MicroKernel {
             a = FloatVector.broadcast(SPECIES, ap[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 10]);
+            ca0 = a.fma(b0, ca0);
+            ca1 = a.fma(b1, ca1);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 11]);
+            cb0 = a.fma(b0, cb0);
+            cb1 = a.fma(b1, cb1);
         }
-        storeRow(c, cOff, c00, c01);
-        storeRow(c, cOff + ldc, c10, c11);
-        storeRow(c, cOff + 2 * ldc, c20, c21);
-        storeRow(c, cOff + 3 * ldc, c30, c31);
-        storeRow(c, cOff + 4 * ldc, c40, c41);
-        storeRow(c, cOff + 5 * ldc, c50, c51);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + LANES);
+        c10.intoArray(c, cOff + 1 * ldc);
+        c11.intoArray(c, cOff + 1 * ldc + LANES);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + LANES);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + LANES);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + LANES);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + LANES);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + LANES);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + LANES);
+        c80.intoArray(c, cOff + 8 * ldc);
+        c81.intoArray(c, cOff + 8 * ldc + LANES);
+        c90.intoArray(c, cOff + 9 * ldc);
+        c91.intoArray(c, cOff + 9 * ldc + LANES);
+        ca0.intoArray(c, cOff + 10 * ldc);
+        ca1.intoArray(c, cOff + 10 * ldc + LANES);
+        cb0.intoArray(c, cOff + 11 * ldc);
+        cb1.intoArray(c, cOff + 11 * ldc + LANES);
     }
 
     /**
@@ -101,46 +176,71 @@ final class F32MicroKernel {
      */
     static void tileInPlace(float[] a, int aRow, int ars, int acs, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
         FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-        int r0 = aRow, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars, r4 = r3 + ars, r5 = r4 + ars;
-        for (int p = 0; p < kc; p++) {
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int p = 0, at = aRow; p < kc; p++, at += acs) {
             int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector v = FloatVector.broadcast(SPECIES, a[r0 + p * acs]);
+            FloatVector v = FloatVector.broadcast(SPECIES, a[at]);
             c00 = v.fma(b0, c00);
             c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(SPECIES, a[r1 + p * acs]);
+            v = FloatVector.broadcast(SPECIES, a[at + 1 * ars]);
             c10 = v.fma(b0, c10);
             c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(SPECIES, a[r2 + p * acs]);
+            v = FloatVector.broadcast(SPECIES, a[at + 2 * ars]);
             c20 = v.fma(b0, c20);
             c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(SPECIES, a[r3 + p * acs]);
+            v = FloatVector.broadcast(SPECIES, a[at + 3 * ars]);
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(SPECIES, a[r4 + p * acs]);
+            v = FloatVector.broadcast(SPECIES, a[at + 4 * ars]);
             c40 = v.fma(b0, c40);
             c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(SPECIES, a[r5 + p * acs]);
+            v = FloatVector.broadcast(SPECIES, a[at + 5 * ars]);
             c50 = v.fma(b0, c50);
             c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(SPECIES, a[at + 6 * ars]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(SPECIES, a[at + 7 * ars]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(SPECIES, a[at + 8 * ars]);
+            c80 = v.fma(b0, c80);
+            c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(SPECIES, a[at + 9 * ars]);
+            c90 = v.fma(b0, c90);
+            c91 = v.fma(b1, c91);
+            v = FloatVector.broadcast(SPECIES, a[at + 10 * ars]);
+            ca0 = v.fma(b0, ca0);
+            ca1 = v.fma(b1, ca1);
+            v = FloatVector.broadcast(SPECIES, a[at + 11 * ars]);
+            cb0 = v.fma(b0, cb0);
+            cb1 = v.fma(b1, cb1);
         }
-        addRow(c, cOff, c00, c01);
-        addRow(c, cOff + ldc, c10, c11);
-        addRow(c, cOff + 2 * ldc, c20, c21);
-        addRow(c, cOff + 3 * ldc, c30, c31);
-        addRow(c, cOff + 4 * ldc, c40, c41);
-        addRow(c, cOff + 5 * ldc, c50, c51);
-    }
-
-    private static void addRow(float[] c, int off, FloatVector lo, FloatVector hi) {
-        FloatVector.fromArray(SPECIES, c, off).add(lo).intoArray(c, off);
-        FloatVector.fromArray(SPECIES, c, off + LANES).add(hi).intoArray(c, off + LANES);
-    }
-
-    private static void storeRow(float[] c, int off, FloatVector lo, FloatVector hi) {
-        lo.intoArray(c, off);
-        hi.intoArray(c, off + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff).add(c00).intoArray(c, cOff);
+        FloatVector.fromArray(SPECIES, c, cOff + LANES).add(c01).intoArray(c, cOff + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc).add(c10).intoArray(c, cOff + 1 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc + LANES).add(c11).intoArray(c, cOff + 1 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc).add(c20).intoArray(c, cOff + 2 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + LANES).add(c21).intoArray(c, cOff + 2 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc).add(c30).intoArray(c, cOff + 3 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + LANES).add(c31).intoArray(c, cOff + 3 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc).add(c40).intoArray(c, cOff + 4 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + LANES).add(c41).intoArray(c, cOff + 4 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc).add(c50).intoArray(c, cOff + 5 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + LANES).add(c51).intoArray(c, cOff + 5 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc).add(c60).intoArray(c, cOff + 6 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc + LANES).add(c61).intoArray(c, cOff + 6 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc).add(c70).intoArray(c, cOff + 7 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc + LANES).add(c71).intoArray(c, cOff + 7 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc).add(c80).intoArray(c, cOff + 8 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc + LANES).add(c81).intoArray(c, cOff + 8 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc).add(c90).intoArray(c, cOff + 9 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc + LANES).add(c91).intoArray(c, cOff + 9 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc).add(ca0).intoArray(c, cOff + 10 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc + LANES).add(ca1).intoArray(c, cOff + 10 * ldc + LANES);
+        FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc).add(cb0).intoArray(c, cOff + 11 * ldc);
+        FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc + LANES).add(cb1).intoArray(c, cOff + 11 * ldc + LANES);
     }
 }
