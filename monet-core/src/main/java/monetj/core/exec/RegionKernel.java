@@ -5,6 +5,7 @@ import java.util.List;
 import monetj.core.ir.Concatenate;
 import monetj.core.ir.Pad;
 import monetj.core.ir.Slice;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -31,7 +32,7 @@ final class RegionKernel {
             base += op.startIndices()[d] * src[d];
             srcStrides[d] = op.strides()[d] * src[d];
         }
-        float[] dst = new float[out.intSize()];
+        float[] dst = ArrayPool.floatsForOverwrite(out.intSize());
         copy(x.floats(), base, srcStrides, dst, 0, out.strides(), out.dims());
         return HostTensor.of(out, dst);
     }
@@ -39,7 +40,7 @@ final class RegionKernel {
     static HostTensor concatenate(Concatenate op, List<HostTensor> inputs) {
         if (inputs.get(0).dtype() != DType.F32) return op.evaluate(inputs).get(0);
         Shape out = op.inferTypes(inputs.stream().map(HostTensor::type).toList()).get(0).shape();
-        float[] dst = new float[out.intSize()];
+        float[] dst = ArrayPool.floatsForOverwrite(out.intSize());
         long[] strides = out.strides();
         long offset = 0;
         for (HostTensor x : inputs) {
@@ -53,22 +54,11 @@ final class RegionKernel {
         if (x.dtype() != DType.F32) return op.evaluate(List.of(x, value)).get(0);
         Shape out = op.inferTypes(List.of(x.type(), value.type())).get(0).shape();
         float fill = value.floats()[0];
-        float[] dst = new float[out.intSize()];
-        if (Float.floatToRawIntBits(fill) != 0) Arrays.fill(dst, fill); // a new array holds +0 already
-        int rank = x.shape().rank();
-        long[] src = x.shape().strides(), strides = out.strides(), dstStrides = new long[rank];
-        int[] counts = new int[rank];
-        long srcBase = 0, dstBase = 0;
-        for (int d = 0; d < rank; d++) { // as the reference: operand element i lands at low + i * step, kept when inside
-            long step = op.interiorPadding()[d] + 1L, low = op.edgePaddingLow()[d];
-            long first = low >= 0 ? 0 : Math.ceilDiv(-low, step);
-            long last = Math.min(x.shape().dim(d) - 1L, Math.floorDiv(out.dim(d) - 1L - low, step));
-            counts[d] = (int) Math.max(0, last - first + 1);
-            srcBase += first * src[d];
-            dstBase += (low + first * step) * strides[d];
-            dstStrides[d] = step * strides[d];
-        }
-        copy(x.floats(), srcBase, src, dst, dstBase, dstStrides, counts);
+        float[] dst;
+        if (Float.floatToRawIntBits(fill) == 0) dst = ArrayPool.zeroedFloats(out.intSize());
+        else Arrays.fill(dst = ArrayPool.floatsForOverwrite(out.intSize()), fill);
+        Pad.Placement at = op.placement(x.shape(), out);
+        copy(x.floats(), at.operandBase(), x.shape().strides(), dst, at.resultBase(), at.resultStrides(), at.counts());
         return HostTensor.of(out, dst);
     }
 

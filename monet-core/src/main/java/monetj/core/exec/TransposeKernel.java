@@ -2,6 +2,7 @@ package monetj.core.exec;
 
 import java.util.List;
 import monetj.core.ir.Transpose;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -43,11 +44,11 @@ final class TransposeKernel {
         }
         Layout l = new Layout(java.util.Arrays.copyOf(size, rank), java.util.Arrays.copyOf(from, rank));
         if (x.dtype() == DType.F32) {
-            float[] src = x.floats(), dst = new float[(int) x.size()];
+            float[] src = x.floats(), dst = ArrayPool.floatsForOverwrite((int) x.size());
             l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, cols) -> new GatheredTile(src, dst, srcRow, dstRow, cols)::copy);
             return HostTensor.of(outShape, dst);
         }
-        short[] src = x.shorts(), dst = new short[(int) x.size()];
+        short[] src = x.shorts(), dst = (short[]) ArrayPool.forOverwrite(DType.BF16, (int) x.size());
         l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, width) -> (s, d, rows, cols) -> {
             for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) dst[d + i * dstRow + j] = src[s + i + j * srcRow];
         });

@@ -39,26 +39,39 @@ public record Pad(int[] edgePaddingLow, int[] edgePaddingHigh, int[] interiorPad
         return (long) edgePaddingLow[d] + edgePaddingHigh[d] + n + (long) Math.max(n - 1, 0) * interiorPadding[d];
     }
 
-    @Override
-    public List<HostTensor> evaluate(List<HostTensor> inputs) {
-        HostTensor x = inputs.get(0);
-        Shape outShape = inferTypes(List.of(x.type(), inputs.get(1).type())).get(0).shape();
-        HostTensor out = StridedRegion.filled(inputs.get(1), outShape);
-        int rank = x.shape().rank();
-        long[] src = x.shape().strides(), dst = outShape.strides(), dstStrides = new long[rank];
+    /**
+     * Where the operand's elements land in the result: the box {@code counts} of kept operand elements starts at
+     * {@code operandBase} (flat, in the operand's row-major strides) and at {@code resultBase}, stepping {@code
+     * resultStrides} in the result, for executors' own pad kernels.
+     */
+    public record Placement(long operandBase, long resultBase, long[] resultStrides, int[] counts) {}
+
+    /** The placement of an operand shaped {@code operand} in the result shaped {@code result}. */
+    public Placement placement(Shape operand, Shape result) {
+        int rank = operand.rank();
+        long[] src = operand.strides(), dst = result.strides(), dstStrides = new long[rank];
         int[] counts = new int[rank];
         long srcBase = 0, dstBase = 0;
         for (int d = 0; d < rank; d++) {
             // Operand element i lands at low + i * step; keep the i whose position falls inside the result.
             long step = interiorPadding[d] + 1L, low = edgePaddingLow[d];
             long first = low >= 0 ? 0 : Math.ceilDiv(-low, step);
-            long last = Math.min(x.shape().dim(d) - 1L, Math.floorDiv(outShape.dim(d) - 1L - low, step));
+            long last = Math.min(operand.dim(d) - 1L, Math.floorDiv(result.dim(d) - 1L - low, step));
             counts[d] = (int) Math.max(0, last - first + 1);
             srcBase += first * src[d];
             dstBase += (low + first * step) * dst[d];
             dstStrides[d] = step * dst[d];
         }
-        StridedRegion.copy(x, srcBase, src, out, dstBase, dstStrides, counts);
+        return new Placement(srcBase, dstBase, dstStrides, counts);
+    }
+
+    @Override
+    public List<HostTensor> evaluate(List<HostTensor> inputs) {
+        HostTensor x = inputs.get(0);
+        Shape outShape = inferTypes(List.of(x.type(), inputs.get(1).type())).get(0).shape();
+        HostTensor out = StridedRegion.filled(inputs.get(1), outShape);
+        Placement at = placement(x.shape(), outShape);
+        StridedRegion.copy(x, at.operandBase(), x.shape().strides(), out, at.resultBase(), at.resultStrides(), at.counts());
         return List.of(out);
     }
 
