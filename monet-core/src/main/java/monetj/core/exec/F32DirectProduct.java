@@ -1,7 +1,7 @@
 package monetj.core.exec;
 
 /**
- * The f32 product without packing, for A with fewer rows than a register tile (a vector times a matrix, say):
+ * The f32 product without packing, for A of very few rows (a vector times a matrix, say):
  * there each element of B is used only a few times, so copying B into panels and padding A to whole tiles
  * would cost more than the arithmetic. Each row of C is built as a sum of rows of B scaled by elements of A,
  * vectorised along the row.
