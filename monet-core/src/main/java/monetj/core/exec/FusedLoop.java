@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -106,8 +108,10 @@ final class FusedLoop implements LoopKernel {
         List<Node> out = new ArrayList<>(cluster.extras());
         if (r == null || alongside) out.addFirst(cluster.root());
         written = out.stream().mapToInt(n -> reg.get(n.out())).toArray();
-        uniform = java.util.stream.IntStream.range(0, through.size()).filter(i -> loopSize != 1 && reads.get(i).shape().size() == 1).toArray();
-        varying = java.util.stream.IntStream.range(0, through.size()).filter(i -> !(loopSize != 1 && reads.get(i).shape().size() == 1)).toArray();
+        Map<Boolean, List<Integer>> repeatsOne = IntStream.range(0, through.size()).boxed()
+                .collect(Collectors.partitioningBy(i -> loopSize != 1 && reads.get(i).shape().size() == 1));
+        uniform = repeatsOne.get(true).stream().mapToInt(Integer::intValue).toArray();
+        varying = repeatsOne.get(false).stream().mapToInt(Integer::intValue).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
     }
 
