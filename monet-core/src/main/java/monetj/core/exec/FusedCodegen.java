@@ -47,10 +47,13 @@ final class FusedCodegen {
 
     /**
      * The most work one generated body takes, in simple lane operations (exp and log count as {@link #HEAVY}): C2
-     * gives up inlining past a node budget, and a lane function it does not inline passes its vectors boxed, far
-     * slower than the interpreter. Larger clusters stay interpreted.
+     * stops inlining past a node budget (NodeCountInliningCutoff, 18,000 nodes; each inlined Vector API call costs a
+     * few hundred), and a lane function it does not inline passes its vectors boxed, far slower than the
+     * interpreter. A 49-member init cluster with two logs (about 110 here) was seen to cross it. Larger clusters
+     * stay interpreted (should one cross it anyway, its warm-up never reaches compiled speed and it stays
+     * interpreted too: {@link GeneratedBody}).
      */
-    static final int MAX_WEIGHT = 240;
+    static final int MAX_WEIGHT = 80;
     private static final int HEAVY = 30;
 
     private static final ClassDesc LANES = ClassDesc.of(FusedLanes.class.getName());
