@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
@@ -46,7 +47,8 @@ final class FusedCodegen {
     enum Access { F32, BF16, BUFFER, UNIFORM }
 
     /**
-     * The most work one generated body takes, in simple lane operations (exp and log count as {@link #HEAVY}): C2
+     * The most work one generated body takes, in simple lane operations (exp, log and the ops computed lane by lane
+     * in f64 count as {@link #HEAVY}): C2
      * stops inlining past a node budget (NodeCountInliningCutoff, 18,000 nodes; each inlined Vector API call costs a
      * few hundred), and a lane function it does not inline passes its vectors boxed, far slower than the
      * interpreter. A 49-member init cluster with two logs (about 110 here) was seen to cross it. Larger clusters
@@ -59,6 +61,7 @@ final class FusedCodegen {
     private static final ClassDesc LANES = ClassDesc.of(FusedLanes.class.getName());
     private static final ClassDesc VECTOR = ClassDesc.of(FloatVector.class.getName());
     private static final ClassDesc FLOATS = CD_float.arrayType(), SHORTS = CD_short.arrayType();
+    /** By form, for the process: a program compiled again, or another with the same loops, finds its classes compiled. */
     private static final Map<String, GeneratedBody> BODIES = new ConcurrentHashMap<>();
 
     private FusedCodegen() {}
@@ -103,16 +106,16 @@ final class FusedCodegen {
     private static Step step(Node n, int[] in) {
         return switch (n.op()) {
             case Binary b -> switch (b.kind()) {
-                case ADD, SUBTRACT, MULTIPLY, DIVIDE, MAXIMUM, MINIMUM -> new Step(b.kind().name().toLowerCase(), in, null);
+                case ADD, SUBTRACT, MULTIPLY, DIVIDE, MAXIMUM, MINIMUM -> new Step(b.kind().name().toLowerCase(Locale.ROOT), in, null);
                 case POWER, REMAINDER -> new Step("inDouble", in, b.kind());
                 default -> null;
             };
             case Unary u -> switch (u.kind()) {
-                case NEGATE, ABS, SQRT, EXP, LOG -> new Step(u.kind().name().toLowerCase(), in, null);
+                case NEGATE, ABS, SQRT, EXP, LOG -> new Step(u.kind().name().toLowerCase(Locale.ROOT), in, null);
                 case NOT -> null;
                 default -> new Step("inDouble", in, u.kind());
             };
-            case Compare c -> new Step(c.direction().name().toLowerCase(), in, null);
+            case Compare c -> new Step(c.direction().name().toLowerCase(Locale.ROOT), in, null);
             case Select s -> new Step("select", in, null);
             case Clamp c -> new Step("clamp", in, null);
             case Convert c -> new Step("bf16", in, null); // to bf16 (to f32 aliases its operand)
