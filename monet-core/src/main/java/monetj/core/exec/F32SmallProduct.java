@@ -22,20 +22,47 @@ final class F32SmallProduct {
     /** Up to this many multiply-adds per matrix a product counts as tiny: about the cost of packing one register tile. */
     static final int MAX_WORK = 1 << 12;
 
-    private F32SmallProduct() {}
+    private final MatrixLayout la, lb;
+    private final int m, k, n;
+    private final boolean byRows, byColumns;
+    private final F32FlatProduct flat; // null where the flat product does not suit
+
+    private F32SmallProduct(int m, int k, int n, MatrixLayout la, MatrixLayout lb) {
+        this.la = la;
+        this.lb = lb;
+        this.m = m;
+        this.k = k;
+        this.n = n;
+        this.byRows = lb.colStride() == 1 && n >= LANES;
+        this.flat = byRows ? null : F32FlatProduct.plan(m, k, n, la, lb);
+        this.byColumns = la.rowStride() == 1 && m >= LANES;
+    }
 
     static boolean suits(int m, int k, int n) { return (long) m * k * n <= MAX_WORK; }
 
+    /**
+     * How to multiply matrices of these layouts: which path, and the flat product's lane maps, worked out once (the
+     * executor keeps it with its node; the maps for thousands of tiny matrices cost more than their product).
+     */
+    static F32SmallProduct plan(int m, int k, int n, MatrixLayout la, MatrixLayout lb) { return new F32SmallProduct(m, k, n, la, lb); }
+
+    /** C += A * B for every matrix, on up to {@code threads} threads when the work pays for them. */
+    void multiply(float[] a, float[] b, float[] c, int threads) {
+        int batch = la.batch();
+        if (batch == 0 || m == 0 || n == 0 || k == 0) return;
+        if (threads <= 1 || (long) batch * m * k * n < F32Gemm.PARALLEL_THRESHOLD) multiply(a, b, c, 0, batch);
+        else Parallel.forRange(batch, F32Gemm.matricesPerChunk(m, k, n), (lo, hi) -> multiply(a, b, c, lo, hi));
+    }
+
     /** C[b] += A[b] * B[b] for matrices b in [b0, b1); C row-major with batch stride m * n. */
-    static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int b0, int b1) {
-        if (lb.colStride() == 1 && n >= LANES) {
+    void multiply(float[] a, float[] b, float[] c, int b0, int b1) {
+        if (byRows) {
             byRows(a, la, b, lb, c, m, k, n, b0, b1);
             return;
         }
-        F32FlatProduct flat = F32FlatProduct.plan(m, k, n, la, lb);
         if (flat != null) b0 = flat.multiply(a, la, b, lb, c, b0, b1);
         if (b0 == b1) return;
-        if (la.rowStride() == 1 && m >= LANES) byColumns(a, la, b, lb, c, m, k, n, b0, b1);
+        if (byColumns) byColumns(a, la, b, lb, c, m, k, n, b0, b1);
         else scalar(a, la, b, lb, c, m, k, n, acrossMatrices(a, la, b, lb, c, m, k, n, b0, b1), b1);
     }
 

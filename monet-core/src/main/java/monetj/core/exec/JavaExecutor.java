@@ -216,7 +216,7 @@ public final class JavaExecutor implements Backend {
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
-                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
+                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), OpProfile.label(kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), in), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }
