@@ -47,7 +47,7 @@ final class DotNodeKernel implements ExecutorKernel {
         HostTensor lhs = in.get(0), rhs = in.get(1);
         if (small == null) return List.of(DotKernel.dotGeneral(op, lhs, rhs, out));
         long started = OpProfile.ENABLED ? System.nanoTime() : 0, gcBefore = OpProfile.ENABLED ? DotProfile.gcMillis() : 0;
-        float[] c = ArrayPool.zeroedFloats(out.shape().intSize()); // the product accumulates into C
+        float[] c = ArrayPool.floatsForOverwrite(out.shape().intSize()); // every element written once
         small.multiply(lhs.floats(), rhs.floats(), c, Parallel.threads());
         HostTensor r = HostTensor.of(out.shape(), c);
         if (OpProfile.ENABLED) DotProfile.record(op, lhs, rhs, multiplyAdds, System.nanoTime() - started, DotProfile.gcMillis() - gcBefore);

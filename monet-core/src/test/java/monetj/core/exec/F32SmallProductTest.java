@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Tiny f32 batched products as the executor runs them (a {@link DotNodeKernel} with its plan made from the node's
  * types), whatever path {@link F32SmallProduct} takes: every element of C is the depth-order chain
- * {@code s = fma(a[p], b[p], s)} from +0 over the reference's own rearrangement of the operands, bit for bit (a zero
- * may differ in sign only), and within the f32 accumulation bound of the op's reference evaluation. Shapes: Monet's
- * per-head and per-expert products in every operand dimension order, matrices left over from whole vectors, batches
- * large enough for threads, random sizes; values include zeros of both signs, infinities and NaN.
+ * {@code s = fma(a[p], b[p], s)} from +0 over the reference's own rearrangement of the operands, bit for bit, and
+ * within the f32 accumulation bound of the op's reference evaluation. Shapes: Monet's per-head and per-expert products
+ * in every operand dimension order, matrices left over from whole vectors, batches large enough for threads, random
+ * sizes; values include zeros of both signs, products that underflow to a zero of either sign, infinities and NaN.
  */
 class F32SmallProductTest {
     private static final double U = Math.ulp(1f) / 2;
@@ -75,7 +75,7 @@ class F32SmallProductTest {
         HostTensor want = op.evaluate(List.of(lhs, rhs)).get(0), magnitude = op.evaluate(List.of(abs(lhs), abs(rhs))).get(0);
         double k = product(contract);
         for (int i = 0; i < got.length; i++) {
-            boolean same = Float.isNaN(chain[i]) ? Float.isNaN(got[i]) : got[i] == chain[i];
+            boolean same = Float.isNaN(chain[i]) ? Float.isNaN(got[i]) : Float.floatToRawIntBits(got[i]) == Float.floatToRawIntBits(chain[i]);
             if (!same) fail(dims + ": element " + i + " is " + got[i] + ", the depth-order fma chain gives " + chain[i]);
             if (!Float.isFinite(chain[i])) continue;
             double bound = (k + 2) * U * magnitude.getDouble(i), err = Math.abs(got[i] - want.getDouble(i));
@@ -102,12 +102,13 @@ class F32SmallProductTest {
         return c;
     }
 
-    /** Mostly values in [-1, 1); one in 50 is a zero of either sign, one in 2000 an infinity or NaN. */
+    /** Mostly values in [-1, 1); one in 50 is a zero of either sign, one in 20 of magnitude ~1e-30 (their products underflow), one in 2000 an infinity or NaN. */
     private HostTensor random(Shape s) {
         float[] v = new float[s.intSize()];
         for (int i = 0; i < v.length; i++) {
             int r = rnd.nextInt(2000);
-            v[i] = r == 0 ? Float.POSITIVE_INFINITY : r == 1 ? Float.NaN : r < 40 ? (r % 2 == 0 ? 0f : -0f) : rnd.nextFloat() * 2 - 1;
+            float x = rnd.nextFloat() * 2 - 1;
+            v[i] = r == 0 ? Float.POSITIVE_INFINITY : r == 1 ? Float.NaN : r < 40 ? (r % 2 == 0 ? 0f : -0f) : r < 140 ? x * 1e-30f : x;
         }
         return HostTensor.of(s, v);
     }
