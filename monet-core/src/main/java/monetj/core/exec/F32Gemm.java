@@ -37,7 +37,7 @@ final class F32Gemm {
      */
     static final int DIRECT_BELOW_ROWS = 6;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
-    private static final long PARALLEL_THRESHOLD = 1L << 20;
+    static final long PARALLEL_THRESHOLD = 1L << 20;
     /** Up to this many NR-wide column panels of C, f32 A is read in place rather than packed (measured: 8 wins, 16 loses). */
     private static final int IN_PLACE_A_MAX_PANELS = 8;
     /** Depth of one segment when threads split the depth of a product: 16 packed blocks. */
@@ -126,8 +126,7 @@ final class F32Gemm {
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
         if (F32SmallProduct.suits(m, k, n)) {
-            if (serial) F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
-            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            F32SmallProduct.plan(m, k, n, la, lb).multiply(a, b, c, threads);
             return;
         }
         if (m < DIRECT_BELOW_ROWS) {
@@ -139,7 +138,7 @@ final class F32Gemm {
     }
 
     /** Matrices per parallel chunk: enough multiply-adds that a chunk costs more than handing it to a thread. */
-    private static int matricesPerChunk(int m, int k, int n) {
+    static int matricesPerChunk(int m, int k, int n) {
         return (int) Math.max(1, PARALLEL_THRESHOLD / 16 / ((long) m * k * n));
     }
 
