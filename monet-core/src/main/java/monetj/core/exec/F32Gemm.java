@@ -32,6 +32,13 @@ final class F32Gemm {
     /** Height of one packed A block (MC x KC floats); it only sets how often A is repacked, the kernel reads one MR panel at a time. */
     static final int MC = 120;
     /**
+     * The height of a packed A block when A's rows are its contiguous direction (A given transposed, as the
+     * weight gradient through the vocabulary table reads the logits' gradient): each depth step then packs one
+     * run of this many floats from a different row of storage, and runs of MC (480 bytes, a new page each) left the
+     * block's packing waiting on memory. 504 x KC floats (504 KiB) still fit in L2 beside a block of B.
+     */
+    static final int MC_CONTIGUOUS_ROWS = 42 * MR;
+    /**
      * Products with fewer rows go to {@link F32DirectProduct}, which reads B once per row of C (measured to beat
      * packing when the tile had six rows). With the 12-row tile, 6-11 rows stay on the packed path as a padded tile
      * (e.g. [8,128] x [128,32000]: 1.8-3.8 ms, as fast as the six-row tile was) instead of reading B up to 11 times.
@@ -343,8 +350,9 @@ final class F32Gemm {
             float[] bPack, int bBase, float[] c, int cBase, Workspace w) {
         boolean add = !first;
         int ldc = p.n;
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
+        int blockRows = p.la.rowStride() == 1 && p.la.colStride() != 1 ? MC_CONTIGUOUS_ROWS : MC;
+        for (int ic = i0; ic < i1; ic += blockRows) {
+            int mc = Math.min(blockRows, i1 - ic);
             float[] aPack = aWhole != null ? aWhole : w.aPack(mc, kc);
             int aPanels = aWhole != null ? pc * p.paddedRows() + ic * kc : 0;
             if (aWhole == null) p.packA(bi, ic, mc, pc, kc, aPack, 0, w);
@@ -366,8 +374,8 @@ final class F32Gemm {
 
     /**
      * Pack buffers, one set per thread and kept between products: allocating (and zeroing) them for every
-     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC (A, and bf16 A
-     * widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
+     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC_CONTIGUOUS_ROWS x KC (A, and
+     * bf16 A widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
      */
     private static final class Workspace {
         private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);

@@ -32,6 +32,9 @@ class MatMulTest {
         // Depth past KC, width past NC, height past MC, each with a ragged remainder.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
         check(2, 2 * F32Gemm.MC + 1, 2 * F32Gemm.KC + 1, 37, Layout.TRANSPOSED, Layout.STRIDED, 2);
+        // A transposed is packed in taller blocks: more than one of them, the last ragged.
+        check(1, F32Gemm.MC_CONTIGUOUS_ROWS + F32Gemm.MC + 5, F32Gemm.KC + 3, 45, Layout.TRANSPOSED, Layout.ROW_MAJOR, 1);
+        check(1, 2 * F32Gemm.MC_CONTIGUOUS_ROWS + 7, 19, 37, Layout.TRANSPOSED, Layout.TRANSPOSED, 2);
         // C wider than one block of B with a short A: A packed once for the whole matrix, on one thread and shared
         // by threads taking column ranges.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.TRANSPOSED, Layout.TRANSPOSED, 1);
@@ -79,7 +82,7 @@ class MatMulTest {
     void bf16OperandsGiveExactlyTheProductOfTheirF32Values() {
         // Widening happens as the operands are packed; the arithmetic after it is the f32 product's, element for element.
         int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6},
-                {2, 13, 259, F32Gemm.NC + 77}};
+                {2, 13, 259, F32Gemm.NC + 77}, {1, F32Gemm.MC_CONTIGUOUS_ROWS + 9, 40, 33}};
         for (int[] s : shapes) {
             for (Layout la : Layout.values()) {
                 for (Layout lb : Layout.values()) {
