@@ -66,7 +66,7 @@ public final class DotKernel {
      * The single stride that walks the dimensions {@code dims} (in that order, the last fastest) as one flat
      * index, or -1 when there is none. Dimensions of size 1 never move and so do not constrain it.
      */
-    private static long groupStride(Shape s, long[] strides, int[] dims) {
+    static long groupStride(Shape s, long[] strides, int[] dims) {
         long stride = 0, expectedOuter = -1;
         for (int i = dims.length - 1; i >= 0; i--) {
             int d = dims[i];
@@ -79,7 +79,7 @@ public final class DotKernel {
     }
 
     /** Start of each matrix, batch indices enumerated row-major over {@code batchDims} in the given order. */
-    private static int[] batchOffsets(Shape s, long[] strides, int[] batchDims) {
+    static int[] batchOffsets(Shape s, long[] strides, int[] batchDims) {
         int[] offsets = new int[product(s, batchDims)];
         long single = groupStride(s, strides, batchDims);
         if (single >= 0) { // one stride walks them all (the common case): no odometer per matrix
@@ -101,7 +101,7 @@ public final class DotKernel {
         return offsets;
     }
 
-    private static int product(Shape s, int[] dims) {
+    static int product(Shape s, int[] dims) {
         long p = 1;
         for (int d : dims) p *= s.dim(d);
         return Math.toIntExact(p);

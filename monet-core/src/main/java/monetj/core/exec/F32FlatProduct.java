@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * depth step the elements of A (and of B) the lanes need follow a pattern that repeats from vector to vector, worked
  * out once. When every pattern lies within a vector's span of the operand (a broadcast element, a run, a few rows of
  * a narrow matrix), each is one load and one lane permutation; for dot products of matrices that hold one element of
- * C (nothing to reuse) the lanes are gathered. C is read and written in whole vectors, with no per-matrix loop.
- * Each depth step is fused into C in order, {@code c = fma(a, b, c)}, as the product by rows does it.
+ * C (nothing to reuse) the lanes are gathered. Each vector of C is summed over the whole depth in a register,
+ * {@code c = fma(a, b, c)} from +0 in depth order as the other products do it, and stored once: C is written, never read.
  */
 final class F32FlatProduct {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -23,9 +23,10 @@ final class F32FlatProduct {
     /**
      * One operand's patterns: at pattern s (vector v of a period, depth p: s = v * k + p) lane l reads offset
      * {@code offsets[s * LANES + l]} from the vector's matrix; {@code start[s]} is the lowest, and when {@code windowed}
-     * every lane lies within LANES elements of it, at {@code start[s] + map[s * LANES + l]}.
+     * every lane lies within LANES elements of it, at {@code start[s] + map[s * LANES + l]}; {@code uniform}: every
+     * pattern has the same map (one permutation serves all).
      */
-    private record Pattern(int[] offsets, int[] start, int[] map, boolean windowed, int reach) {}
+    private record Pattern(int[] offsets, int[] start, int[] map, boolean windowed, boolean uniform, int reach) {}
 
     private final int k, size, period, matricesPerVector, aStride, bStride;
     private final Pattern a, b;
@@ -66,7 +67,7 @@ final class F32FlatProduct {
     }
 
     /**
-     * C[b] += A[b] * B[b] for whole vectors of C from matrix b0 on, as far as every window lies inside its array;
+     * C[b] = A[b] * B[b] for whole vectors of C from matrix b0 on, as far as every window lies inside its array;
      * returns the first matrix left over.
      */
     int multiply(float[] x, MatrixLayout la, float[] y, MatrixLayout lb, float[] c, int b0, int b1) {
@@ -75,35 +76,59 @@ final class F32FlatProduct {
         while (end > b0 && (aFirst + (end - matricesPerVector) * aStride + a.reach > x.length || bFirst + (end - matricesPerVector) * bStride + b.reach > y.length)) {
             end -= matricesPerVector;
         }
-        if (a.windowed && b.windowed) permuted(x, y, c, aFirst, bFirst, b0, end);
-        else gathered(x, y, c, aFirst, bFirst, b0, end);
+        if (!a.windowed || !b.windowed) gathered(x, y, c, aFirst, bFirst, b0, end);
+        else if (a.uniform && b.uniform) uniform(x, y, c, aFirst, bFirst, b0, end);
+        else permuted(x, y, c, aFirst, bFirst, b0, end);
         return end;
     }
 
-    /**
-     * Pattern by pattern, each over every vector of matrices: the lane indices stay in registers. Each depth step is
-     * fused into C as it goes, {@code c = fma(a, b, c)}, in depth order as the other products do it.
-     */
-    private void permuted(float[] x, float[] y, float[] c, int aFirst, int bFirst, int b0, int end) {
-        for (int v = 0; v < period; v++) {
-            for (int p = 0, s = v * k; p < k; p++, s++) {
-                VectorShuffle<Float> aLanes = VectorShuffle.fromArray(SPECIES, a.map, s * LANES), bLanes = VectorShuffle.fromArray(SPECIES, b.map, s * LANES);
-                int aAt = aFirst + a.start[s], bAt = bFirst + b.start[s];
-                for (int bi = b0, co = b0 * size + v * LANES; bi < end; bi += matricesPerVector, co += matricesPerVector * size) {
-                    FloatVector av = FloatVector.fromArray(SPECIES, x, aAt + bi * aStride).rearrange(aLanes);
-                    FloatVector bv = FloatVector.fromArray(SPECIES, y, bAt + bi * bStride).rearrange(bLanes);
-                    av.fma(bv, FloatVector.fromArray(SPECIES, c, co)).intoArray(c, co);
+    /** Both operands' patterns share one permutation each (outer products, 32 x 4 by 4 x 4): both stay in registers. */
+    private void uniform(float[] x, float[] y, float[] c, int aFirst, int bFirst, int b0, int end) {
+        VectorShuffle<Float> aLanes = VectorShuffle.fromArray(SPECIES, a.map, 0), bLanes = VectorShuffle.fromArray(SPECIES, b.map, 0);
+        if (period == 1 && k == 1) { // outer products: one load of each per vector of C, no loop inside (C2 compiles a 1-trip loop poorly)
+            int aAt = aFirst + a.start[0], bAt = bFirst + b.start[0];
+            for (int bi = b0, co = b0 * size; bi < end; bi += matricesPerVector, co += LANES) {
+                FloatVector av = FloatVector.fromArray(SPECIES, x, aAt + bi * aStride).rearrange(aLanes);
+                av.fma(FloatVector.fromArray(SPECIES, y, bAt + bi * bStride).rearrange(bLanes), FloatVector.zero(SPECIES)).intoArray(c, co);
+            }
+            return;
+        }
+        for (int bi = b0, co = b0 * size; bi < end; bi += matricesPerVector) {
+            int aAt = aFirst + bi * aStride, bAt = bFirst + bi * bStride;
+            for (int v = 0, s = 0; v < period; v++, co += LANES) {
+                FloatVector sum = FloatVector.zero(SPECIES);
+                for (int p = 0; p < k; p++, s++) {
+                    FloatVector av = FloatVector.fromArray(SPECIES, x, aAt + a.start[s]).rearrange(aLanes);
+                    sum = av.fma(FloatVector.fromArray(SPECIES, y, bAt + b.start[s]).rearrange(bLanes), sum);
                 }
+                sum.intoArray(c, co);
+            }
+        }
+    }
+
+    /** Each pattern's permutation loaded where it is used. */
+    private void permuted(float[] x, float[] y, float[] c, int aFirst, int bFirst, int b0, int end) {
+        for (int bi = b0, co = b0 * size; bi < end; bi += matricesPerVector) {
+            int aAt = aFirst + bi * aStride, bAt = bFirst + bi * bStride;
+            for (int v = 0, s = 0; v < period; v++, co += LANES) {
+                FloatVector sum = FloatVector.zero(SPECIES);
+                for (int p = 0; p < k; p++, s++) {
+                    FloatVector av = FloatVector.fromArray(SPECIES, x, aAt + a.start[s]).rearrange(VectorShuffle.fromArray(SPECIES, a.map, s * LANES));
+                    sum = av.fma(FloatVector.fromArray(SPECIES, y, bAt + b.start[s]).rearrange(VectorShuffle.fromArray(SPECIES, b.map, s * LANES)), sum);
+                }
+                sum.intoArray(c, co);
             }
         }
     }
 
     private void gathered(float[] x, float[] y, float[] c, int aFirst, int bFirst, int b0, int end) {
-        for (int p = 0; p < k; p++) {
-            for (int bi = b0, co = b0 * size; bi < end; bi += matricesPerVector, co += LANES) {
+        for (int bi = b0, co = b0 * size; bi < end; bi += matricesPerVector, co += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int p = 0; p < k; p++) {
                 FloatVector av = FloatVector.fromArray(SPECIES, x, aFirst + bi * aStride, a.offsets, p * LANES);
-                av.fma(FloatVector.fromArray(SPECIES, y, bFirst + bi * bStride, b.offsets, p * LANES), FloatVector.fromArray(SPECIES, c, co)).intoArray(c, co);
+                sum = av.fma(FloatVector.fromArray(SPECIES, y, bFirst + bi * bStride, b.offsets, p * LANES), sum);
             }
+            sum.intoArray(c, co);
         }
     }
 
@@ -132,6 +157,8 @@ final class F32FlatProduct {
                 reach = Math.max(reach, Math.max(hi + 1, lo + LANES));
             }
         }
-        return new Pattern(offsets, start, map, windowed, reach);
+        boolean uniform = true;
+        for (int i = LANES; i < map.length && uniform; i++) uniform = map[i] == map[i % LANES];
+        return new Pattern(offsets, start, map, windowed, uniform, reach);
     }
 }

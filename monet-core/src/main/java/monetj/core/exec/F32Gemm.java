@@ -45,7 +45,7 @@ final class F32Gemm {
      */
     static final int DIRECT_BELOW_ROWS = 6;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
-    private static final long PARALLEL_THRESHOLD = 1L << 20;
+    static final long PARALLEL_THRESHOLD = 1L << 20;
     /** Depth of one segment when threads split the depth of a product: 16 packed blocks. */
     static final int DEPTH_SEGMENT = 16 * KC;
     /**
@@ -155,12 +155,7 @@ final class F32Gemm {
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
         if (F32SmallProduct.suits(m, k, n)) {
-            Parallel.RangeBody matrices = (lo, hi) -> {
-                Arrays.fill(c, lo * m * n, hi * m * n, 0f);
-                F32SmallProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi);
-            };
-            if (serial) matrices.run(0, batch);
-            else Parallel.forRange(batch, matricesPerChunk(m, k, n), matrices);
+            F32SmallProduct.plan(m, k, n, la, lb).multiply(a, b, c, threads); // writes each element of C once
             return;
         }
         if (m < DIRECT_BELOW_ROWS) {
@@ -176,7 +171,7 @@ final class F32Gemm {
     }
 
     /** Matrices per parallel chunk: enough multiply-adds that a chunk costs more than handing it to a thread. */
-    private static int matricesPerChunk(int m, int k, int n) {
+    static int matricesPerChunk(int m, int k, int n) {
         return (int) Math.max(1, PARALLEL_THRESHOLD / 16 / ((long) m * k * n));
     }
 

@@ -34,6 +34,7 @@ public final class JavaExecutor implements Backend {
     public Executable compile(Graph graph) {
         VectorMath.prepare(); // its warm-up runs while the program is prepared and its first steps run
         graph = ScatterAddRewrite.apply(graph);
+        graph = TransposeFolding.apply(SwappedDotRewrite.apply(graph));
         List<Node> live = graph.liveNodes();
         for (Node n : live) {
             if (n.op() instanceof CustomCall c) {
@@ -216,7 +217,7 @@ public final class JavaExecutor implements Backend {
                     long started = OpProfile.ENABLED ? System.nanoTime() : 0;
                     try {
                         out = dying[p] == null ? kernels[p].run(in) : kernels[p].run(in, overwritable(dying[p], in, live));
-                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), System.nanoTime() - started);
+                        if (OpProfile.ENABLED) OpProfile.record(graph.name(), OpProfile.label(kernels[p] instanceof LoopKernel ? "fused " + n.op().name() : n.op().name(), in), System.nanoTime() - started);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(graph.name() + ": node %" + n.id() + " (" + n.op().name() + ") failed: " + e.getMessage(), e);
                     }

@@ -44,13 +44,17 @@ public final class KernelTable {
         put(Pad.class, (op, t) -> in -> List.of(RegionKernel.pad(op, in.get(0), in.get(1))));
         put(Concatenate.class, (op, t) -> in -> List.of(RegionKernel.concatenate(op, in)));
         put(Transpose.class, (op, t) -> in -> List.of(TransposeKernel.run(op, in.get(0))));
-        put(DotGeneral.class, (op, t) -> in -> List.of(DotKernel.dotGeneral(op, in.get(0), in.get(1), t.get(0))));
     }
 
     private static <O extends Op> void put(Class<O> type, Binder<O> binder) { TABLE.put(type, binder); }
 
     /** The kernel the executor runs for {@code node}. */
-    public static ExecutorKernel forNode(Node node) { return bind(node.op(), node.types()); }
+    public static ExecutorKernel forNode(Node node) {
+        if (node.op() instanceof DotGeneral dot) { // bound to its operand types too: tiny products keep a plan
+            return new DotNodeKernel(dot, node.inputs().get(0).type(), node.inputs().get(1).type(), node.types().get(0));
+        }
+        return bind(node.op(), node.types());
+    }
 
     @SuppressWarnings("unchecked")
     private static <O extends Op> ExecutorKernel bind(O op, List<TensorType> results) {

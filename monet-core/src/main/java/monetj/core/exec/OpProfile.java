@@ -1,8 +1,10 @@
 package monetj.core.exec;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import monetj.core.tensor.HostTensor;
 
 /**
  * Where the Java executor spends its time, per graph and op name, fused loops by their root's op (set {@code MONET_PROFILE=1}); the
@@ -10,6 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class OpProfile {
     static final boolean ENABLED = System.getenv("MONET_PROFILE") != null;
+    /** {@code MONET_PROFILE=shapes}: each op's row split by its operands' types, to find which transpose or slice costs. */
+    private static final boolean BY_SHAPE = "shapes".equals(System.getenv("MONET_PROFILE"));
     private static final Map<String, Map<String, LongAdder[]>> TOTALS = new ConcurrentHashMap<>(); // graph -> op -> {nanos, calls}
     private static final Map<String, Long> PEAK_LIVE_BYTES = new ConcurrentHashMap<>();
     private static final Map<String, Long> POOLED_BYTES = new ConcurrentHashMap<>();
@@ -24,6 +28,14 @@ final class OpProfile {
         LongAdder[] t = TOTALS.computeIfAbsent(graph, k -> new ConcurrentHashMap<>()).computeIfAbsent(name, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         t[0].add(nanos);
         t[1].increment();
+    }
+
+    /** The row a node's time goes to: its op name (fused loops by their root's), with its operand types under {@code MONET_PROFILE=shapes}. */
+    static String label(String op, List<HostTensor> operands) {
+        if (!BY_SHAPE) return op;
+        StringBuilder s = new StringBuilder(op);
+        for (HostTensor t : operands) s.append(' ').append(t.dtype().name().toLowerCase()).append(t.shape());
+        return s.toString();
     }
 
     /** The largest peak live bytes seen for one execution of the named graph. */

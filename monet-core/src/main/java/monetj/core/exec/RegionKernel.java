@@ -14,13 +14,10 @@ import monetj.core.tensor.StridedRegion;
 /**
  * slice, pad and concatenate of f32 tensors as copies between Java arrays: the reference evaluations copy each run
  * through memory segments, which costs more than the copy itself for the short runs of Monet's halves and heads
- * (16 or 32 floats: rotary halves, attention heads). Runs are merged as there, then copied with
- * {@link System#arraycopy} or a plain loop. Other dtypes run the reference. Only moves values: bit for bit the same.
+ * (16 or 32 floats: rotary halves, attention heads). Runs are merged as there, then copied a vector at a
+ * time ({@link FloatRuns}). Other dtypes run the reference. Only moves values: bit for bit the same.
  */
 final class RegionKernel {
-    /** Below this many elements a loop beats the bulk copy's call. */
-    private static final int BULK = 64;
-
     private RegionKernel() {}
 
     static HostTensor slice(Slice op, HostTensor x) {
@@ -66,8 +63,7 @@ final class RegionKernel {
         StridedRegion.forEachRun(counts, srcBase, srcStrides, dstBase, dstStrides, (s, d, n, ss, ds) -> {
             int si = (int) s, di = (int) d;
             if (ss == 1 && ds == 1) {
-                if (n >= BULK) System.arraycopy(src, si, dst, di, n);
-                else for (int i = 0; i < n; i++) dst[di + i] = src[si + i];
+                FloatRuns.copy(src, si, dst, di, n);
             } else {
                 for (int i = 0; i < n; i++) dst[(int) (di + i * ds)] = src[(int) (si + i * ss)];
             }

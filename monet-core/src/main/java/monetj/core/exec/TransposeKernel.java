@@ -45,7 +45,7 @@ final class TransposeKernel {
         Layout l = new Layout(java.util.Arrays.copyOf(size, rank), java.util.Arrays.copyOf(from, rank));
         if (x.dtype() == DType.F32) {
             float[] src = x.floats(), dst = ArrayPool.floatsForOverwrite((int) x.size());
-            l.run((s, d, n) -> System.arraycopy(src, s, dst, d, n), (srcRow, dstRow, cols) -> new GatheredTile(src, dst, srcRow, dstRow, cols)::copy);
+            l.run((s, d, n) -> FloatRuns.copy(src, s, dst, d, n), (srcRow, dstRow, cols) -> new GatheredTile(src, dst, srcRow, dstRow, cols)::copy);
             return HostTensor.of(outShape, dst);
         }
         short[] src = x.shorts(), dst = (short[]) ArrayPool.forOverwrite(DType.BF16, (int) x.size());
