@@ -7,10 +7,11 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Batched f32 matrix product C[b] = A[b] * B[b] with C row-major, holding zeros on entry, and A, B in any
- * {@link MatrixLayout}.
+ * Batched f32 matrix product C[b] = A[b] * B[b] with C row-major, written over whatever it holds, and A, B in
+ * any {@link MatrixLayout}.
  *
  * <p>The classic blocked scheme: a KC x NC block of B is packed into NR-wide column panels that stay in L2,
  * an MC x KC block of A into MR-high row panels; the micro-kernel then runs each A panel (small enough for L1)
@@ -31,6 +32,13 @@ final class F32Gemm {
     /** Height of one packed A block (MC x KC floats); it only sets how often A is repacked, the kernel reads one MR panel at a time. */
     static final int MC = 120;
     /**
+     * The height of a packed A block when A's rows are its contiguous direction (A given transposed, as the
+     * weight gradient through the vocabulary table reads the logits' gradient): each depth step then packs one
+     * run of this many floats from a different row of storage, and runs of MC (480 bytes, a new page each) left the
+     * block's packing waiting on memory. 504 x KC floats (504 KiB) still fit in L2 beside a block of B.
+     */
+    static final int MC_CONTIGUOUS_ROWS = 42 * MR;
+    /**
      * Products with fewer rows go to {@link F32DirectProduct}, which reads B once per row of C (measured to beat
      * packing when the tile had six rows). With the 12-row tile, 6-11 rows stay on the packed path as a padded tile
      * (e.g. [8,128] x [128,32000]: 1.8-3.8 ms, as fast as the six-row tile was) instead of reading B up to 11 times.
@@ -38,8 +46,6 @@ final class F32Gemm {
     static final int DIRECT_BELOW_ROWS = 6;
     /** Below this many multiply-adds (some 25 us on one core) waking pool threads costs more than it saves. */
     static final long PARALLEL_THRESHOLD = 1L << 20;
-    /** Up to this many NR-wide column panels of C, f32 A is read in place rather than packed (measured: 8 wins, 16 loses). */
-    private static final int IN_PLACE_A_MAX_PANELS = 8;
     /** Depth of one segment when threads split the depth of a product: 16 packed blocks. */
     static final int DEPTH_SEGMENT = 16 * KC;
     /**
@@ -52,28 +58,44 @@ final class F32Gemm {
     /** Pieces per thread when one matrix is split: enough for threads on unevenly loaded cores to even out. */
     private static final int PIECES_PER_THREAD = 8;
 
+    /** A depth step of an A panel (MR = 12 values) moves as one 8-lane and one 4-lane vector. */
+    private static final VectorSpecies<Float> A_HEAD = FloatVector.SPECIES_256, A_TAIL = FloatVector.SPECIES_128;
+    private static final int A_HEAD_LANES = A_HEAD.length();
+
+    static {
+        if (A_HEAD_LANES + A_TAIL.length() != MR) throw new AssertionError("an A panel's depth step is not one 8- and one 4-lane vector");
+    }
+
     private F32Gemm() {}
 
     /** The operands and result of one batched product: each operand f32 ({@code a}, {@code b}) or bf16 bits ({@code aBits}, {@code bBits}), the other null. */
     private record Product(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, float[] c, int m, int k, int n) {
         int cBase(int bi) { return bi * m * n; }
 
-        /** Rows [i0, i0 + mc) x depth [p0, p0 + kc) of matrix bi of A into panels from {@code pack[at]} on (see the packA below). */
-        void packA(int bi, int i0, int mc, int p0, int kc, float[] pack, int at) {
-            if (a != null) F32Gemm.packA(a, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack, at);
-            else F32Gemm.packA(aBits, la.offset(bi), la.rowStride(), la.colStride(), i0, mc, p0, kc, pack, at);
+        /**
+         * Rows [i0, i0 + mc) x depth [p0, p0 + kc) of matrix bi of A into panels from {@code pack[at]} on (see the
+         * packA below). bf16 A is first widened into {@code w}'s scratch in its own orientation, whole vectors along
+         * its contiguous direction, and then packed as f32.
+         */
+        void packA(int bi, int i0, int mc, int p0, int kc, float[] pack, int at, Workspace w) {
+            int rs = la.rowStride(), cs = la.colStride(), from = la.offset(bi) + i0 * rs + p0 * cs;
+            if (a != null) {
+                F32Gemm.packA(a, from, rs, cs, mc, kc, pack, at);
+            } else if (cs == 1) {
+                float[] wide = w.aWide(mc * kc);
+                for (int i = 0; i < mc; i++) Bf16Widen.widen(aBits, from + i * rs, wide, i * kc, kc);
+                F32Gemm.packA(wide, 0, kc, 1, mc, kc, pack, at);
+            } else if (rs == 1) {
+                float[] wide = w.aWide(mc * kc);
+                for (int q = 0; q < kc; q++) Bf16Widen.widen(aBits, from + q * cs, wide, q * mc, mc);
+                F32Gemm.packA(wide, 0, 1, mc, mc, kc, pack, at);
+            } else {
+                F32Gemm.packA(aBits, from, rs, cs, mc, kc, pack, at);
+            }
         }
 
         /** Rows of A rounded up to whole register tiles: the height of A packed whole. */
         int paddedRows() { return Math.ceilDiv(m, MR) * MR; }
-
-        /**
-         * Whether A is read in place rather than packed: with unit stride along its rows or its depth, when C is
-         * narrow (an A panel then meets only a few B panels, and packing it would cost about as much as its arithmetic).
-         */
-        boolean readsAInPlace() {
-            return (la.colStride() == 1 || la.rowStride() == 1) && n <= IN_PLACE_A_MAX_PANELS * NR;
-        }
 
         /**
          * Whether A is packed once for the whole matrix instead of once per column block of B: where it is packed,
@@ -81,13 +103,14 @@ final class F32Gemm {
          * a 32000-row table) the per-block packing came to some 60 copies of A.
          */
         boolean packsAWhole() {
-            return !readsAInPlace() && n > NC && (long) paddedRows() * k <= WHOLE_A_MAX;
+            return n > NC && (long) paddedRows() * k <= WHOLE_A_MAX;
         }
 
         /** All of matrix bi of A packed: depth block [pc, pc + KC) at {@code pc * paddedRows()}, its panels as {@link #packA} lays them out. */
         float[] packWholeA(int bi) {
             float[] pack = new float[paddedRows() * k];
-            for (int pc = 0; pc < k; pc += KC) packA(bi, 0, m, pc, Math.min(KC, k - pc), pack, pc * paddedRows());
+            Workspace w = Workspace.forThread();
+            for (int pc = 0; pc < k; pc += KC) packA(bi, 0, m, pc, Math.min(KC, k - pc), pack, pc * paddedRows(), w);
             return pack;
         }
 
@@ -103,7 +126,7 @@ final class F32Gemm {
      * packed, so no f32 copy of an operand is ever made. Products too small to pack widen their operands first.
      */
     static void multiplyBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
-        if (m < DIRECT_BELOW_ROWS || F32SmallProduct.suits(m, k, n)) {
+        if (k == 0 || m < DIRECT_BELOW_ROWS || F32SmallProduct.suits(m, k, n)) {
             multiply(widen(a), la, widen(b), lb, c, m, k, n, threads);
             return;
         }
@@ -117,21 +140,31 @@ final class F32Gemm {
     }
 
     /**
-     * C[b] (m x n, row-major, batch stride m * n, zeros on entry) = A[b] (m x k) * B[b] (k x n), on up to
-     * {@code threads} threads of the fork-join pool.
+     * C[b] (m x n, row-major, batch stride m * n, any contents on entry) = A[b] (m x k) * B[b] (k x n), on up to
+     * {@code threads} threads of the fork-join pool. Every element of C is written: the packed product stores its
+     * first depth block, and the unpacked ones, which add into C, clear their matrices of C first (small, so that
+     * costs little beside their arithmetic; the result of a vocabulary product is not cleared at all).
      */
     static void multiply(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
         int batch = la.batch();
-        if (batch == 0 || m == 0 || n == 0 || k == 0) return;
+        if (batch == 0 || m == 0 || n == 0) return;
+        if (k == 0) {
+            Arrays.fill(c, 0, batch * m * n, 0f);
+            return;
+        }
         long work = (long) batch * m * n * k;
         boolean serial = threads <= 1 || work < PARALLEL_THRESHOLD;
         if (F32SmallProduct.suits(m, k, n)) {
-            F32SmallProduct.plan(m, k, n, la, lb).multiply(a, b, c, threads);
+            F32SmallProduct.plan(m, k, n, la, lb).multiply(a, b, c, threads); // writes each element of C once
             return;
         }
         if (m < DIRECT_BELOW_ROWS) {
-            if (serial) F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, 0, batch);
-            else Parallel.forRange(batch, matricesPerChunk(m, k, n), (lo, hi) -> F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi));
+            Parallel.RangeBody matrices = (lo, hi) -> {
+                Arrays.fill(c, lo * m * n, hi * m * n, 0f);
+                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi);
+            };
+            if (serial) matrices.run(0, batch);
+            else Parallel.forRange(batch, matricesPerChunk(m, k, n), matrices);
             return;
         }
         run(new Product(a, null, la, b, null, lb, c, m, k, n), threads);
@@ -142,10 +175,10 @@ final class F32Gemm {
         return (int) Math.max(1, PARALLEL_THRESHOLD / 16 / ((long) m * k * n));
     }
 
-    /** A product with at least DIRECT_BELOW_ROWS rows, split among threads by matrices, depth segments, rows or columns. */
+    /** A product with at least DIRECT_BELOW_ROWS rows and some depth, split among threads by matrices, depth segments, rows or columns. */
     private static void run(Product p, int threads) {
         int batch = p.la.batch();
-        if (batch == 0 || p.m == 0 || p.n == 0 || p.k == 0) return;
+        if (batch == 0 || p.m == 0 || p.n == 0) return;
         boolean serial = threads <= 1 || (long) batch * p.m * p.n * p.k < PARALLEL_THRESHOLD;
         if (serial) {
             for (int bi = 0; bi < batch; bi++) matrix(p, bi, 1);
@@ -303,56 +336,27 @@ final class F32Gemm {
     /**
      * Rows [i0, i1) of C's columns [jc, jc + nc) += A's rows [i0, i1) at depth [pc, pc + kc) times the B block
      * packed at {@code bPack[bBase...]}; C is {@code c} from {@code cBase} on, row stride n. On the {@code first}
-     * depth block of a result, packed tiles store instead of adding, so C is not read: a product of small depth
-     * (the logits) then writes its result once instead of reading and writing it. Bitwise the same as adding to
-     * the zeros C holds: a sum that starts at +0 is never -0. A comes packed whole in {@code aWhole}, or (null)
-     * is packed here a block of rows at a time or read in place.
+     * depth block of a result, tiles store instead of adding, so C is neither read nor needs zeros: a product of
+     * small depth (the logits) then writes its result once instead of reading and writing it. Bitwise the same as
+     * adding to zeros: a sum that starts at +0 is never -0. A comes packed whole in {@code aWhole}, or (null) is
+     * packed here a block of rows at a time.
      */
     private static void rowsAgainstPackedB(Product p, int bi, int i0, int i1, int jc, int nc, int pc, int kc, boolean first, float[] aWhole,
             float[] bPack, int bBase, float[] c, int cBase, Workspace w) {
         boolean add = !first;
-        int ldc = p.n, ars = p.la.rowStride(), acs = p.la.colStride();
-        // A read in place: MR row streams, or MR neighbours per depth step. bf16 A is first widened, a block at a
-        // time, into f32 of the same orientation (whole vectors, where packing converts element by element). A
-        // ragged last panel is packed.
-        boolean direct = p.readsAInPlace();
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
+        int ldc = p.n;
+        int blockRows = p.la.rowStride() == 1 && p.la.colStride() != 1 ? MC_CONTIGUOUS_ROWS : MC;
+        for (int ic = i0; ic < i1; ic += blockRows) {
+            int mc = Math.min(blockRows, i1 - ic);
             float[] aPack = aWhole != null ? aWhole : w.aPack(mc, kc);
             int aPanels = aWhole != null ? pc * p.paddedRows() + ic * kc : 0;
-            if (!direct && aWhole == null) p.packA(bi, ic, mc, pc, kc, aPack, 0);
-            float[] aSrc = p.a;
-            int aBase = p.la.offset(bi) + ic * ars + pc * acs, rs = ars, cs = acs;
-            if (direct && p.a == null) {
-                aSrc = w.aWide(mc * kc);
-                if (acs == 1) {
-                    for (int i = 0; i < mc; i++) Bf16Widen.widen(p.aBits, aBase + i * ars, aSrc, i * kc, kc);
-                    rs = kc;
-                } else {
-                    for (int q = 0; q < kc; q++) Bf16Widen.widen(p.aBits, aBase + q * acs, aSrc, q * mc, mc);
-                    rs = 1;
-                    cs = mc;
-                }
-                aBase = 0;
-            }
+            if (aWhole == null) p.packA(bi, ic, mc, pc, kc, aPack, 0, w);
             for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                boolean inPlace = direct && mr == MR;
-                if (direct && !inPlace) p.packA(bi, ic + ir, mr, pc, kc, aPack, 0);
-                int aRow = aBase + ir * rs, aOff = direct ? 0 : aPanels + ir * kc;
+                int mr = Math.min(MR, mc - ir), aOff = aPanels + ir * kc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = Math.min(NR, nc - jr);
                     int bOff = bBase + jr * kc, cOff = cBase + (ic + ir) * ldc + jc + jr;
-                    if (inPlace) {
-                        // Always added: C holds zeros before its first depth block (narrow C, so little traffic).
-                        if (nr == NR) {
-                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, c, cOff, ldc);
-                        } else {
-                            Arrays.fill(w.edge, 0f);
-                            F32MicroKernel.tileInPlace(aSrc, aRow, rs, cs, bPack, bOff, kc, w.edge, 0, NR);
-                            putEdge(w.edge, c, cOff, ldc, mr, nr, true);
-                        }
-                    } else if (mr == MR && nr == NR) {
+                    if (mr == MR && nr == NR) {
                         if (add) F32MicroKernel.tile(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
                         else F32MicroKernel.tileStore(aPack, aOff, bPack, bOff, kc, c, cOff, ldc);
                     } else {
@@ -365,8 +369,8 @@ final class F32Gemm {
 
     /**
      * Pack buffers, one set per thread and kept between products: allocating (and zeroing) them for every
-     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC x KC (A, and bf16 A
-     * widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
+     * product costs as much as the arithmetic of a mid-sized one. They grow to at most MC_CONTIGUOUS_ROWS x KC (A, and
+     * bf16 A widened) and KC x NC floats. Only code that never waits on the pool uses them, so no other task can run on the thread meanwhile.
      */
     private static final class Workspace {
         private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
@@ -382,7 +386,7 @@ final class F32Gemm {
             return aPack;
         }
 
-        /** Room for a block of bf16 A widened to f32 (at most MC x KC floats). */
+        /** Room for a block of bf16 A widened to f32 before it is packed (at most MC x KC floats). */
         float[] aWide(int size) {
             if (aWide.length < size) aWide = new float[size];
             return aWide;
@@ -409,10 +413,37 @@ final class F32Gemm {
         }
     }
 
-    /** Packs rows [i0, i0 + mc) x depth [p0, p0 + kc) of A into MR-high panels from {@code pack[at]} on: panel q holds {@code pack[at + q*MR*kc + p*MR + i]}. */
-    private static void packA(float[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack, int at) {
-        for (int q = 0; q * MR < mc; q++) {
-            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
+    /**
+     * Packs the mc x kc block of A whose element (i, p) is {@code a[from + i*rs + p*cs]} into MR-high panels from
+     * {@code pack[at]} on: panel q holds {@code pack[at + q*MR*kc + p*MR + i]}, a ragged last panel zero-padded.
+     * Whole panels of an A with a unit stride move as vectors, a depth step (MR values) at a time: copied where the
+     * rows are the contiguous direction (A given transposed), gathered where the depth is. Against reading A in
+     * place in the kernel (runtime strides: a bounds check per element) this costs a few percent of the arithmetic
+     * even when the block meets only a few panels of B.
+     */
+    private static void packA(float[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at) {
+        int whole = mc / MR;
+        if (rs == 1) {
+            // Depth steps outside, so the reads run along the contiguous rows of storage through the whole block.
+            for (int p = 0; p < kc; p++) {
+                for (int q = 0, s = from + p * cs, d = at + p * MR; q < whole; q++, s += MR, d += MR * kc) {
+                    FloatVector.fromArray(A_HEAD, a, s).intoArray(pack, d);
+                    FloatVector.fromArray(A_TAIL, a, s + A_HEAD_LANES).intoArray(pack, d + A_HEAD_LANES);
+                }
+            }
+        } else if (cs == 1) {
+            int[] rows = strided(MR, rs);
+            for (int q = 0; q < whole; q++) {
+                for (int p = 0, s = from + q * MR * rs, d = at + q * MR * kc; p < kc; p++, s++, d += MR) {
+                    FloatVector.fromArray(A_HEAD, a, s, rows, 0).intoArray(pack, d);
+                    FloatVector.fromArray(A_TAIL, a, s, rows, A_HEAD_LANES).intoArray(pack, d + A_HEAD_LANES);
+                }
+            }
+        } else {
+            whole = 0;
+        }
+        for (int q = whole; q * MR < mc; q++) {
+            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = from + q * MR * rs;
             if (cs <= rs) {
                 // Depth is the contiguous direction: read each row along p.
                 for (int i = 0; i < rows; i++) {
@@ -477,18 +508,12 @@ final class F32Gemm {
         return offsets;
     }
 
-    /** {@link #packA(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
-    private static void packA(short[] a, int base, int rs, int cs, int i0, int mc, int p0, int kc, float[] pack, int at) {
+    /** {@link #packA(float[], int, int, int, int, int, float[], int)} from bf16 bit patterns, widened element by element (A with no unit stride). */
+    private static void packA(short[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at) {
         for (int q = 0; q * MR < mc; q++) {
-            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = base + (i0 + q * MR) * rs + p0 * cs;
-            if (cs <= rs) {
-                for (int i = 0; i < rows; i++) {
-                    for (int p = 0, s = src + i * rs; p < kc; p++, s += cs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    for (int i = 0, s = src + p * cs; i < rows; i++, s += rs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);
-                }
+            int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = from + q * MR * rs;
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0, s = src + p * cs; i < rows; i++, s += rs) pack[dst + p * MR + i] = Float.intBitsToFloat((a[s] & 0xFFFF) << 16);
             }
             if (rows < MR) {
                 for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * MR + rows, dst + (p + 1) * MR, 0f);

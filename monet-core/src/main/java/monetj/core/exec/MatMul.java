@@ -4,7 +4,9 @@ import monetj.core.tensor.ArrayPool;
 
 /**
  * Batched matrix products C[b] = A[b] (m x k) * B[b] (k x n). C is a new row-major array (batch stride
- * m * n); A and B are read in place through their {@link MatrixLayout}, so transposed operands need no copy.
+ * m * n), taken from the array pool for overwrite where one is bound: the f32 products write every element, so a
+ * reused array is never cleared first; A and B are read through their {@link MatrixLayout}, so transposed operands
+ * need no copy.
  */
 public final class MatMul {
     /** Below this many multiply-adds the f64 product runs on the calling thread. */
@@ -38,7 +40,7 @@ public final class MatMul {
     public static float[] matmulF32(float[] a, MatrixLayout la, float[] b, MatrixLayout lb, int m, int k, int n, int threads) {
         checkBatches(la, lb);
         requireVectorApi();
-        float[] c = ArrayPool.zeroedFloats(outputSize(la.batch(), m, n)); // the product accumulates into C
+        float[] c = ArrayPool.floatsForOverwrite(outputSize(la.batch(), m, n)); // every path writes all of C
         F32Gemm.multiply(a, la, b, lb, c, m, k, n, threads);
         return c;
     }
@@ -55,7 +57,7 @@ public final class MatMul {
     public static float[] matmulBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, int m, int k, int n, int threads) {
         checkBatches(la, lb);
         requireVectorApi();
-        float[] c = ArrayPool.zeroedFloats(outputSize(la.batch(), m, n)); // the product accumulates into C
+        float[] c = ArrayPool.floatsForOverwrite(outputSize(la.batch(), m, n)); // every path writes all of C
         F32Gemm.multiplyBf16(a, la, b, lb, c, m, k, n, threads);
         return c;
     }

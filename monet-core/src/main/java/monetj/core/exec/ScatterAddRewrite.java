@@ -1,6 +1,5 @@
 package monetj.core.exec;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import monetj.core.ir.BroadcastInDim;
 import monetj.core.ir.Constant;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
-import monetj.core.ir.Parameter;
 import monetj.core.ir.Scatter;
 import monetj.core.ir.Value;
 import monetj.core.tensor.DType;
@@ -36,12 +34,9 @@ final class ScatterAddRewrite {
 
     /** {@code graph} with every such add rewritten, or {@code graph} itself when it has none. */
     static Graph apply(Graph graph) {
-        List<Node> live = graph.liveNodes();
-        Map<Integer, Integer> users = new HashMap<>();
-        for (Node n : live) for (Value v : n.inputs()) users.merge(v.node().id(), 1, Integer::sum);
-        for (Value v : graph.outputs()) users.merge(v.node().id(), 1, Integer::sum);
+        Map<Integer, Integer> users = GraphRewrite.reads(graph);
         Map<Integer, Match> atScatter = new HashMap<>(), atAdd = new HashMap<>();
-        for (Node n : live) {
+        for (Node n : graph.liveNodes()) {
             Match m = match(n, users);
             if (m != null) {
                 atScatter.put(m.scatter().id(), m);
@@ -49,31 +44,19 @@ final class ScatterAddRewrite {
             }
         }
         if (atAdd.isEmpty()) return graph;
-        Graph out = new Graph(graph.name());
-        List<Node> nodes = graph.nodes();
-        Node[] copy = new Node[nodes.size()];
-        for (Node n : nodes) {
+        return GraphRewrite.copy(graph, (n, out, copies) -> {
             Match m;
-            if (n.op() instanceof Parameter p) copy[n.id()] = out.parameter(p.paramName(), p.type()).node();
-            else if ((m = atScatter.get(n.id())) != null) {
-                Value x = mapped(copy, m.x()), zeros = mapped(copy, m.zeros());
-                copy[n.id()] = out.apply(new Binary(Binary.Kind.ADD), m.scatterFirst() ? List.of(zeros, x) : List.of(x, zeros));
-            } else if ((m = atAdd.get(n.id())) != null) {
-                List<Value> in = List.of(copy[m.scatter().id()].out(), mapped(copy, m.scatter().inputs().get(1)), mapped(copy, m.scatter().inputs().get(2)));
-                copy[n.id()] = out.apply(new AddScattered((Scatter) m.scatter().op(), m.scatterFirst()), in);
-            } else {
-                List<Value> in = new ArrayList<>(n.inputs().size());
-                for (Value v : n.inputs()) in.add(mapped(copy, v));
-                copy[n.id()] = out.apply(n.op(), in);
+            if ((m = atScatter.get(n.id())) != null) {
+                Value x = copies.of(m.x()), zeros = copies.of(m.zeros());
+                return out.apply(new Binary(Binary.Kind.ADD), m.scatterFirst() ? List.of(zeros, x) : List.of(x, zeros));
             }
-        }
-        out.setOutputs(graph.outputs().stream().map(v -> mapped(copy, v)).toList());
-        graph.shardings().forEach((v, s) -> out.shard(mapped(copy, v), s));
-        out.setAxisRules(graph.axisRules());
-        return out;
+            if ((m = atAdd.get(n.id())) != null) {
+                List<Value> in = List.of(copies.node(m.scatter().id()).out(), copies.of(m.scatter().inputs().get(1)), copies.of(m.scatter().inputs().get(2)));
+                return out.apply(new AddScattered((Scatter) m.scatter().op(), m.scatterFirst()), in);
+            }
+            return null;
+        });
     }
-
-    private static Value mapped(Node[] copy, Value v) { return copy[v.node().id()].out(v.index()); }
 
     /** The rewrite {@code add} allows, or null. */
     private static Match match(Node add, Map<Integer, Integer> users) {

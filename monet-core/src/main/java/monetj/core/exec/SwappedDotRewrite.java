@@ -1,6 +1,5 @@
 package monetj.core.exec;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +7,6 @@ import java.util.stream.IntStream;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
-import monetj.core.ir.Parameter;
 import monetj.core.ir.Transpose;
 import monetj.core.ir.Value;
 
@@ -26,39 +24,20 @@ final class SwappedDotRewrite {
 
     /** {@code graph} with every such transpose rewritten, or {@code graph} itself when it has none. */
     static Graph apply(Graph graph) {
-        List<Node> live = graph.liveNodes();
-        Map<Integer, Integer> users = new HashMap<>();
-        for (Node n : live) for (Value v : n.inputs()) users.merge(v.node().id(), 1, Integer::sum);
-        for (Value v : graph.outputs()) users.merge(v.node().id(), 1, Integer::sum);
+        Map<Integer, Integer> users = GraphRewrite.reads(graph);
         Map<Integer, DotGeneral> swapped = new HashMap<>(); // transpose node id -> the dot that replaces it
-        for (Node n : live) {
+        for (Node n : graph.liveNodes()) {
             DotGeneral d = n.op() instanceof Transpose t ? swapped(t, n.inputs().get(0), users) : null;
             if (d != null) swapped.put(n.id(), d);
         }
         if (swapped.isEmpty()) return graph;
-        Graph out = new Graph(graph.name());
-        List<Node> nodes = graph.nodes();
-        Node[] copy = new Node[nodes.size()];
-        for (Node n : nodes) {
+        return GraphRewrite.copy(graph, (n, out, copies) -> {
             DotGeneral d = swapped.get(n.id());
-            if (n.op() instanceof Parameter p) {
-                copy[n.id()] = out.parameter(p.paramName(), p.type()).node();
-            } else if (d != null) {
-                Node dot = n.inputs().get(0).node();
-                copy[n.id()] = out.apply(d, List.of(mapped(copy, dot.inputs().get(1)), mapped(copy, dot.inputs().get(0))));
-            } else {
-                List<Value> in = new ArrayList<>(n.inputs().size());
-                for (Value v : n.inputs()) in.add(mapped(copy, v));
-                copy[n.id()] = out.apply(n.op(), in);
-            }
-        }
-        out.setOutputs(graph.outputs().stream().map(v -> mapped(copy, v)).toList());
-        graph.shardings().forEach((v, s) -> out.shard(mapped(copy, v), s));
-        out.setAxisRules(graph.axisRules());
-        return out;
+            if (d == null) return null;
+            Node dot = n.inputs().get(0).node();
+            return out.apply(d, List.of(copies.of(dot.inputs().get(1)), copies.of(dot.inputs().get(0))));
+        });
     }
-
-    private static Value mapped(Node[] copy, Value v) { return copy[v.node().id()].out(v.index()); }
 
     /** The dot with its operands swapped that gives {@code transpose(t, product)}, or null when there is none to give. */
     private static DotGeneral swapped(Transpose t, Value product, Map<Integer, Integer> users) {

@@ -7,7 +7,6 @@ import java.util.Map;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Graph;
 import monetj.core.ir.Node;
-import monetj.core.ir.Parameter;
 import monetj.core.ir.Transpose;
 import monetj.core.ir.Value;
 import monetj.core.tensor.Shape;
@@ -36,25 +35,12 @@ final class TransposeFolding {
             if (n.op() instanceof Transpose t && users.get(n.id()).stream().allMatch(u -> u != null && folds(n, t, u, folded))) folded.put(n.id(), t);
         }
         if (folded.isEmpty()) return graph;
-        Graph out = new Graph(graph.name());
-        List<Node> nodes = graph.nodes();
-        Node[] copy = new Node[nodes.size()];
-        for (Node n : nodes) {
-            if (n.op() instanceof Parameter p) {
-                copy[n.id()] = out.parameter(p.paramName(), p.type()).node();
-                continue;
-            }
+        return GraphRewrite.copy(graph, (n, out, copies) -> {
             List<Value> in = new ArrayList<>(n.inputs().size());
-            for (Value v : n.inputs()) in.add(mapped(copy, folded.containsKey(v.node().id()) ? source(v, folded) : v));
-            copy[n.id()] = out.apply(rewritten(n, folded), in);
-        }
-        out.setOutputs(graph.outputs().stream().map(v -> mapped(copy, v)).toList());
-        graph.shardings().forEach((v, s) -> out.shard(mapped(copy, v), s));
-        out.setAxisRules(graph.axisRules());
-        return out;
+            for (Value v : n.inputs()) in.add(copies.of(folded.containsKey(v.node().id()) ? source(v, folded) : v));
+            return out.apply(rewritten(n, folded), in);
+        });
     }
-
-    private static Value mapped(Node[] copy, Value v) { return copy[v.node().id()].out(v.index()); }
 
     /** The value a chain of folded transposes starts from. */
     private static Value source(Value v, Map<Integer, Transpose> folded) {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import monetj.core.ir.DotGeneral;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -78,6 +79,20 @@ class DotKernelTest {
         }
     }
 
+    @Test
+    void aResultArrayReusedFromThePoolIsWrittenOverWhateverItHeld() {
+        // Inside a program the result comes from the array pool with old contents (here NaN): every element must be
+        // written, in every orientation, f32 and bf16, a few rows (unpacked) and many (packed, two depth blocks).
+        for (int trial = 0; trial < 8; trial++) {
+            int[] lhsFree = trial % 4 == 3 ? new int[] {4} : new int[] {130}, rhsFree = trial % 4 == 3 ? new int[] {4200} : new int[] {131};
+            dirtyPoolTrial = true;
+            check(new int[0], new int[] {trial % 2 == 0 ? 300 : 40}, lhsFree, rhsFree, trial % 3 == 2 ? DType.BF16 : DType.F32, "pooled trial " + trial);
+        }
+    }
+
+    /** Whether the next {@link #check} runs the product inside an array pool holding a NaN-filled array of the result's size. */
+    private boolean dirtyPoolTrial;
+
     /**
      * A random dot_general with the given sizes of its batch, contracting and free dimensions, each operand's dimensions
      * shuffled, checked against the reference.
@@ -92,7 +107,18 @@ class DotKernelTest {
         DotGeneral op = new DotGeneral(lb, rb, lc, rc, DotGeneral.Precision.DEFAULT, dtype == DType.F32 ? null : DType.F32);
         HostTensor lhs = random(Shape.of(lhsShape), dtype), rhs = random(Shape.of(rhsShape), dtype);
         var out = op.inferTypes(List.of(lhs.type(), rhs.type())).get(0);
-        HostTensor got = DotKernel.dotGeneral(op, lhs, rhs, out);
+        HostTensor got;
+        if (dirtyPoolTrial) {
+            dirtyPoolTrial = false;
+            ArrayPool pool = new ArrayPool();
+            float[] old = new float[out.shape().intSize()];
+            Arrays.fill(old, Float.NaN);
+            pool.giveIfDead(old);
+            got = pool.within(() -> DotKernel.dotGeneral(op, lhs, rhs, out));
+            assertSame(old, got.floats(), what + ": the result reuses the pooled array");
+        } else {
+            got = DotKernel.dotGeneral(op, lhs, rhs, out);
+        }
         HostTensor want = op.evaluate(List.of(lhs, rhs)).get(0), magnitude = op.evaluate(List.of(abs(lhs), abs(rhs))).get(0);
         assertEquals(out, got.type(), what);
         long k = 1;

@@ -32,11 +32,14 @@ class MatMulTest {
         // Depth past KC, width past NC, height past MC, each with a ragged remainder.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
         check(2, 2 * F32Gemm.MC + 1, 2 * F32Gemm.KC + 1, 37, Layout.TRANSPOSED, Layout.STRIDED, 2);
+        // A transposed is packed in taller blocks: more than one of them, the last ragged.
+        check(1, F32Gemm.MC_CONTIGUOUS_ROWS + F32Gemm.MC + 5, F32Gemm.KC + 3, 45, Layout.TRANSPOSED, Layout.ROW_MAJOR, 1);
+        check(1, 2 * F32Gemm.MC_CONTIGUOUS_ROWS + 7, 19, 37, Layout.TRANSPOSED, Layout.TRANSPOSED, 2);
         // C wider than one block of B with a short A: A packed once for the whole matrix, on one thread and shared
         // by threads taking column ranges.
         check(1, F32Gemm.MC + 7, F32Gemm.KC + 3, F32Gemm.NC + F32MicroKernel.NR + 5, Layout.TRANSPOSED, Layout.TRANSPOSED, 1);
         check(2, 13, F32Gemm.KC + 3, 2 * F32Gemm.NC + 5, Layout.STRIDED, Layout.TRANSPOSED, 2);
-        // Deep enough to be split into depth segments (the last one ragged), A read in place and packed.
+        // Deep enough to be split into depth segments (the last one ragged), A row-major and transposed.
         int deep = 2 * F32Gemm.DEPTH_SEGMENT + 77;
         assertTrue(F32Gemm.depthSegments(deep) == 3);
         check(1, 13, deep, 37, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 2);
@@ -46,8 +49,8 @@ class MatMulTest {
     @Test
     void aSumOfNegativeZerosIsPositiveZeroAsInTheReference() {
         // Zero times a negative is -0, and -0 + -0 stays -0: a kernel that stored a -0 it had not added to +0 (the
-        // first depth block is stored over C, not added) would differ from the reference's 0 + sum. Packed and
-        // in-place A, full and ragged tiles, one and two depth blocks.
+        // first depth block is stored over C, not added) would differ from the reference's 0 + sum. A packed per
+        // block and whole, full and ragged tiles, one and two depth blocks.
         for (int[] mkn : new int[][] {{13, 7, F32Gemm.NC + 5}, {13, F32Gemm.KC + 3, F32Gemm.NC + 5}, {13, 9, 37}}) {
             int m = mkn[0], k = mkn[1], n = mkn[2];
             float[] a = new float[m * k], b = new float[k * n];
@@ -79,7 +82,7 @@ class MatMulTest {
     void bf16OperandsGiveExactlyTheProductOfTheirF32Values() {
         // Widening happens as the operands are packed; the arithmetic after it is the f32 product's, element for element.
         int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6},
-                {2, 13, 259, F32Gemm.NC + 77}};
+                {2, 13, 259, F32Gemm.NC + 77}, {1, F32Gemm.MC_CONTIGUOUS_ROWS + 9, 40, 33}};
         for (int[] s : shapes) {
             for (Layout la : Layout.values()) {
                 for (Layout lb : Layout.values()) {
@@ -89,6 +92,34 @@ class MatMulTest {
                     String what = java.util.Arrays.toString(s) + " " + la + " x " + lb;
                     assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 2), what);
                     assertArrayEquals(widenedProduct, MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 1), what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPathWritesAllOfCWhateverItHeld() {
+        // MatMul takes C from the array pool for overwrite, so every path must write each element: tiny batched
+        // products, products of a few rows, packed ones (A packed per block and whole, one and several depth blocks,
+        // depth segments, ragged edges) and an empty depth. C full of NaN on entry must give the product on zeros.
+        int[][] shapes = {{3, 4, 8, 4}, {2, 3, 40, 70}, {1, 13, 7, 37}, {2, 25, F32Gemm.KC + 3, 45}, {1, 13, F32Gemm.KC + 3, F32Gemm.NC + 5},
+                {1, 20, 2 * F32Gemm.DEPTH_SEGMENT + 77, 33}, {2, 7, 0, 5}};
+        for (int[] s : shapes) {
+            for (Layout la : Layout.values()) {
+                for (Layout lb : Layout.values()) {
+                    Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, lb);
+                    String what = java.util.Arrays.toString(s) + " " + la + " x " + lb;
+                    float[] expected = MatMul.matmulF32(o.a, o.la, o.b, o.lb, s[1], s[2], s[3], 1);
+                    for (int threads : new int[] {1, 2}) {
+                        float[] c = new float[expected.length];
+                        java.util.Arrays.fill(c, Float.NaN);
+                        F32Gemm.multiply(o.a, o.la, o.b, o.lb, c, s[1], s[2], s[3], threads);
+                        assertArrayEquals(expected, c, "f32 " + what + ", " + threads + " threads");
+                        java.util.Arrays.fill(c, Float.NaN);
+                        short[] a = bf16(o.a), b = bf16(o.b);
+                        F32Gemm.multiplyBf16(a, o.la, b, o.lb, c, s[1], s[2], s[3], threads);
+                        assertArrayEquals(MatMul.matmulF32(widen(a), o.la, widen(b), o.lb, s[1], s[2], s[3], 1), c, "bf16 " + what + ", " + threads + " threads");
+                    }
                 }
             }
         }
