@@ -30,11 +30,25 @@ final class Bf16Lanes {
         return rounded.blend(quietNaN, x.test(VectorOperators.IS_NAN).cast(I)).lanewise(VectorOperators.LSHR, 16);
     }
 
+    /** x rounded to bf16 and widened back to f32, lane by lane. */
+    static FloatVector round(FloatVector x) { return roundedBits(x).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /** x rounded to bf16: the bit patterns, one short lane per float lane. */
+    static ShortVector narrow(FloatVector x) { return (ShortVector) roundedBits(x).convertShape(VectorOperators.I2S, S, 0); }
+
+    /** The f32 values of bf16 bit patterns (exact: a bf16 is the upper half of its f32). Sign extension fills the upper half, which the shift pushes out. */
+    static FloatVector widen(ShortVector bits) {
+        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** The short species of as many lanes as the preferred float species. */
+    static VectorSpecies<Short> shortSpecies() { return S; }
+
     /** r[0, len) = x[0, len) rounded to bf16 and widened back to f32. */
     static void round(float[] x, float[] r, int len) {
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += LANES) {
-            roundedBits(FloatVector.fromArray(F, x, i)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(r, i);
+            round(FloatVector.fromArray(F, x, i)).intoArray(r, i);
         }
         for (; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
     }
@@ -43,8 +57,7 @@ final class Bf16Lanes {
     static void narrow(float[] src, int from, short[] dst, int at, int len) {
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += LANES) {
-            ShortVector s = (ShortVector) roundedBits(FloatVector.fromArray(F, src, from + i)).convertShape(VectorOperators.I2S, S, 0);
-            s.intoArray(dst, at + i);
+            narrow(FloatVector.fromArray(F, src, from + i)).intoArray(dst, at + i);
         }
         for (; i < len; i++) dst[at + i] = Float16.bf16FromFloat(src[from + i]);
     }

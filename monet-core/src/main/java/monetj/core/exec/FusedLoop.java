@@ -33,6 +33,13 @@ import monetj.core.tensor.TensorType;
  * order and with the init value of {@link ContiguousReduce}, instead of writing them or as it writes them. The cluster's extra outputs
  * are written block by block beside the root; each written value goes over a dying operand of its size where
  * there is one (a donated parameter and its moments are updated in place).
+ * <p>
+ * The members can run as generated code instead ({@link FusedCodegen}: each value kept in a vector register from
+ * the leaves' loads to the stores, one pass over memory), for the whole machine vectors of each block; the
+ * reduction part stays below, reading the root's values of the block from a buffer. The interpreter here remains
+ * for: the last elements of a block that fill no whole vector (and loops smaller than one), clusters the generator
+ * does not take (a member it does not emit, or too much work for one compiled method: {@link FusedCodegen#MAX_WEIGHT}),
+ * and every loop until the JIT has compiled its generated code ({@link GeneratedBody}). Both compute the same bits.
  */
 final class FusedLoop implements LoopKernel {
     private static final int BLOCK = 512;
@@ -58,8 +65,27 @@ final class FusedLoop implements LoopKernel {
     private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
     private final List<TensorType> writtenTypes;
     private final int[] uniform, varying; // leaves that repeat a single element (read once per loop body), and the others
+    private final GeneratedBody generated; // the generated loop, or null: interpreted throughout
+    private final boolean untilCompiled;   // interpreted until the JIT has compiled the generated loop
+    private final int[] buffered;          // with a body: the leaves it reads from their registers, filled per block by their readers
+    private final int[] bufferedSinks;     // with a body: the outputs it writes into registers of their own (booleans), then converted
+    private final int compiledBlock;       // with a body: the longest block it computes in one call
 
-    FusedLoop(FusionPlan.Cluster cluster) {
+    /** Which code runs a fused loop's body. */
+    enum Code {
+        /** The interpreter, always. */
+        INTERPRETED,
+        /** Generated code once the JIT has compiled it, the interpreter before and where the generator does not apply (see {@link GeneratedBody}). */
+        GENERATED_ONCE_COMPILED,
+        /** Generated code wherever the generator applies, compiled or not (for tests). */
+        GENERATED;
+
+        /** The default: GENERATED_ONCE_COMPILED; the system property monet.codegen=false keeps every loop interpreted, to compare. */
+        static final Code DEFAULT = "false".equals(System.getProperty("monet.codegen")) ? INTERPRETED : GENERATED_ONCE_COMPILED;
+    }
+
+    /** The loop of {@code cluster}, its body run by {@code code} (the interpreter where {@link FusedCodegen} does not apply). */
+    FusedLoop(FusionPlan.Cluster cluster, Code code) {
         Map<Value, Integer> reg = new HashMap<>();
         for (Value leaf : cluster.leaves()) {
             boolean view = FusionPlan.readThrough(leaf);
@@ -113,7 +139,37 @@ final class FusedLoop implements LoopKernel {
         uniform = repeatsOne.get(true).stream().mapToInt(Integer::intValue).toArray();
         varying = repeatsOne.get(false).stream().mapToInt(Integer::intValue).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
+        List<FusedCodegen.Access> leafAccess = IntStream.range(0, through.size()).mapToObj(this::access).toList();
+        List<FusedCodegen.Access> outAccess = new ArrayList<>(writtenTypes.stream().map(t -> switch (t.dtype()) {
+            case F32 -> FusedCodegen.Access.F32;
+            case BF16 -> FusedCodegen.Access.BF16;
+            default -> FusedCodegen.Access.BUFFER;
+        }).toList());
+        List<Value> outValues = new ArrayList<>(out.stream().map(Node::out).toList());
+        if (r != null) { // the root's values of each block into a buffer, reduced from there as the interpreter's register
+            outValues.add(cluster.root().out());
+            outAccess.add(FusedCodegen.Access.BUFFER);
+        }
+        generated = code != Code.INTERPRETED ? FusedCodegen.of(members, cluster.leaves(), leafAccess, outValues, outAccess) : null;
+        untilCompiled = code == Code.GENERATED_ONCE_COMPILED;
+        buffered = IntStream.range(0, leafAccess.size()).filter(i -> leafAccess.get(i) == FusedCodegen.Access.BUFFER).toArray();
+        bufferedSinks = IntStream.range(0, written.length).filter(w -> outAccess.get(w) == FusedCodegen.Access.BUFFER).toArray();
+        compiledBlock = buffered.length == 0 && bufferedSinks.length == 0 && r == null ? Integer.MAX_VALUE : BLOCK;
     }
+
+    /**
+     * How generated code reads leaf {@code i}: a repeated single element once, a whole f32 or bf16 array directly;
+     * booleans, s32 and broadcasts read through from the register its reader fills per block.
+     */
+    private FusedCodegen.Access access(int i) {
+        Value v = reads.get(i);
+        if (loopSize != 1 && v.shape().size() == 1) return FusedCodegen.Access.UNIFORM;
+        if (through.get(i) != null) return FusedCodegen.Access.BUFFER;
+        return v.dtype() == DType.F32 ? FusedCodegen.Access.F32 : v.dtype() == DType.BF16 ? FusedCodegen.Access.BF16 : FusedCodegen.Access.BUFFER;
+    }
+
+    /** The generated body the loop runs, or null when interpreted: for tests. */
+    GeneratedBody generated() { return generated; }
 
     @Override
     public List<Value> reads() { return reads; }
@@ -130,18 +186,16 @@ final class FusedLoop implements LoopKernel {
      */
     @Override
     public List<HostTensor> run(List<HostTensor> inputs, boolean[] overwritable) {
+        if (untilCompiled && generated != null && loopSize >= FusedLanes.LANES) generated.ran();
         BlockReader[] leaves = readers(inputs);
+        Object[] direct = direct(inputs);
         Sink[] sinks = sinks(inputs, overwritable);
         HostTensor reduction = null;
-        if (reduce != null) reduction = reduced(leaves, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
+        if (reduce != null) reduction = reduced(leaves, direct, alongside ? constantInit : inputs.get(inputs.size() - 1).getDouble(0), sinks);
         else {
             Parallel.forRange(loopSize, 1 << 14, (lo, hi) -> {
-                float[][] reg = registerFile(leaves);
-                for (int b = lo; b < hi; b += BLOCK) {
-                    int len = Math.min(BLOCK, hi - b);
-                    compute(leaves, reg, b, len);
-                    for (Sink k : sinks) k.write(reg, b, len);
-                }
+                Block block = new Block(leaves, sinks, direct);
+                for (int b = lo, len; b < hi; b += len) block.compute(b, len = Math.min(block.length, hi - b));
             });
         }
         List<HostTensor> results = new ArrayList<>();
@@ -186,12 +240,17 @@ final class FusedLoop implements LoopKernel {
             pred = type.dtype() == DType.PRED ? out.preds() : null;
         }
 
-        void write(float[][] reg, int at, int len) {
-            float[] r = reg[register];
+        void write(float[][] reg, int at, int len) { write(reg[register], at, len); }
+
+        /** Elements [at, at + len) from {@code r[0, len)}. */
+        void write(float[] r, int at, int len) {
             if (f32 != null) System.arraycopy(r, 0, f32, at, len);
             else if (bf16 != null) Bf16Lanes.narrow(r, 0, bf16, at, len);
             else for (int i = 0; i < len; i++) pred[at + i] = r[i] != 0 ? (byte) 1 : 0;
         }
+
+        /** The array generated code writes: the output's own (f32, bf16), or a block buffer whose values {@link #write(float[], int, int)} converts (booleans). */
+        Object target(float[] buffer) { return f32 != null ? f32 : bf16 != null ? bf16 : buffer; }
 
         /** The arrays written (a tensor not backed by one whole array gave a copy: the result is that copy). */
         HostTensor tensor() {
@@ -206,15 +265,30 @@ final class FusedLoop implements LoopKernel {
      * repeat one element filled: no instruction writes a leaf's register, so they hold for every block of the body.
      */
     private float[][] registerFile(BlockReader[] leaves) {
+        int needed = registers + written.length + 1; // and block buffers for the generated code's outputs
         float[][] r = REGISTER_FILE.get();
-        if (r.length < registers) {
+        if (r.length < needed) {
             int had = r.length;
-            r = java.util.Arrays.copyOf(r, registers);
-            for (int i = had; i < registers; i++) r[i] = new float[BLOCK];
+            r = java.util.Arrays.copyOf(r, needed);
+            for (int i = had; i < needed; i++) r[i] = new float[BLOCK];
             REGISTER_FILE.set(r);
         }
         for (int i : uniform) leaves[i].read(0, BLOCK, r[i]);
         return r;
+    }
+
+    /** Per leaf, the array generated code reads it from directly (f32 and bf16 tensors of the loop's size), else null. */
+    private Object[] direct(List<HostTensor> inputs) {
+        Object[] a = new Object[through.size()];
+        if (generated == null) return a;
+        for (int i = 0; i < a.length; i++) {
+            switch (access(i)) {
+                case F32 -> a[i] = inputs.get(i).floats();
+                case BF16 -> a[i] = inputs.get(i).shorts();
+                default -> { }
+            }
+        }
+        return a;
     }
 
     private BlockReader[] readers(List<HostTensor> inputs) {
@@ -226,22 +300,20 @@ final class FusedLoop implements LoopKernel {
     }
 
     /** The reduction of the root's values: rows in parallel, each accumulated in order; columns in one pass. */
-    private HostTensor reduced(BlockReader[] leaves, double init, Sink[] sinks) {
+    private HostTensor reduced(BlockReader[] leaves, Object[] direct, double init, Sink[] sinks) {
         Reduce.Kind kind = reduce.kind();
         int outputs = reduced.shape().intSize(), inner = loopSize / outputs;
         float[] out = new float[outputs];
         if (layout == ReduceLayout.ROWS) {
             Parallel.forRange(outputs, Math.max(1, (1 << 16) / Math.max(1, inner)), (lo, hi) -> {
-                float[][] reg = registerFile(leaves);
+                Block block = new Block(leaves, sinks, direct);
                 LaneSum lanes = new LaneSum(); // sums: in ContiguousReduce's lanes, so fused and unfused agree
                 int row = lo, inRow = 0;
                 double acc = init;
                 lanes.start(init);
                 for (int b = lo * inner, end = hi * inner; b < end; b += BLOCK) {
                     int len = Math.min(BLOCK, end - b);
-                    compute(leaves, reg, b, len);
-                    for (Sink k : sinks) k.write(reg, b, len);
-                    float[] v = reg[rootRegister];
+                    float[] v = block.compute(b, len);
                     for (int i = 0; i < len; ) {
                         int run = Math.min(len - i, inner - inRow); // the rest of this row within the block
                         switch (kind) { // maxima and minima a vector at a time, exact in any order
@@ -263,12 +335,10 @@ final class FusedLoop implements LoopKernel {
         } else {
             double[] acc = new double[outputs];
             java.util.Arrays.fill(acc, init);
-            float[][] reg = registerFile(leaves);
+            Block block = new Block(leaves, sinks, direct);
             for (int b = 0, col = 0; b < loopSize; b += BLOCK) {
                 int len = Math.min(BLOCK, loopSize - b);
-                compute(leaves, reg, b, len);
-                for (Sink k : sinks) k.write(reg, b, len);
-                float[] v = reg[rootRegister];
+                float[] v = block.compute(b, len);
                 for (int i = 0; i < len; i++) {
                     acc[col] = accumulate(kind, acc[col], v[i]);
                     if (++col == outputs) col = 0;
@@ -277,6 +347,60 @@ final class FusedLoop implements LoopKernel {
             for (int c = 0; c < outputs; c++) out[c] = (float) acc[c];
         }
         return HostTensor.of(reduced.shape(), out);
+    }
+
+    /**
+     * One thread's blocks of the loop: computes elements [from, from + len), writes them out and returns the root's
+     * values at [0, len). With a generated body, it runs the whole machine vectors of the block and the interpreter
+     * the rest (fewer than {@link FusedLanes#LANES} elements: the same values, as both compute what the ops do).
+     */
+    private final class Block {
+        final int length;              // the longest block computed at once
+        private final BlockReader[] leaves;
+        private final Sink[] sinks;
+        private final float[][] reg;
+        private final Object[] arrays; // the generated body's arrays, or null: interpreted
+        private final float[] root;    // with a reduction, where the body writes the root's values
+
+        Block(BlockReader[] leaves, Sink[] sinks, Object[] direct) {
+            this.leaves = leaves;
+            this.sinks = sinks;
+            reg = registerFile(leaves);
+            if (generated == null || untilCompiled && !generated.compiled()) {
+                length = BLOCK;
+                arrays = null;
+                root = null;
+                return;
+            }
+            length = compiledBlock;
+            arrays = new Object[leaves.length + written.length + (reduce != null ? 1 : 0)];
+            for (int i = 0; i < leaves.length; i++) arrays[i] = reg[i]; // the registers of buffered and uniform leaves
+            for (int i = 0; i < leaves.length; i++) if (direct[i] != null) arrays[i] = direct[i];
+            for (int w = 0; w < sinks.length; w++) arrays[leaves.length + w] = sinks[w].target(reg[registers + w]);
+            root = reduce != null ? reg[registers + written.length] : null;
+            if (root != null) arrays[arrays.length - 1] = root;
+        }
+
+        float[] compute(int from, int len) {
+            int bulk = arrays == null ? 0 : len - len % FusedLanes.LANES;
+            if (bulk == 0) {
+                interpret(from, len);
+                return reg[rootRegister];
+            }
+            for (int i : buffered) leaves[i].read(from, bulk, reg[i]);
+            generated.body.run(arrays, from, bulk);
+            for (int w : bufferedSinks) sinks[w].write(reg[registers + w], from, bulk);
+            if (bulk < len) {
+                interpret(from + bulk, len - bulk);
+                if (root != null) System.arraycopy(reg[rootRegister], 0, root, bulk, len - bulk);
+            }
+            return root;
+        }
+
+        private void interpret(int from, int len) {
+            FusedLoop.this.compute(leaves, reg, from, len);
+            for (Sink k : sinks) k.write(reg, from, len);
+        }
     }
 
     private void compute(BlockReader[] leaves, float[][] reg, int from, int len) {

@@ -27,6 +27,13 @@ import monetj.core.tensor.TensorType;
  * the execution's own storage: a kernel may write over it after its last read, as over a dead intermediate.
  */
 public final class JavaExecutor implements Backend {
+    private final FusedLoop.Code loopCode;
+
+    public JavaExecutor() { this(FusedLoop.Code.DEFAULT); }
+
+    /** An executor whose fused loops run {@code loopCode}: tests compare generated code and the interpreter. */
+    JavaExecutor(FusedLoop.Code loopCode) { this.loopCode = loopCode; }
+
     @Override
     public String platform() { return "java"; }
 
@@ -42,7 +49,7 @@ public final class JavaExecutor implements Backend {
                         + "' (node %" + n.id() + " of graph " + graph.name() + "); run this graph on a PJRT backend");
             }
         }
-        return new Program(graph, live);
+        return new Program(graph, live, loopCode);
     }
 
     @Override
@@ -100,7 +107,7 @@ public final class JavaExecutor implements Backend {
         private volatile long lastPeakLiveBytes = -1;
         private final ArrayPool pool = new ArrayPool(); // the dead intermediates' arrays, for the kernels of later nodes and executions
 
-        Program(Graph graph, List<Node> nodes) {
+        Program(Graph graph, List<Node> nodes, FusedLoop.Code loopCode) {
             this.graph = graph;
             this.nodes = nodes;
             this.maxId = nodes.isEmpty() ? 0 : nodes.get(nodes.size() - 1).id() + 1;
@@ -119,7 +126,7 @@ public final class JavaExecutor implements Backend {
                     skipped[p] = true;
                     reads.add(List.of());
                 } else if (c != null) {
-                    LoopKernel loop = LoopKernel.of(c);
+                    LoopKernel loop = LoopKernel.of(c, loopCode);
                     kernels[p] = loop;
                     List<Node> extra = new ArrayList<>(c.extras());
                     if (c.alongside()) extra.add(c.reduce());

@@ -51,16 +51,24 @@ final class VectorMath {
         VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
         m = m.blend(m.mul(0.5f), high);
         ef = ef.blend(ef.add(1f), high);
+        FloatVector y = ef.fma(v(LN2_HI), ef.fma(v(LN2_LO), lnOfMantissa(m)));
+        y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+        return y.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.test(VectorOperators.IS_NAN)));
+    }
+
+    /**
+     * ln m for m in [sqrt(1/2), sqrt(2)), a method of its own so that each half of {@link #log(FloatVector)} stays
+     * under the JIT's size limit for inlining a hot method (325 bytes of bytecode): a lane function that is not
+     * inlined passes its vectors boxed.
+     */
+    private static FloatVector lnOfMantissa(FloatVector m) {
         FloatVector f = m.sub(1f);
         FloatVector s = f.div(f.add(2f));
         FloatVector z = s.mul(s);
         FloatVector rz = v(2f / 13).fma(z, v(2f / 11)).fma(z, v(2f / 9)).fma(z, v(2f / 7)).fma(z, v(2f / 5)).fma(z, v(2f / 3)).mul(z);
         FloatVector hfsq = f.mul(f).mul(0.5f);
-        FloatVector lnm = f.sub(hfsq.sub(s.mul(hfsq.add(rz))));
-        FloatVector y = ef.fma(v(LN2_HI), ef.fma(v(LN2_LO), lnm));
-        y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-        return y.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.test(VectorOperators.IS_NAN)));
+        return f.sub(hfsq.sub(s.mul(hfsq.add(rz))));
     }
 
     private static FloatVector v(float f) { return FloatVector.broadcast(SPECIES, f); }

@@ -45,12 +45,14 @@ class FusedLoopTest {
         return true;
     }
 
+    private static final float[] EDGES = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -1e-40f, 100f, -100f};
+
     private HostTensor random(TensorType t) {
         int n = t.shape().intSize();
         return switch (t.dtype()) {
             case F32 -> {
                 float[] v = new float[n];
-                for (int i = 0; i < n; i++) v[i] = random.nextInt(20) == 0 ? (random.nextBoolean() ? (random.nextBoolean() ? 0f : -0f) : Float.NaN) : (float) random.nextGaussian() * 2;
+                for (int i = 0; i < n; i++) v[i] = random.nextInt(20) == 0 ? EDGES[random.nextInt(EDGES.length)] : (float) random.nextGaussian() * 2;
                 yield HostTensor.of(t.shape(), v);
             }
             case PRED -> {
@@ -116,25 +118,30 @@ class FusedLoopTest {
         return g;
     }
 
+    /** Both the generated loops and the interpreter. */
+    private static final List<JavaExecutor> BOTH = List.of(new JavaExecutor(FusedLoop.Code.GENERATED), new JavaExecutor(FusedLoop.Code.INTERPRETED));
+
     @Test
     void randomElementwiseProgramsMatchNodeByNodeExecutionBitForBit() {
-        JavaExecutor exec = new JavaExecutor();
         for (int trial = 0; trial < 40; trial++) {
             Shape s = trial == 0 ? Shape.of(3, 70, 301) : Shape.of(1 + random.nextInt(5), 1 + random.nextInt(7), 1 + random.nextInt(40));
             Graph g = randomProgram(s);
             List<HostTensor> args = g.parameterTypes().stream().map(this::random).toList();
-            List<HostTensor> fused = exec.run(g, args), plain = nodeByNode(g, args);
-            for (int i = 0; i < plain.size(); i++) {
-                assertEquals(plain.get(i).type(), fused.get(i).type(), "result " + i + " of trial " + trial);
-                assertTrue(sameValues(plain.get(i), fused.get(i)), "result " + i + " of trial " + trial + " on " + s + ":\n" + g);
+            List<HostTensor> plain = nodeByNode(g, args);
+            for (JavaExecutor exec : BOTH) {
+                List<HostTensor> fused = exec.run(g, args);
+                for (int i = 0; i < plain.size(); i++) {
+                    assertEquals(plain.get(i).type(), fused.get(i).type(), "result " + i + " of trial " + trial);
+                    assertTrue(sameValues(plain.get(i), fused.get(i)), "result " + i + " of trial " + trial + " on " + s + ":\n" + g);
+                }
             }
         }
     }
 
     @Test
     void broadcastsReadThroughMatchMaterialisedOnes() {
-        JavaExecutor exec = new JavaExecutor();
-        for (int trial = 0; trial < 30; trial++) {
+        for (int trial = 0; trial < 60; trial++) {
+            JavaExecutor exec = BOTH.get(trial % 2);
             Shape s = Shape.of(1 + random.nextInt(4), 1 + random.nextInt(5), 1 + random.nextInt(6), 1 + random.nextInt(9));
             Graph g = new Graph("broadcasts");
             Tensor x = new Tensor(g, g.parameter("x", new TensorType(DType.F32, s)));
