@@ -2,9 +2,7 @@ package monetj.core.exec;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import monetj.core.ir.DotGeneral;
@@ -98,9 +96,9 @@ class DotKernelTest {
      * shuffled, checked against the reference.
      */
     private void check(int[] batch, int[] contract, int[] lhsFree, int[] rhsFree, DType dtype, String what) {
-        int[] lhsOrder = shuffled(batch.length + contract.length + lhsFree.length), rhsOrder = shuffled(batch.length + contract.length + rhsFree.length);
+        int[] lhsOrder = ShuffledDims.order(batch.length + contract.length + lhsFree.length, rnd), rhsOrder = ShuffledDims.order(batch.length + contract.length + rhsFree.length, rnd);
         // lhsOrder[g] is where the g-th logical dimension (batch, then contracting, then free) sits in the operand.
-        int[] lhsShape = place(lhsOrder, batch, contract, lhsFree), rhsShape = place(rhsOrder, batch, contract, rhsFree);
+        int[] lhsShape = ShuffledDims.place(lhsOrder, batch, contract, lhsFree), rhsShape = ShuffledDims.place(rhsOrder, batch, contract, rhsFree);
         int[] lb = Arrays.copyOfRange(lhsOrder, 0, batch.length), rb = Arrays.copyOfRange(rhsOrder, 0, batch.length);
         int[] lc = Arrays.copyOfRange(lhsOrder, batch.length, batch.length + contract.length);
         int[] rc = Arrays.copyOfRange(rhsOrder, batch.length, batch.length + contract.length);
@@ -141,20 +139,6 @@ class DotKernelTest {
         long p = 1;
         for (int s : sizes) p *= s;
         return p;
-    }
-
-    private int[] shuffled(int n) {
-        List<Integer> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) l.add(i);
-        Collections.shuffle(l, rnd);
-        return l.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static int[] place(int[] order, int[]... groups) {
-        int[] shape = new int[order.length];
-        int g = 0;
-        for (int[] group : groups) for (int size : group) shape[order[g++]] = size;
-        return shape;
     }
 
     private HostTensor random(Shape s, DType dtype) {

@@ -2,9 +2,7 @@ package monetj.core.exec;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -61,12 +59,12 @@ class F32SmallProductTest {
     }
 
     private void check(int[] batch, int[] contract, int[] lhsFree, int[] rhsFree, String what) {
-        int[] lhsOrder = shuffled(batch.length + contract.length + lhsFree.length), rhsOrder = shuffled(batch.length + contract.length + rhsFree.length);
+        int[] lhsOrder = ShuffledDims.order(batch.length + contract.length + lhsFree.length, rnd), rhsOrder = ShuffledDims.order(batch.length + contract.length + rhsFree.length, rnd);
         int[] lb = Arrays.copyOfRange(lhsOrder, 0, batch.length), rb = Arrays.copyOfRange(rhsOrder, 0, batch.length);
         int[] lc = Arrays.copyOfRange(lhsOrder, batch.length, batch.length + contract.length);
         int[] rc = Arrays.copyOfRange(rhsOrder, batch.length, batch.length + contract.length);
         DotGeneral op = new DotGeneral(lb, rb, lc, rc, DotGeneral.Precision.DEFAULT, null);
-        HostTensor lhs = random(Shape.of(place(lhsOrder, batch, contract, lhsFree))), rhs = random(Shape.of(place(rhsOrder, batch, contract, rhsFree)));
+        HostTensor lhs = random(Shape.of(ShuffledDims.place(lhsOrder, batch, contract, lhsFree))), rhs = random(Shape.of(ShuffledDims.place(rhsOrder, batch, contract, rhsFree)));
         TensorType out = op.inferTypes(List.of(lhs.type(), rhs.type())).get(0);
         String dims = what + ": " + lhs.shape() + " x " + rhs.shape() + " batch " + Arrays.toString(lb) + Arrays.toString(rb)
                 + " contract " + Arrays.toString(lc) + Arrays.toString(rc);
@@ -124,19 +122,4 @@ class F32SmallProductTest {
     private static int product(int[] sizes) { return Arrays.stream(sizes).reduce(1, (x, y) -> x * y); }
 
     private static int[] concat(int[]... parts) { return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray(); }
-
-    private int[] shuffled(int n) {
-        List<Integer> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) l.add(i);
-        Collections.shuffle(l, rnd);
-        return l.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The operand's shape: the g-th logical dimension (batch, then contracting, then free) at position order[g]. */
-    private static int[] place(int[] order, int[]... groups) {
-        int[] shape = new int[order.length];
-        int g = 0;
-        for (int[] group : groups) for (int size : group) shape[order[g++]] = size;
-        return shape;
-    }
 }
