@@ -17,7 +17,11 @@ final class GeneratedBody {
     private static final int SCRATCH = 4 * FusedLanes.LANES;
     /** Compiled speed: under this many nanoseconds per element and operation of the body (boxed calls take 10-100 times more). */
     private static final double COMPILED_NS = 0.5;
-    private static final long GIVE_UP_NS = 20_000_000_000L;
+    /**
+     * A body not at compiled speed by then stays interpreted (some never get there: the demo's bf16-mixed step has two).
+     * After each slow round the thread rests as long as the round took, so such a body takes at most half a core.
+     */
+    private static final long GIVE_UP_NS = 10_000_000_000L;
     private static final LinkedBlockingQueue<GeneratedBody> WAITING = new LinkedBlockingQueue<>();
 
     static {
@@ -80,6 +84,11 @@ final class GeneratedBody {
             for (int c = 0; c < calls; c++) body.run(arrays, 0, SCRATCH);
             double perOperation = (double) (System.nanoTime() - t0) / calls / SCRATCH / operations;
             if (perOperation < COMPILED_NS) return true;
+            try {
+                Thread.sleep(Math.max(1, (System.nanoTime() - t0) / 1_000_000));
+            } catch (InterruptedException e) {
+                return false;
+            }
         }
         return false;
     }
