@@ -67,6 +67,7 @@ final class FusedLoop implements LoopKernel {
     private final int[] uniform, varying; // leaves that repeat a single element (read once per loop body), and the others
     private final GeneratedBody generated; // the generated loop, or null: interpreted throughout
     private final boolean untilCompiled;   // interpreted until the JIT has compiled the generated loop
+    private final List<FusedCodegen.Access> leafAccess; // how generated code reads each leaf
     private final int[] buffered;          // with a body: the leaves it reads from their registers, filled per block by their readers
     private final int[] bufferedSinks;     // with a body: the outputs it writes into registers of their own (booleans), then converted
     private final int compiledBlock;       // with a body: the longest block it computes in one call
@@ -139,7 +140,7 @@ final class FusedLoop implements LoopKernel {
         uniform = repeatsOne.get(true).stream().mapToInt(Integer::intValue).toArray();
         varying = repeatsOne.get(false).stream().mapToInt(Integer::intValue).toArray();
         writtenTypes = out.stream().map(n -> n.types().get(0)).toList();
-        List<FusedCodegen.Access> leafAccess = IntStream.range(0, through.size()).mapToObj(this::access).toList();
+        leafAccess = IntStream.range(0, through.size()).mapToObj(this::access).toList();
         List<FusedCodegen.Access> outAccess = new ArrayList<>(writtenTypes.stream().map(t -> switch (t.dtype()) {
             case F32 -> FusedCodegen.Access.F32;
             case BF16 -> FusedCodegen.Access.BF16;
@@ -282,7 +283,7 @@ final class FusedLoop implements LoopKernel {
         Object[] a = new Object[through.size()];
         if (generated == null) return a;
         for (int i = 0; i < a.length; i++) {
-            switch (access(i)) {
+            switch (leafAccess.get(i)) {
                 case F32 -> a[i] = inputs.get(i).floats();
                 case BF16 -> a[i] = inputs.get(i).shorts();
                 default -> { }
