@@ -166,15 +166,52 @@ class FusedCodegenTest {
         return h;
     }
 
+    /** The most bodies any fused loop of {@code g} runs. */
+    private static int mostStages(Graph g) {
+        List<Node> live = g.liveNodes();
+        FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
+        int most = 0;
+        for (Node n : live) {
+            FusionPlan.Cluster c = plan.runsAt(n);
+            if (c != null && !c.integer()) most = Math.max(most, new FusedLoop(c, FusedLoop.Code.GENERATED).generated().stages().size());
+        }
+        return most;
+    }
+
     @Test
-    void clustersTooLargeForTheJitStayInterpretedAndAgree() {
+    void clustersTooLargeForOneBodyRunAsSeveralAndAgree() {
         Graph g = new Graph("long chain");
         Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, N))), y = new Tensor(g, g.parameter("y", TensorType.of(DType.F32, N)));
         Tensor r = x;
         for (int i = 0; i <= FusedCodegen.MAX_WEIGHT / 30; i++) r = r.mul(y).exp();
         g.setOutputs(List.of(r.value()));
-        assertGenerated(g, false);
+        assertGenerated(g, true);
+        assertTrue(mostStages(g) > 1, "more than one body");
         assertSameAsNodeByNode(g, List.of(firsts(), seconds()), "long chain");
+    }
+
+    /** bf16 values, booleans and outputs written early pass between bodies, and a reduction's root may come from any of them. */
+    @Test
+    void valuesPassBetweenBodiesUnchanged() {
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            for (boolean reduced : new boolean[] {false, true}) {
+                Graph g = new Graph("stages");
+                Shape s = Shape.of(3, N / 3);
+                Tensor x = new Tensor(g, g.parameter("x", new TensorType(DType.F32, s))), y = new Tensor(g, g.parameter("y", new TensorType(DType.F32, s)));
+                Tensor a = x.convert(t), b = y.convert(t);
+                Tensor above = a.gt(b);
+                Tensor r = above.where(a, b.neg());
+                Tensor early = r.mul(b);
+                for (int i = 0; i < 12; i++) r = r.mul(b).add(a).maximum(b.neg());
+                Tensor last = r.lt(a).where(r.sub(early), early.exp());
+                List<monetj.core.ir.Value> outs = new ArrayList<>(List.of(early.value(), above.value(), last.value()));
+                if (reduced) outs.add(last.convert(DType.F32).reduce(Reduce.Kind.SUM, 1).value());
+                g.setOutputs(outs);
+                assertGenerated(g, true);
+                assertTrue(mostStages(g) > 1, "more than one body in " + t);
+                assertSameAsNodeByNode(g, List.of(firsts().reshape(s), seconds().reshape(s)), "stages in " + t + (reduced ? ", reduced" : ""));
+            }
+        }
     }
 
     @Test
@@ -189,7 +226,7 @@ class FusedCodegenTest {
         List<Node> live = g.liveNodes();
         FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
         List<Object> bodies = new ArrayList<>();
-        for (Tensor o : outs) bodies.add(new FusedLoop(plan.runsAt(o.value().node()), FusedLoop.Code.GENERATED).generated());
+        for (Tensor o : outs) bodies.add(new FusedLoop(plan.runsAt(o.value().node()), FusedLoop.Code.GENERATED).generated().stages().get(0).body());
         assertNotNull(bodies.get(0));
         assertSame(bodies.get(0), bodies.get(1));
     }
@@ -204,7 +241,7 @@ class FusedCodegenTest {
         HostTensor plain = FusedLoopTest.nodeByNode(g, args).get(0);
         List<Node> live = g.liveNodes();
         FusionPlan plan = new FusionPlan(live, g.outputs(), live.get(live.size() - 1).id() + 1);
-        GeneratedBody body = new FusedLoop(plan.runsAt(r.value().node()), FusedLoop.Code.GENERATED).generated();
+        FusedStages body = new FusedLoop(plan.runsAt(r.value().node()), FusedLoop.Code.GENERATED).generated();
         assertFalse(body.compiled(), "nothing ran it yet");
         JavaExecutor exec = new JavaExecutor(FusedLoop.Code.GENERATED_ONCE_COMPILED);
         long deadline = System.nanoTime() + 60_000_000_000L;
