@@ -64,9 +64,9 @@ final class FusedLanes {
 
     /**
      * Each lane's bits with the upper half rounded to bf16 (to nearest even; a NaN quieted), as {@link Bf16Lanes}
-     * rounds, in lighter lane operations: constant vectors instead of scalar broadcasts and the NaN test on the
-     * bits instead of a float test and a mask cast. With Bf16Lanes' own, a body of two bf16 loads and two roundings
-     * already crossed C2's inlining budget and ran boxed.
+     * rounds, with constant vectors instead of scalar broadcasts: fewer nodes for C2 to inline, which is what limits
+     * a generated body (with the float NaN test and mask cast Bf16Lanes had, two bf16 loads and two roundings already
+     * crossed the budget and ran boxed).
      */
     private static IntVector roundedToBf16(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
