@@ -27,10 +27,10 @@ final class Bf16Lanes {
         IntVector bits = x.reinterpretAsInts();
         IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
         IntVector quietNaN = bits.or(0x400000);
-        return rounded.blend(quietNaN, x.test(VectorOperators.IS_NAN).cast(I)).lanewise(VectorOperators.LSHR, 16);
+        return rounded.blend(quietNaN, x.test(VectorOperators.IS_NAN).cast(bits.species())).lanewise(VectorOperators.LSHR, 16);
     }
 
-    /** x rounded to bf16 and widened back to f32, lane by lane. */
+    /** x (of any species) rounded to bf16 and widened back to f32, lane by lane. */
     static FloatVector round(FloatVector x) { return roundedBits(x).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
 
     /** x rounded to bf16: the bit patterns, one short lane per float lane. */
@@ -51,6 +51,24 @@ final class Bf16Lanes {
             round(FloatVector.fromArray(F, x, i)).intoArray(r, i);
         }
         for (; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
+    }
+
+    /** r[at, at + len) = x[from, from + len) rounded to bf16 and widened back to f32. */
+    static void round(float[] x, int from, float[] r, int at, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            round(FloatVector.fromArray(F, x, from + i)).intoArray(r, at + i);
+        }
+        for (; i < len; i++) r[at + i] = Float16.roundToBf16(x[from + i]);
+    }
+
+    /** x[from, from + len) rounded to bf16 and widened back to f32, in place. */
+    static void round(float[] x, int from, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            round(FloatVector.fromArray(F, x, from + i)).intoArray(x, from + i);
+        }
+        for (; i < len; i++) x[from + i] = Float16.roundToBf16(x[from + i]);
     }
 
     /** dst[at, at + len) = src[from, from + len) rounded to bf16. */
