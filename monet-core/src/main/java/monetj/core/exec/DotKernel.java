@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Transpose;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -18,6 +19,9 @@ import monetj.core.tensor.TensorType;
  * f64 result) and integers in f64.
  */
 public final class DotKernel {
+    /** Elements of a product's result rounded per parallel chunk: below a few of these (1 MiB of f32) one thread is quicker. */
+    private static final int ROUNDING_GRAIN = 1 << 18;
+
     private DotKernel() {}
 
     public static HostTensor dotGeneral(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
@@ -27,6 +31,24 @@ public final class DotKernel {
     /** {@link RoundedOperandDot}: the marked f32 operands rounded to bf16 as the product packs them. */
     static HostTensor roundedOperandDot(RoundedOperandDot op, HostTensor lhs, HostTensor rhs, TensorType out) {
         return profiled(op.dot(), lhs, rhs, out, op.roundsLhs(), op.roundsRhs());
+    }
+
+    /**
+     * {@link RoundedResultDot}: the product, then its f32 result rounded to bf16 in place (kept as f32 for the round
+     * trip) or narrowed into a bf16 array, while it is still in cache; the f32 array then goes back to the pool.
+     */
+    static HostTensor roundedResultDot(RoundedResultDot op, HostTensor lhs, HostTensor rhs, TensorType out) {
+        TensorType f32 = new TensorType(DType.F32, out.shape());
+        HostTensor product = op.product() instanceof RoundedOperandDot r ? roundedOperandDot(r, lhs, rhs, f32) : dotGeneral((DotGeneral) op.product(), lhs, rhs, f32);
+        float[] c = product.floats();
+        if (out.dtype() == DType.F32) {
+            Parallel.forRange(c.length, ROUNDING_GRAIN, (lo, hi) -> Bf16Lanes.round(c, lo, hi - lo));
+            return product;
+        }
+        short[] bits = (short[]) ArrayPool.forOverwrite(DType.BF16, c.length);
+        Parallel.forRange(c.length, ROUNDING_GRAIN, (lo, hi) -> Bf16Lanes.narrow(c, lo, bits, lo, hi - lo));
+        ArrayPool.giveBack(c);
+        return HostTensor.ofShorts(DType.BF16, out.shape(), bits);
     }
 
     private static HostTensor profiled(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out, boolean roundsLhs, boolean roundsRhs) {
