@@ -22,19 +22,22 @@ final class Bf16Lanes {
 
     private Bf16Lanes() {}
 
-    /** The upper 16 bits of each lane after rounding: the bf16 bit pattern, still in an int lane. */
-    private static IntVector roundedBits(FloatVector x) {
+    /**
+     * Each lane rounded to bf16 in its upper half (the lower half is left over). The NaN test is an int compare on
+     * the bits, not a float test whose mask is then cast: fewer nodes for C2 to inline, so a generated fused loop
+     * holds three roundings under C2's inlining cutoff instead of two (a chain of bf16 ops: 2.0 -> 0.8 ns/element).
+     */
+    private static IntVector roundedHigh(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
         IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-        IntVector quietNaN = bits.or(0x400000);
-        return rounded.blend(quietNaN, x.test(VectorOperators.IS_NAN).cast(bits.species())).lanewise(VectorOperators.LSHR, 16);
+        return rounded.blend(bits.or(0x400000), bits.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
     }
 
     /** x (of any species) rounded to bf16 and widened back to f32, lane by lane. */
-    static FloatVector round(FloatVector x) { return roundedBits(x).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+    static FloatVector round(FloatVector x) { return roundedHigh(x).and(0xFFFF0000).reinterpretAsFloats(); }
 
     /** x rounded to bf16: the bit patterns, one short lane per float lane. */
-    static ShortVector narrow(FloatVector x) { return (ShortVector) roundedBits(x).convertShape(VectorOperators.I2S, S, 0); }
+    static ShortVector narrow(FloatVector x) { return (ShortVector) roundedHigh(x).lanewise(VectorOperators.LSHR, 16).convertShape(VectorOperators.I2S, S, 0); }
 
     /** The f32 values of bf16 bit patterns (exact: a bf16 is the upper half of its f32). Sign extension fills the upper half, which the shift pushes out. */
     static FloatVector widen(ShortVector bits) {

@@ -178,9 +178,9 @@ final class F32Gemm {
         if (m < DIRECT_BELOW_ROWS) {
             Parallel.RangeBody matrices = (lo, hi) -> {
                 Arrays.fill(c, lo * m * n, hi * m * n, 0f);
-                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi);
+                F32DirectProduct.multiply(a, la, b, lb, c, m, k, n, lo, hi, serial || batch > 1 ? 1 : threads);
             };
-            if (serial) matrices.run(0, batch);
+            if (serial || batch == 1) matrices.run(0, batch);
             else Parallel.forRange(batch, matricesPerChunk(m, k, n), matrices);
             return;
         }

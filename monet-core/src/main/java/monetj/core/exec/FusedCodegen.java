@@ -17,6 +17,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +58,14 @@ final class FusedCodegen {
      */
     static final int MAX_WEIGHT = 80;
     private static final int HEAVY = 30;
+    /**
+     * A rounding to bf16 (a bf16 member's result, or a bf16 output's store) is a dozen integer lane operations: a
+     * chain of bf16 ops with three roundings crossed the cutoff (its later roundings ran boxed, the loop two to three
+     * times slower than the interpreter), one with two did not.
+     */
+    private static final int ROUNDING = 22;
+    /** A bf16 leaf is widened as it is loaded. */
+    private static final int WIDENING = 2;
 
     private static final ClassDesc LANES = ClassDesc.of(FusedLanes.class.getName());
     private static final ClassDesc VECTOR = ClassDesc.of(FloatVector.class.getName());
@@ -88,14 +97,15 @@ final class FusedCodegen {
             }
             Step s = step(n, in);
             if (s == null) return null;
-            weight += s.method.equals("exp") || s.method.equals("log") || s.kind != null ? HEAVY : 1;
+            weight += s.method.equals("exp") || s.method.equals("log") || s.kind != null ? HEAVY : s.method.equals("bf16") ? ROUNDING : 1;
             steps.add(s);
             if (n.types().get(0).dtype() == DType.BF16 && !(n.op() instanceof Convert) && !(n.op() instanceof Select)) {
                 steps.add(new Step("bf16", new int[] {leaves.size() + steps.size() - 1}, null));
-                weight++;
+                weight += ROUNDING;
             }
             index.put(n.out(), leaves.size() + steps.size() - 1);
         }
+        weight += WIDENING * Collections.frequency(leafAccess, Access.BF16) + ROUNDING * Collections.frequency(outputAccess, Access.BF16);
         if (weight > MAX_WEIGHT) return null;
         int[] written = outputs.stream().mapToInt(index::get).toArray();
         String key = leafAccess + " " + steps + " " + Arrays.toString(written) + outputAccess;

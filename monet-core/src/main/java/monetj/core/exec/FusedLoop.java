@@ -172,6 +172,9 @@ final class FusedLoop implements LoopKernel {
     /** The generated body the loop runs, or null when interpreted: for tests. */
     GeneratedBody generated() { return generated; }
 
+    /** Whether a run now goes through the interpreter throughout (for the profile). */
+    boolean interpreted() { return generated == null || untilCompiled && !generated.compiled(); }
+
     @Override
     public List<Value> reads() { return reads; }
 

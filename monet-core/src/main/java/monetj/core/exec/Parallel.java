@@ -17,8 +17,15 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /**
+     * The calling thread plus the common pool's workers. A pool configured with parallelism 0 has no workers at all
+     * yet reports 1: a chunk handed to it would never run, so then the calling thread works alone.
+     */
+    private static final int THREADS = Integer.getInteger("java.util.concurrent.ForkJoinPool.common.parallelism", -1) == 0
+            ? 1 : ForkJoinPool.getCommonPoolParallelism() + 1;
+
     /** The calling thread plus the common pool's workers. */
-    public static int threads() { return ForkJoinPool.getCommonPoolParallelism() + 1; }
+    public static int threads() { return THREADS; }
 
     /** Runs {@code body} over [0, n) in chunks of at least {@code grain} indices. */
     public static void forRange(int n, int grain, RangeBody body) {

@@ -79,13 +79,18 @@ class FusedCodegenTest {
     }
 
     /** f(x, y) over two f32 vectors, and the same in bf16 (operands rounded, the result rounded after the op). */
-    private static void check(String what, BiFunction<Tensor, Tensor, Tensor> f) {
+    private static void check(String what, BiFunction<Tensor, Tensor, Tensor> f) { check(what, f, true); }
+
+    /** As above; {@code bf16Generated}: whether the bf16 loop fits the generator's budget (its three roundings and the op). */
+    private static void check(String what, BiFunction<Tensor, Tensor, Tensor> f, boolean bf16Generated) {
         for (DType t : new DType[] {DType.F32, DType.BF16}) {
             Graph g = new Graph(what);
             Tensor x = new Tensor(g, g.parameter("x", TensorType.of(DType.F32, N))), y = new Tensor(g, g.parameter("y", TensorType.of(DType.F32, N)));
             Tensor r = f.apply(x.convert(t), y.convert(t));
-            g.setOutputs(List.of(r.value(), r.dtype() == DType.PRED ? r.value() : r.convert(DType.F32).mul(x).value()));
-            assertGenerated(g, true);
+            // A bf16 result leaves widened: storing it as bf16 would be a fourth rounding, past what a generated loop holds.
+            Tensor out = r.dtype() == DType.BF16 ? r.convert(DType.F32) : r;
+            g.setOutputs(List.of(out.value(), r.dtype() == DType.PRED ? r.value() : out.mul(x).value()));
+            assertGenerated(g, t == DType.F32 || bf16Generated);
             assertSameAsNodeByNode(g, List.of(firsts(), seconds()), what + " in " + t);
         }
     }
@@ -96,7 +101,8 @@ class FusedCodegenTest {
     void everyBinaryOp() {
         for (Binary.Kind k : Binary.Kind.values()) {
             if (k == Binary.Kind.AND || k == Binary.Kind.OR || k == Binary.Kind.XOR) continue; // integer and boolean ops: never in an f32 loop
-            check(k.name(), (x, y) -> Tensor.apply(new Binary(k), x, y));
+            // power and remainder are computed lane by lane in f64: beside three roundings, past the budget in bf16
+            check(k.name(), (x, y) -> Tensor.apply(new Binary(k), x, y), k != Binary.Kind.POWER && k != Binary.Kind.REMAINDER);
         }
     }
 
@@ -115,7 +121,8 @@ class FusedCodegenTest {
         check("ge", Tensor::ge);
         check("select", (x, y) -> x.gt(y).where(x, y.neg()));
         check("clamp by constants", (x, y) -> x.clamp(-1.5, 2.0));
-        check("clamp by tensors", (x, y) -> Tensor.apply(new monetj.core.ir.Clamp(), y.minimum(x.neg()), x, y.maximum(x.neg())));
+        // six bf16 ops, each rounded: past the budget in bf16
+        check("clamp by tensors", (x, y) -> Tensor.apply(new monetj.core.ir.Clamp(), y.minimum(x.neg()), x, y.maximum(x.neg())), false);
         checkUnary("convert to bf16 and back", x -> x.convert(DType.F32).convert(DType.BF16).convert(DType.F32).add(x.convert(DType.F32)));
     }
 

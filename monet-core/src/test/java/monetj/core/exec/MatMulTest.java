@@ -79,6 +79,32 @@ class MatMulTest {
     }
 
     @Test
+    void fewRowsAgainstATransposedBGiveTheBitsOfTheRowMajorProduct() {
+        // A few rows against B read transposed in place (its depth contiguous: a weight stored [n, k], as the logits
+        // of one decoded token read the vocabulary table) run each lane of C down its own row of storage; every element
+        // must be the same fused multiply-add chain as with B copied row-major first. Odd and even row counts (rows go
+        // in pairs), ragged vector tails, batches, and products large enough for threads to split the columns.
+        int[][] shapes = {{1, 1, 7, 5}, {1, 2, 33, 47}, {3, 5, 17, 16}, {1, 3, 130, 97}, {2, 4, 9, 1}, {1, 1, 128, 9000}, {1, 5, 200, 3001}};
+        for (int[] s : shapes) {
+            int batch = s[0], m = s[1], k = s[2], n = s[3];
+            Operands o = Operands.random(rnd, batch, m, k, n, Layout.ROW_MAJOR, Layout.TRANSPOSED);
+            float[] rowMajorB = new float[batch * k * n];
+            for (int bi = 0; bi < batch; bi++) {
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < n; j++) rowMajorB[(bi * k + p) * n + j] = o.b[o.lb.offset(bi) + p * o.lb.rowStride() + j * o.lb.colStride()];
+                }
+            }
+            float[] expected = MatMul.matmulF32(o.a, o.la, rowMajorB, MatrixLayout.rowMajor(batch, k, n), m, k, n, 1);
+            for (int threads : new int[] {1, 2, 3}) {
+                float[] c = new float[expected.length];
+                java.util.Arrays.fill(c, Float.NaN);
+                F32Gemm.multiply(o.a, o.la, o.b, o.lb, c, m, k, n, threads);
+                assertArrayEquals(expected, c, java.util.Arrays.toString(s) + ", " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
     void bf16OperandsGiveExactlyTheProductOfTheirF32Values() {
         // Widening happens as the operands are packed; the arithmetic after it is the f32 product's, element for element.
         int[][] shapes = {{1, 7, 5, 9}, {2, 13, 33, 47}, {3, 4, 17, 5}, {1, 130, 300, 97}, {1, 11, F32Gemm.DEPTH_SEGMENT * 2 + 9, 6},
