@@ -33,7 +33,7 @@ final class Bf16Lanes {
         return rounded.blend(bits.or(0x400000), bits.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
     }
 
-    /** x rounded to bf16 and widened back to f32, lane by lane. */
+    /** x (of any species) rounded to bf16 and widened back to f32, lane by lane. */
     static FloatVector round(FloatVector x) { return roundedHigh(x).and(0xFFFF0000).reinterpretAsFloats(); }
 
     /** x rounded to bf16: the bit patterns, one short lane per float lane. */
@@ -54,6 +54,24 @@ final class Bf16Lanes {
             round(FloatVector.fromArray(F, x, i)).intoArray(r, i);
         }
         for (; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
+    }
+
+    /** r[at, at + len) = x[from, from + len) rounded to bf16 and widened back to f32. */
+    static void round(float[] x, int from, float[] r, int at, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            round(FloatVector.fromArray(F, x, from + i)).intoArray(r, at + i);
+        }
+        for (; i < len; i++) r[at + i] = Float16.roundToBf16(x[from + i]);
+    }
+
+    /** x[from, from + len) rounded to bf16 and widened back to f32, in place. */
+    static void round(float[] x, int from, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += LANES) {
+            round(FloatVector.fromArray(F, x, from + i)).intoArray(x, from + i);
+        }
+        for (; i < len; i++) x[from + i] = Float16.roundToBf16(x[from + i]);
     }
 
     /** dst[at, at + len) = src[from, from + len) rounded to bf16. */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import monetj.core.ir.DotGeneral;
 import monetj.core.ir.Transpose;
+import monetj.core.tensor.ArrayPool;
 import monetj.core.tensor.DType;
 import monetj.core.tensor.HostTensor;
 import monetj.core.tensor.Shape;
@@ -18,18 +19,48 @@ import monetj.core.tensor.TensorType;
  * f64 result) and integers in f64.
  */
 public final class DotKernel {
+    /** Elements of a product's result rounded per parallel chunk: below a few of these (1 MiB of f32) one thread is quicker. */
+    private static final int ROUNDING_GRAIN = 1 << 18;
+
     private DotKernel() {}
 
     public static HostTensor dotGeneral(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
-        if (!OpProfile.ENABLED) return evaluate(op, lhs, rhs, out);
+        return profiled(op, lhs, rhs, out, false, false);
+    }
+
+    /** {@link RoundedOperandDot}: the marked f32 operands rounded to bf16 as the product packs them. */
+    static HostTensor roundedOperandDot(RoundedOperandDot op, HostTensor lhs, HostTensor rhs, TensorType out) {
+        return profiled(op.dot(), lhs, rhs, out, op.roundsLhs(), op.roundsRhs());
+    }
+
+    /**
+     * {@link RoundedResultDot}: the product, then its f32 result rounded to bf16 in place (kept as f32 for the round
+     * trip) or narrowed into a bf16 array, while it is still in cache; the f32 array then goes back to the pool.
+     */
+    static HostTensor roundedResultDot(RoundedResultDot op, HostTensor lhs, HostTensor rhs, TensorType out) {
+        TensorType f32 = new TensorType(DType.F32, out.shape());
+        HostTensor product = op.product() instanceof RoundedOperandDot r ? roundedOperandDot(r, lhs, rhs, f32) : dotGeneral((DotGeneral) op.product(), lhs, rhs, f32);
+        float[] c = product.floats();
+        if (out.dtype() == DType.F32) {
+            Parallel.forRange(c.length, ROUNDING_GRAIN, (lo, hi) -> Bf16Lanes.round(c, lo, hi - lo));
+            return product;
+        }
+        short[] bits = (short[]) ArrayPool.forOverwrite(DType.BF16, c.length);
+        Parallel.forRange(c.length, ROUNDING_GRAIN, (lo, hi) -> Bf16Lanes.narrow(c, lo, bits, lo, hi - lo));
+        ArrayPool.giveBack(c);
+        return HostTensor.ofShorts(DType.BF16, out.shape(), bits);
+    }
+
+    private static HostTensor profiled(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out, boolean roundsLhs, boolean roundsRhs) {
+        if (!OpProfile.ENABLED) return evaluate(op, lhs, rhs, out, roundsLhs, roundsRhs);
         long started = System.nanoTime(), gcBefore = DotProfile.gcMillis();
-        HostTensor r = evaluate(op, lhs, rhs, out);
+        HostTensor r = evaluate(op, lhs, rhs, out, roundsLhs, roundsRhs);
         DotProfile.record(op, lhs, rhs, r.shape().size() * product(lhs.shape(), op.lhsContract()), System.nanoTime() - started,
                 DotProfile.gcMillis() - gcBefore);
         return r;
     }
 
-    private static HostTensor evaluate(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out) {
+    private static HostTensor evaluate(DotGeneral op, HostTensor lhs, HostTensor rhs, TensorType out, boolean roundsLhs, boolean roundsRhs) {
         int[] lf = DotGeneral.freeDims(lhs.shape().rank(), op.lhsBatch(), op.lhsContract());
         int[] rf = DotGeneral.freeDims(rhs.shape().rank(), op.rhsBatch(), op.rhsContract());
         int m = product(lhs.shape(), lf), k = product(lhs.shape(), op.lhsContract()), n = product(rhs.shape(), rf);
@@ -39,9 +70,15 @@ public final class DotKernel {
             double[] r = MatMul.matmulF64(a.tensor.doubles(), a.layout, b.tensor.doubles(), b.layout, m, k, n);
             return out.dtype() == DType.F64 ? HostTensor.of(out.shape(), r) : HostTensor.fromDoubles(out.dtype(), out.shape(), r);
         }
-        float[] r = lhs.dtype() == DType.BF16
-                ? MatMul.matmulBf16(a.tensor.shorts(), a.layout, b.tensor.shorts(), b.layout, m, k, n)
-                : MatMul.matmulF32(a.tensor.floats(), a.layout, b.tensor.floats(), b.layout, m, k, n);
+        float[] r;
+        if (roundsLhs || roundsRhs) {
+            r = MatMul.matmulBf16(roundsLhs ? a.tensor.floats() : null, roundsLhs ? null : a.tensor.shorts(), a.layout,
+                    roundsRhs ? b.tensor.floats() : null, roundsRhs ? null : b.tensor.shorts(), b.layout, m, k, n);
+        } else if (lhs.dtype() == DType.BF16) {
+            r = MatMul.matmulBf16(a.tensor.shorts(), a.layout, b.tensor.shorts(), b.layout, m, k, n);
+        } else {
+            r = MatMul.matmulF32(a.tensor.floats(), a.layout, b.tensor.floats(), b.layout, m, k, n);
+        }
         HostTensor f = HostTensor.of(out.shape(), r);
         return out.dtype() == DType.F32 ? f : f.to(out.dtype());
     }

@@ -68,8 +68,13 @@ final class F32Gemm {
 
     private F32Gemm() {}
 
-    /** The operands and result of one batched product: each operand f32 ({@code a}, {@code b}) or bf16 bits ({@code aBits}, {@code bBits}), the other null. */
-    private record Product(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, float[] c, int m, int k, int n) {
+    /**
+     * The operands and result of one batched product: each operand f32 ({@code a}, {@code b}) or bf16 bits ({@code aBits},
+     * {@code bBits}), the other null. In a product of bf16 values ({@code rounds}) an f32 operand is rounded to bf16 as it
+     * is packed.
+     */
+    private record Product(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, boolean rounds, float[] c, int m, int k,
+            int n) {
         int cBase(int bi) { return bi * m * n; }
 
         /**
@@ -80,15 +85,15 @@ final class F32Gemm {
         void packA(int bi, int i0, int mc, int p0, int kc, float[] pack, int at, Workspace w) {
             int rs = la.rowStride(), cs = la.colStride(), from = la.offset(bi) + i0 * rs + p0 * cs;
             if (a != null) {
-                F32Gemm.packA(a, from, rs, cs, mc, kc, pack, at);
+                F32Gemm.packA(a, from, rs, cs, mc, kc, pack, at, rounds);
             } else if (cs == 1) {
                 float[] wide = w.aWide(mc * kc);
                 for (int i = 0; i < mc; i++) Bf16Widen.widen(aBits, from + i * rs, wide, i * kc, kc);
-                F32Gemm.packA(wide, 0, kc, 1, mc, kc, pack, at);
+                F32Gemm.packA(wide, 0, kc, 1, mc, kc, pack, at, false);
             } else if (rs == 1) {
                 float[] wide = w.aWide(mc * kc);
                 for (int q = 0; q < kc; q++) Bf16Widen.widen(aBits, from + q * cs, wide, q * mc, mc);
-                F32Gemm.packA(wide, 0, 1, mc, mc, kc, pack, at);
+                F32Gemm.packA(wide, 0, 1, mc, mc, kc, pack, at, false);
             } else {
                 F32Gemm.packA(aBits, from, rs, cs, mc, kc, pack, at);
             }
@@ -116,7 +121,7 @@ final class F32Gemm {
 
         /** Depth [p0, p0 + kc) x columns [j0, j0 + nc) of matrix bi of B into panels from {@code pack[at]} on (see the packB below). */
         void packB(int bi, int p0, int kc, int j0, int nc, float[] pack, int at) {
-            if (b != null) F32Gemm.packB(b, lb.offset(bi), lb.rowStride(), lb.colStride(), p0, kc, j0, nc, pack, at);
+            if (b != null) F32Gemm.packB(b, lb.offset(bi), lb.rowStride(), lb.colStride(), p0, kc, j0, nc, pack, at, rounds);
             else F32Gemm.packB(bBits, lb.offset(bi), lb.rowStride(), lb.colStride(), p0, kc, j0, nc, pack, at);
         }
     }
@@ -126,16 +131,28 @@ final class F32Gemm {
      * packed, so no f32 copy of an operand is ever made. Products too small to pack widen their operands first.
      */
     static void multiplyBf16(short[] a, MatrixLayout la, short[] b, MatrixLayout lb, float[] c, int m, int k, int n, int threads) {
-        if (k == 0 || m < DIRECT_BELOW_ROWS || F32SmallProduct.suits(m, k, n)) {
-            multiply(widen(a), la, widen(b), lb, c, m, k, n, threads);
-            return;
-        }
-        run(new Product(null, a, la, null, b, lb, c, m, k, n), threads);
+        multiplyBf16(null, a, la, null, b, lb, c, m, k, n, threads);
     }
 
-    private static float[] widen(short[] bits) {
-        float[] f = new float[bits.length];
-        Bf16Widen.widen(bits, 0, f, 0, bits.length);
+    /**
+     * The product of bf16 values where an operand may come as f32 instead ({@code a} or {@code b} given, its bits null):
+     * it is rounded to bf16 as it is packed, so the product has the bits of one with that operand converted first,
+     * and the bf16 copy is never written.
+     */
+    static void multiplyBf16(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, float[] c, int m, int k, int n,
+            int threads) {
+        if (k == 0 || m < DIRECT_BELOW_ROWS || F32SmallProduct.suits(m, k, n)) {
+            multiply(bf16Values(a, aBits), la, bf16Values(b, bBits), lb, c, m, k, n, threads);
+            return;
+        }
+        run(new Product(a, aBits, la, b, bBits, lb, true, c, m, k, n), threads);
+    }
+
+    /** The f32 values of an operand of a bf16 product: its bits widened, or its f32 values rounded. */
+    private static float[] bf16Values(float[] f32, short[] bits) {
+        float[] f = new float[bits != null ? bits.length : f32.length];
+        if (bits != null) Bf16Widen.widen(bits, 0, f, 0, bits.length);
+        else Bf16Lanes.round(f32, f, f32.length);
         return f;
     }
 
@@ -167,7 +184,7 @@ final class F32Gemm {
             else Parallel.forRange(batch, matricesPerChunk(m, k, n), matrices);
             return;
         }
-        run(new Product(a, null, la, b, null, lb, c, m, k, n), threads);
+        run(new Product(a, null, la, b, null, lb, false, c, m, k, n), threads);
     }
 
     /** Matrices per parallel chunk: enough multiply-adds that a chunk costs more than handing it to a thread. */
@@ -419,9 +436,14 @@ final class F32Gemm {
      * Whole panels of an A with a unit stride move as vectors, a depth step (MR values) at a time: copied where the
      * rows are the contiguous direction (A given transposed), gathered where the depth is. Against reading A in
      * place in the kernel (runtime strides: a bounds check per element) this costs a few percent of the arithmetic
-     * even when the block meets only a few panels of B.
+     * even when the block meets only a few panels of B. With {@code round}, the values are rounded to bf16 as they are
+     * packed ({@link #packRoundedA}).
      */
-    private static void packA(float[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at) {
+    private static void packA(float[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at, boolean round) {
+        if (round) {
+            packRoundedA(a, from, rs, cs, mc, kc, pack, at);
+            return;
+        }
         int whole = mc / MR;
         if (rs == 1) {
             // Depth steps outside, so the reads run along the contiguous rows of storage through the whole block.
@@ -442,6 +464,41 @@ final class F32Gemm {
         } else {
             whole = 0;
         }
+        packPanelsOneByOne(a, from, rs, cs, mc, kc, pack, at, whole);
+    }
+
+    /**
+     * {@link #packA} with each value rounded to bf16, in registers on the vector paths. A method of its own, not a flag
+     * tested in packA's loops: with the rounding inlined into the one loop, C2 at times left it running boxed vectors,
+     * some 30 times slower.
+     */
+    private static void packRoundedA(float[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at) {
+        int whole = mc / MR;
+        if (rs == 1) {
+            for (int p = 0; p < kc; p++) {
+                for (int q = 0, s = from + p * cs, d = at + p * MR; q < whole; q++, s += MR, d += MR * kc) {
+                    Bf16Lanes.round(FloatVector.fromArray(A_HEAD, a, s)).intoArray(pack, d);
+                    Bf16Lanes.round(FloatVector.fromArray(A_TAIL, a, s + A_HEAD_LANES)).intoArray(pack, d + A_HEAD_LANES);
+                }
+            }
+        } else if (cs == 1) {
+            int[] rows = strided(MR, rs);
+            for (int q = 0; q < whole; q++) {
+                for (int p = 0, s = from + q * MR * rs, d = at + q * MR * kc; p < kc; p++, s++, d += MR) {
+                    Bf16Lanes.round(FloatVector.fromArray(A_HEAD, a, s, rows, 0)).intoArray(pack, d);
+                    Bf16Lanes.round(FloatVector.fromArray(A_TAIL, a, s, rows, A_HEAD_LANES)).intoArray(pack, d + A_HEAD_LANES);
+                }
+            }
+        } else {
+            whole = 0;
+        }
+        packPanelsOneByOne(a, from, rs, cs, mc, kc, pack, at, whole);
+        // The panels copied element by element, rounded while they are in L1 (zero padding stays zero).
+        for (int q = whole; q * MR < mc; q++) Bf16Lanes.round(pack, at + q * MR * kc, MR * kc);
+    }
+
+    /** Panels {@code whole} on of {@link #packA}'s block, element by element, a ragged last panel zero-padded. */
+    private static void packPanelsOneByOne(float[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at, int whole) {
         for (int q = whole; q * MR < mc; q++) {
             int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = from + q * MR * rs;
             if (cs <= rs) {
@@ -462,19 +519,36 @@ final class F32Gemm {
 
     /**
      * Packs depth [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-wide panels from {@code pack[at]} on:
-     * panel q holds {@code pack[at + q*NR*kc + p*NR + j]}.
+     * panel q holds {@code pack[at + q*NR*kc + p*NR + j]}. With {@code round}, the values are rounded to bf16 as they
+     * are packed (in registers on the common paths).
      */
-    private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
+    private static void packB(float[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at, boolean round) {
         int[] columnOffsets = null;
+        float[] columnRuns = null;
         for (int q = 0; q * NR < nc; q++) {
             int cols = Math.min(NR, nc - q * NR), dst = at + q * NR * kc, src = base + p0 * rs + (j0 + q * NR) * cs;
-            if (cs == 1) {
+            boolean rounded = false;
+            if (cs == 1 && round && cols == NR) {
+                roundPanelRows(b, src, rs, kc, pack, dst);
+                rounded = true;
+            } else if (round && cols == NR && rs == 1) {
+                // As for bf16 bits: each column's depth run rounded a vector at a time into L1, then gathered from there.
+                if (columnRuns == null) {
+                    columnRuns = new float[NR * kc];
+                    columnOffsets = strided(NR, kc);
+                }
+                for (int j = 0; j < NR; j++) Bf16Lanes.round(b, src + j * cs, columnRuns, j * kc, kc);
+                gatherPanel(columnRuns, 0, 1, columnOffsets, kc, pack, dst);
+                rounded = true;
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, src + p * rs, pack, dst + p * NR, cols);
             } else if (cols == NR && cs > rs) {
                 // Depth is the contiguous direction (B given transposed, as in x times a weight table's transpose):
                 // each depth step's NR columns gathered as two vectors, instead of NR single stores at stride NR.
                 if (columnOffsets == null) columnOffsets = strided(NR, cs);
-                gatherPanel(b, src, rs, columnOffsets, kc, pack, dst);
+                if (round) gatherRoundedPanel(b, src, rs, columnOffsets, kc, pack, dst);
+                else gatherPanel(b, src, rs, columnOffsets, kc, pack, dst);
+                rounded = true;
             } else if (cs < rs) {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0, s = src + p * rs; j < cols; j++, s += cs) pack[dst + p * NR + j] = b[s];
@@ -488,6 +562,17 @@ final class F32Gemm {
             if (cols < NR) {
                 for (int p = 0; p < kc; p++) Arrays.fill(pack, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
             }
+            if (round && !rounded) Bf16Lanes.round(pack, dst, NR * kc); // the rare paths: the panel rounded while it is in L1
+        }
+    }
+
+    /** pack[dst + p*NR + j] = bf16 rounding of b[src + p*rs + j] for p < kc, j < NR: a B panel from rows of storage, two vectors per depth step. */
+    private static void roundPanelRows(float[] b, int src, int rs, int kc, float[] pack, int dst) {
+        var species = F32MicroKernel.SPECIES;
+        int lanes = species.length();
+        for (int p = 0, s = src, d = dst; p < kc; p++, s += rs, d += NR) {
+            Bf16Lanes.round(FloatVector.fromArray(species, b, s)).intoArray(pack, d);
+            Bf16Lanes.round(FloatVector.fromArray(species, b, s + lanes)).intoArray(pack, d + lanes);
         }
     }
 
@@ -501,6 +586,16 @@ final class F32Gemm {
         }
     }
 
+    /** {@link #gatherPanel} with the values rounded to bf16 in registers (a method of its own for the reason {@link #packRoundedA} gives). */
+    private static void gatherRoundedPanel(float[] src, int from, int rs, int[] offsets, int kc, float[] pack, int dst) {
+        var species = F32MicroKernel.SPECIES;
+        int lanes = species.length();
+        for (int p = 0, s = from; p < kc; p++, s += rs) {
+            Bf16Lanes.round(FloatVector.fromArray(species, src, s, offsets, 0)).intoArray(pack, dst + p * NR);
+            Bf16Lanes.round(FloatVector.fromArray(species, src, s, offsets, lanes)).intoArray(pack, dst + p * NR + lanes);
+        }
+    }
+
     /** {0, stride, 2 * stride, ...}: n offsets for a strided gather. */
     private static int[] strided(int n, int stride) {
         int[] offsets = new int[n];
@@ -508,7 +603,7 @@ final class F32Gemm {
         return offsets;
     }
 
-    /** {@link #packA(float[], int, int, int, int, int, float[], int)} from bf16 bit patterns, widened element by element (A with no unit stride). */
+    /** {@link #packA(float[], int, int, int, int, int, float[], int, boolean)} from bf16 bit patterns, widened element by element (A with no unit stride). */
     private static void packA(short[] a, int from, int rs, int cs, int mc, int kc, float[] pack, int at) {
         for (int q = 0; q * MR < mc; q++) {
             int rows = Math.min(MR, mc - q * MR), dst = at + q * MR * kc, src = from + q * MR * rs;
@@ -521,7 +616,7 @@ final class F32Gemm {
         }
     }
 
-    /** {@link #packB(float[], int, int, int, int, int, int, int, float[], int)} from bf16 bit patterns, widened as they are packed. */
+    /** {@link #packB(float[], int, int, int, int, int, int, int, float[], int, boolean)} from bf16 bit patterns, widened as they are packed. */
     private static void packB(short[] b, int base, int rs, int cs, int p0, int kc, int j0, int nc, float[] pack, int at) {
         float[] columnRuns = null;
         int[] runOffsets = null;

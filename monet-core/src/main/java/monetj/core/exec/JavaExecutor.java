@@ -42,6 +42,7 @@ public final class JavaExecutor implements Backend {
         VectorMath.prepare(); // its warm-up runs while the program is prepared and its first steps run
         graph = ScatterAddRewrite.apply(graph);
         graph = TransposeFolding.apply(SwappedDotRewrite.apply(graph));
+        graph = RoundedResultDotRewrite.apply(RoundedOperandDotRewrite.apply(graph)); // bf16-mixed: converts around products folded into them
         List<Node> live = graph.liveNodes();
         for (Node n : live) {
             if (n.op() instanceof CustomCall c) {

@@ -40,6 +40,8 @@ public final class KernelTable {
         put(Reduce.class, (op, t) -> in -> List.of(ReduceKernel.run(op, in.get(0), in.get(1), t.get(0))));
         put(Scatter.class, (op, t) -> new ScatterKernel(op, t.get(0), false));
         put(AddScattered.class, (op, t) -> new AddScatteredKernel(op));
+        put(RoundedOperandDot.class, (op, t) -> in -> List.of(DotKernel.roundedOperandDot(op, in.get(0), in.get(1), t.get(0))));
+        put(RoundedResultDot.class, (op, t) -> in -> List.of(DotKernel.roundedResultDot(op, in.get(0), in.get(1), t.get(0))));
         put(Slice.class, (op, t) -> in -> List.of(RegionKernel.slice(op, in.get(0))));
         put(Pad.class, (op, t) -> in -> List.of(RegionKernel.pad(op, in.get(0), in.get(1))));
         put(Concatenate.class, (op, t) -> in -> List.of(RegionKernel.concatenate(op, in)));

@@ -62,6 +62,21 @@ public final class MatMul {
         return c;
     }
 
+    /**
+     * The product of bf16 values where an operand may come as f32 instead ({@code a} or {@code b} given, its bits
+     * null): rounded to bf16 as the product reads it, the same bits as converting it first, on all threads.
+     */
+    public static float[] matmulBf16(float[] a, short[] aBits, MatrixLayout la, float[] b, short[] bBits, MatrixLayout lb, int m, int k, int n) {
+        checkBatches(la, lb);
+        requireVectorApi();
+        if ((a == null) == (aBits == null) || (b == null) == (bBits == null)) {
+            throw new IllegalArgumentException("matmul: each operand of a bf16 product comes either as f32 values or as bf16 bits");
+        }
+        float[] c = ArrayPool.floatsForOverwrite(outputSize(la.batch(), m, n)); // every path writes all of C
+        F32Gemm.multiplyBf16(a, aBits, la, b, bBits, lb, c, m, k, n, Parallel.threads());
+        return c;
+    }
+
     /** Contiguous row-major operands: A is [batch, m, k], B is [batch, k, n]. */
     public static float[] matmulF32(float[] a, float[] b, int batch, int m, int k, int n) {
         return matmulF32(a, MatrixLayout.rowMajor(batch, m, k), b, MatrixLayout.rowMajor(batch, k, n), m, k, n);

@@ -51,6 +51,11 @@ public final class ArrayPool {
     /** An f32 array of zeros (for a kernel that accumulates into it). */
     public static float[] zeroedFloats(int length) { return (float[]) take(DType.F32, length, true); }
 
+    /** Hands a kernel's own scratch array (nothing else refers to it) back to the pool serving the thread, if there is one. */
+    public static void giveBack(Object array) {
+        if (CURRENT.isBound()) CURRENT.get().giveIfDead(array);
+    }
+
     private static Object take(DType dtype, int length, boolean zeros) {
         Class<?> component = component(dtype);
         ArrayPool pool = CURRENT.isBound() ? CURRENT.get() : null;

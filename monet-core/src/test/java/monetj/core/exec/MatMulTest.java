@@ -151,6 +151,60 @@ class MatMulTest {
         }
     }
 
+    @Test
+    void f32OperandsRoundedAsTheyArePackedGiveTheProductOfTheirBf16Copies() {
+        // A bf16 product may take an operand as f32 (a master weight), rounded to bf16 as it is packed: the bits must be
+        // those of the product of the converted copy, on every packed path (A per block and whole, B per block and
+        // shared, one and several depth blocks, depth segments, ragged edges) and on the unpacked ones (tiny, a few
+        // rows), whatever C held. Edge values: round-to-even ties both ways, values that round to infinity, subnormals,
+        // -0, infinities and NaNs (some with payloads), so a rounding that differed from the convert's would show.
+        int[][] shapes = {{1, 7, 5, 9}, {3, 4, 8, 4}, {2, 3, 40, 70}, {2, 13, 33, 47}, {1, 130, 300, 97}, {2, 13, 259, F32Gemm.NC + 77},
+                {1, F32Gemm.MC_CONTIGUOUS_ROWS + 9, 40, 33}, {1, 11, 2 * F32Gemm.DEPTH_SEGMENT + 9, 6}};
+        for (int[] s : shapes) {
+            for (Layout la : Layout.values()) {
+                for (Layout lb : Layout.values()) {
+                    Operands o = Operands.random(rnd, s[0], s[1], s[2], s[3], la, lb);
+                    sprinkleEdgeValues(o.a);
+                    sprinkleEdgeValues(o.b);
+                    short[] a = bf16(o.a), b = bf16(o.b);
+                    float[] expected = MatMul.matmulBf16(a, o.la, b, o.lb, s[1], s[2], s[3], 1);
+                    for (int threads : new int[] {1, 2}) {
+                        for (int rounded = 1; rounded <= 3; rounded++) { // which operands come as f32: a, b or both
+                            boolean fa = (rounded & 1) != 0, fb = (rounded & 2) != 0;
+                            float[] c = new float[expected.length];
+                            java.util.Arrays.fill(c, Float.NaN);
+                            F32Gemm.multiplyBf16(fa ? o.a : null, fa ? null : a, o.la, fb ? o.b : null, fb ? null : b, o.lb, c, s[1], s[2], s[3], threads);
+                            assertSameBits(expected, c, java.util.Arrays.toString(s) + " " + la + " x " + lb + ", f32 " + (fa ? "a " : "") + (fb ? "b " : "")
+                                    + threads + " threads");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static final float[] EDGE_VALUES = {1 + 0x1p-8f, 1 + 3 * 0x1p-8f, -(1 + 0x1p-8f), 0x1.fep127f, Float.MAX_VALUE, -Float.MAX_VALUE, 1e-40f,
+            -Float.MIN_VALUE, 0x1.008p-126f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0x7f800001),
+            Float.intBitsToFloat(0xffc12345)};
+
+    /** About one element in forty of an operand's matrices replaced by an edge value (the NaN padding of strided layouts left as it is). */
+    private void sprinkleEdgeValues(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isNaN(x[i]) && rnd.nextInt(40) == 0) x[i] = EDGE_VALUES[rnd.nextInt(EDGE_VALUES.length)];
+        }
+    }
+
+    /** Element for element the same bits (NaN payloads included). */
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + ": element " + i + " is " + actual[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + "), expected " + expected[i]
+                        + " (0x" + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + ")");
+            }
+        }
+    }
+
     private static short[] bf16(float[] f) {
         short[] h = new short[f.length];
         for (int i = 0; i < f.length; i++) h[i] = monetj.core.tensor.Float16.bf16FromFloat(f[i]);
