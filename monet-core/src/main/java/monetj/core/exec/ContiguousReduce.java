@@ -37,18 +37,42 @@ public final class ContiguousReduce {
     }
 
     /**
-     * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), a vector of lanes at a
-     * time: both are associative and commutative, so unlike a sum this is exactly the one-by-one result.
+     * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), four vectors of lanes
+     * at a time in four accumulators (one would wait out each max's latency): both are associative and commutative,
+     * so unlike a sum this is exactly the one-by-one result. One method per operator, so that it is a constant
+     * wherever the JIT compiles the loop.
      */
     static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
-        float acc = op == VectorOperators.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
-        int i = 0;
-        if (len >= SPECIES.length()) {
-            FloatVector v = FloatVector.broadcast(SPECIES, acc);
-            for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) v = v.lanewise(op, FloatVector.fromArray(SPECIES, x, base + i));
-            acc = v.reduceLanes(op);
+        return op == VectorOperators.MAX ? maximum(x, base, len) : minimum(x, base, len);
+    }
+
+    private static float maximum(float[] x, int base, int len) {
+        int i = 0, lanes = SPECIES.length();
+        FloatVector v0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY), v1 = v0, v2 = v0, v3 = v0;
+        for (int bound = len - 4 * lanes; i <= bound; i += 4 * lanes) {
+            v0 = v0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i));
+            v1 = v1.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i + lanes));
+            v2 = v2.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i + 2 * lanes));
+            v3 = v3.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i + 3 * lanes));
         }
-        for (; i < len; i++) acc = op == VectorOperators.MAX ? Math.max(acc, x[base + i]) : Math.min(acc, x[base + i]);
+        for (int bound = SPECIES.loopBound(len); i < bound; i += lanes) v0 = v0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i));
+        float acc = v0.lanewise(VectorOperators.MAX, v1).lanewise(VectorOperators.MAX, v2.lanewise(VectorOperators.MAX, v3)).reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) acc = Math.max(acc, x[base + i]);
+        return acc;
+    }
+
+    private static float minimum(float[] x, int base, int len) {
+        int i = 0, lanes = SPECIES.length();
+        FloatVector v0 = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY), v1 = v0, v2 = v0, v3 = v0;
+        for (int bound = len - 4 * lanes; i <= bound; i += 4 * lanes) {
+            v0 = v0.lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, x, base + i));
+            v1 = v1.lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, x, base + i + lanes));
+            v2 = v2.lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, x, base + i + 2 * lanes));
+            v3 = v3.lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, x, base + i + 3 * lanes));
+        }
+        for (int bound = SPECIES.loopBound(len); i < bound; i += lanes) v0 = v0.lanewise(VectorOperators.MIN, FloatVector.fromArray(SPECIES, x, base + i));
+        float acc = v0.lanewise(VectorOperators.MIN, v1).lanewise(VectorOperators.MIN, v2.lanewise(VectorOperators.MIN, v3)).reduceLanes(VectorOperators.MIN);
+        for (; i < len; i++) acc = Math.min(acc, x[base + i]);
         return acc;
     }
 

@@ -17,7 +17,6 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,24 +47,23 @@ final class FusedCodegen {
     enum Access { F32, BF16, BUFFER, UNIFORM }
 
     /**
-     * The most work one generated body takes, in simple lane operations (exp, log and the ops computed lane by lane
-     * in f64 count as {@link #HEAVY}): C2
-     * stops inlining past a node budget (NodeCountInliningCutoff, 18,000 nodes; each inlined Vector API call costs a
-     * few hundred), and a lane function it does not inline passes its vectors boxed, far slower than the
-     * interpreter. A 49-member init cluster with two logs (about 110 here) was seen to cross it. Larger clusters
-     * stay interpreted (should one cross it anyway, its warm-up never reaches compiled speed and it stays
-     * interpreted too: {@link GeneratedBody}).
+     * The most work one generated body takes, in simple lane operations ({@link #weight(Node)}, with the leaves' loads
+     * and the outputs' stores): C2 stops inlining past a node budget (NodeCountInliningCutoff, 18,000 nodes; each
+     * inlined Vector API call costs a few hundred), and a lane function it does not inline passes its vectors boxed,
+     * far slower than the interpreter. A 49-member init cluster with two logs and 29 leaves (about 108 here) and the
+     * demo's 10-member bf16 cluster (three bf16 loads, six roundings) were seen to cross it; 240 f32 multiplies in a
+     * row stay under it. Heavier clusters run as several bodies ({@link FusedStages}); should a body cross it anyway,
+     * its warm-up never reaches compiled speed and its loop stays interpreted ({@link GeneratedBody}).
      */
     static final int MAX_WEIGHT = 80;
     private static final int HEAVY = 30;
     /**
-     * A rounding to bf16 (a bf16 member's result, or a bf16 output's store) is a dozen integer lane operations: a
-     * chain of bf16 ops with three roundings crossed the cutoff (its later roundings ran boxed, the loop two to three
-     * times slower than the interpreter), one with two did not.
+     * Rounding to bf16 (bit arithmetic and a NaN mask), widening a bf16 load (a shape-changing conversion), narrowing
+     * a bf16 store (both), a comparison's or select's mask. The bf16 ones are heavy for the inliner (-XX:+PrintInlining):
+     * four roundings in a row crossed the budget and two did not; with {@link Bf16Lanes}' rounding two bf16 loads and
+     * two roundings already did (the body then ran boxed, 3-40 ns an element against 0.3-0.8 compiled).
      */
-    private static final int ROUNDING = 22;
-    /** A bf16 leaf is widened as it is loaded. */
-    private static final int WIDENING = 2;
+    private static final int BF16_ROUNDING = 20, BF16_LOAD = 12, BF16_STORE = 24, MASK = 2;
 
     private static final ClassDesc LANES = ClassDesc.of(FusedLanes.class.getName());
     private static final ClassDesc VECTOR = ClassDesc.of(FloatVector.class.getName());
@@ -82,13 +80,18 @@ final class FusedCodegen {
 
     /**
      * The body computing {@code members} (in order) from {@code leaves}, writing {@code outputs}; null when a member
-     * is not one it generates or the cluster is too large (both stay with the interpreter).
+     * is not one it generates or the body would weigh more than {@link #MAX_WEIGHT}.
      */
     static GeneratedBody of(List<Node> members, List<Value> leaves, List<Access> leafAccess, List<Value> outputs, List<Access> outputAccess) {
+        int budget = 0;
+        for (Node n : members) budget += weight(n);
+        for (Access a : leafAccess) budget += weight(a, false);
+        for (Access a : outputAccess) budget += weight(a, true);
+        if (budget > MAX_WEIGHT) return null;
         Map<Value, Integer> index = new HashMap<>();
         for (int i = 0; i < leaves.size(); i++) index.put(leaves.get(i), i);
         List<Step> steps = new ArrayList<>();
-        int weight = 0;
+        int operations = 0; // lane operations, for the warm-up's test of compiled speed (GeneratedBody)
         for (Node n : members) {
             int[] in = n.inputs().stream().mapToInt(index::get).toArray();
             if (n.op() instanceof Convert c && c.target() == DType.F32) { // the same f32 value (see FusedLoop)
@@ -97,21 +100,37 @@ final class FusedCodegen {
             }
             Step s = step(n, in);
             if (s == null) return null;
-            weight += s.method.equals("exp") || s.method.equals("log") || s.kind != null ? HEAVY : s.method.equals("bf16") ? ROUNDING : 1;
+            operations += s.method.equals("exp") || s.method.equals("log") || s.kind != null ? HEAVY : 1;
             steps.add(s);
             if (n.types().get(0).dtype() == DType.BF16 && !(n.op() instanceof Convert) && !(n.op() instanceof Select)) {
                 steps.add(new Step("bf16", new int[] {leaves.size() + steps.size() - 1}, null));
-                weight += ROUNDING;
+                operations++;
             }
             index.put(n.out(), leaves.size() + steps.size() - 1);
         }
-        weight += WIDENING * Collections.frequency(leafAccess, Access.BF16) + ROUNDING * Collections.frequency(outputAccess, Access.BF16);
-        if (weight > MAX_WEIGHT) return null;
         int[] written = outputs.stream().mapToInt(index::get).toArray();
         String key = leafAccess + " " + steps + " " + Arrays.toString(written) + outputAccess;
-        int w = weight;
-        return BODIES.computeIfAbsent(key, k -> new GeneratedBody(define(leafAccess, steps, written, outputAccess), leafAccess, outputAccess, w));
+        int ops = operations;
+        return BODIES.computeIfAbsent(key, k -> new GeneratedBody(define(leafAccess, steps, written, outputAccess), leafAccess, outputAccess, ops));
     }
+
+    /**
+     * A member's share of {@link #MAX_WEIGHT}: a convert to f32 none (it aliases its operand), exp, log and the ops
+     * computed in f64 {@link #HEAVY}, a comparison or select a mask's, a bf16 result its rounding besides; -1 for a
+     * member the generator does not emit.
+     */
+    static int weight(Node n) {
+        if (n.op() instanceof Convert c && c.target() == DType.F32) return 0;
+        Step s = step(n, new int[n.inputs().size()]);
+        if (s == null) return -1;
+        int w = s.method.equals("exp") || s.method.equals("log") || s.kind != null ? HEAVY
+                : s.method.equals("bf16") ? BF16_ROUNDING : n.op() instanceof Compare || n.op() instanceof Select ? MASK : 1;
+        boolean rounded = n.types().get(0).dtype() == DType.BF16 && !(n.op() instanceof Convert) && !(n.op() instanceof Select);
+        return w + (rounded ? BF16_ROUNDING : 0);
+    }
+
+    /** Reading a leaf or writing an output: a bf16 array's widening or rounding, else one load or store. */
+    static int weight(Access a, boolean output) { return a != Access.BF16 ? 1 : output ? BF16_STORE : BF16_LOAD; }
 
     private static Step step(Node n, int[] in) {
         return switch (n.op()) {

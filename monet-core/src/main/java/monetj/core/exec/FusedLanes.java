@@ -1,6 +1,7 @@
 package monetj.core.exec;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -17,6 +18,9 @@ import monetj.core.ir.Unary;
 final class FusedLanes {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final IntVector ONE = IntVector.broadcast(I, 1), BELOW_HALF = IntVector.broadcast(I, 0x7FFF), QUIET = IntVector.broadcast(I, 0x400000),
+            MAGNITUDE = IntVector.broadcast(I, 0x7FFFFFFF), INFINITY = IntVector.broadcast(I, 0x7F800000), UPPER = IntVector.broadcast(I, 0xFFFF0000);
 
     private FusedLanes() {}
 
@@ -29,7 +33,9 @@ final class FusedLanes {
 
     static void store(FloatVector v, float[] a, int i) { v.intoArray(a, i); }
 
-    static void storeBf16(FloatVector v, short[] a, int i) { Bf16Lanes.narrow(v).intoArray(a, i); }
+    static void storeBf16(FloatVector v, short[] a, int i) {
+        ((ShortVector) roundedToBf16(v).lanewise(VectorOperators.LSHR, 16).convertShape(VectorOperators.I2S, Bf16Lanes.shortSpecies(), 0)).intoArray(a, i);
+    }
 
     static FloatVector add(FloatVector x, FloatVector y) { return x.add(y); }
 
@@ -54,7 +60,19 @@ final class FusedLanes {
 
     static FloatVector log(FloatVector x) { return VectorMath.log(x); }
 
-    static FloatVector bf16(FloatVector x) { return Bf16Lanes.round(x); }
+    static FloatVector bf16(FloatVector x) { return roundedToBf16(x).and(UPPER).reinterpretAsFloats(); }
+
+    /**
+     * Each lane's bits with the upper half rounded to bf16 (to nearest even; a NaN quieted), as {@link Bf16Lanes}
+     * rounds, with constant vectors instead of scalar broadcasts: fewer nodes for C2 to inline, which is what limits
+     * a generated body (with the float NaN test and mask cast Bf16Lanes had, two bf16 loads and two roundings already
+     * crossed the budget and ran boxed).
+     */
+    private static IntVector roundedToBf16(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(ONE)).add(BELOW_HALF);
+        return rounded.blend(bits.or(QUIET), bits.and(MAGNITUDE).compare(VectorOperators.GT, INFINITY));
+    }
 
     static FloatVector eq(FloatVector x, FloatVector y) { return bool(x.compare(VectorOperators.EQ, y)); }
 

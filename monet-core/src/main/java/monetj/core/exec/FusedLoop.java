@@ -35,11 +35,12 @@ import monetj.core.tensor.TensorType;
  * there is one (a donated parameter and its moments are updated in place).
  * <p>
  * The members can run as generated code instead ({@link FusedCodegen}: each value kept in a vector register from
- * the leaves' loads to the stores, one pass over memory), for the whole machine vectors of each block; the
- * reduction part stays below, reading the root's values of the block from a buffer. The interpreter here remains
- * for: the last elements of a block that fill no whole vector (and loops smaller than one), clusters the generator
- * does not take (a member it does not emit, or too much work for one compiled method: {@link FusedCodegen#MAX_WEIGHT}),
- * and every loop until the JIT has compiled its generated code ({@link GeneratedBody}). Both compute the same bits.
+ * the leaves' loads to the stores, one pass over memory; a cluster too heavy for one compiled method as several
+ * bodies passing values through block buffers: {@link FusedStages}), for the whole machine vectors of each block;
+ * the reduction part stays below, reading the root's values of the block from a buffer. The interpreter here
+ * remains for: the last elements of a block that fill no whole vector (and loops smaller than one), clusters with a
+ * member the generator does not emit, and every loop until the JIT has compiled its generated code
+ * ({@link GeneratedBody}). Both compute the same bits.
  */
 final class FusedLoop implements LoopKernel {
     private static final int BLOCK = 512;
@@ -65,7 +66,7 @@ final class FusedLoop implements LoopKernel {
     private final int[] written;           // registers written out: the root unless only reduced, then the extra outputs
     private final List<TensorType> writtenTypes;
     private final int[] uniform, varying; // leaves that repeat a single element (read once per loop body), and the others
-    private final GeneratedBody generated; // the generated loop, or null: interpreted throughout
+    private final FusedStages generated;   // the generated loop's bodies, or null: interpreted throughout
     private final boolean untilCompiled;   // interpreted until the JIT has compiled the generated loop
     private final List<FusedCodegen.Access> leafAccess; // how generated code reads each leaf
     private final int[] buffered;          // with a body: the leaves it reads from their registers, filled per block by their readers
@@ -151,11 +152,12 @@ final class FusedLoop implements LoopKernel {
             outValues.add(cluster.root().out());
             outAccess.add(FusedCodegen.Access.BUFFER);
         }
-        generated = code != Code.INTERPRETED ? FusedCodegen.of(members, cluster.leaves(), leafAccess, outValues, outAccess) : null;
+        generated = code != Code.INTERPRETED ? FusedStages.of(members, cluster.leaves(), leafAccess, outValues, outAccess) : null;
         untilCompiled = code == Code.GENERATED_ONCE_COMPILED;
         buffered = IntStream.range(0, leafAccess.size()).filter(i -> leafAccess.get(i) == FusedCodegen.Access.BUFFER).toArray();
         bufferedSinks = IntStream.range(0, written.length).filter(w -> outAccess.get(w) == FusedCodegen.Access.BUFFER).toArray();
-        compiledBlock = buffered.length == 0 && bufferedSinks.length == 0 && r == null ? Integer.MAX_VALUE : BLOCK;
+        boolean oneBody = generated == null || generated.buffers() == 0;
+        compiledBlock = buffered.length == 0 && bufferedSinks.length == 0 && r == null && oneBody ? Integer.MAX_VALUE : BLOCK;
     }
 
     /**
@@ -169,8 +171,8 @@ final class FusedLoop implements LoopKernel {
         return v.dtype() == DType.F32 ? FusedCodegen.Access.F32 : v.dtype() == DType.BF16 ? FusedCodegen.Access.BF16 : FusedCodegen.Access.BUFFER;
     }
 
-    /** The generated body the loop runs, or null when interpreted: for tests. */
-    GeneratedBody generated() { return generated; }
+    /** The generated bodies the loop runs, or null when interpreted: for tests. */
+    FusedStages generated() { return generated; }
 
     /** Whether a run now goes through the interpreter throughout (for the profile). */
     boolean interpreted() { return generated == null || untilCompiled && !generated.compiled(); }
@@ -269,7 +271,7 @@ final class FusedLoop implements LoopKernel {
      * repeat one element filled: no instruction writes a leaf's register, so they hold for every block of the body.
      */
     private float[][] registerFile(BlockReader[] leaves) {
-        int needed = registers + written.length + 1; // and block buffers for the generated code's outputs
+        int needed = registers + written.length + 1 + (generated != null ? generated.buffers() : 0); // and block buffers for the generated code's outputs and stages
         float[][] r = REGISTER_FILE.get();
         if (r.length < needed) {
             int had = r.length;
@@ -363,7 +365,7 @@ final class FusedLoop implements LoopKernel {
         private final BlockReader[] leaves;
         private final Sink[] sinks;
         private final float[][] reg;
-        private final Object[] arrays; // the generated body's arrays, or null: interpreted
+        private final Object[][] arrays; // per generated body, its arrays; null: interpreted
         private final float[] root;    // with a reduction, where the body writes the root's values
 
         Block(BlockReader[] leaves, Sink[] sinks, Object[] direct) {
@@ -377,12 +379,20 @@ final class FusedLoop implements LoopKernel {
                 return;
             }
             length = compiledBlock;
-            arrays = new Object[leaves.length + written.length + (reduce != null ? 1 : 0)];
-            for (int i = 0; i < leaves.length; i++) arrays[i] = reg[i]; // the registers of buffered and uniform leaves
-            for (int i = 0; i < leaves.length; i++) if (direct[i] != null) arrays[i] = direct[i];
-            for (int w = 0; w < sinks.length; w++) arrays[leaves.length + w] = sinks[w].target(reg[registers + w]);
+            int outputs = written.length + (reduce != null ? 1 : 0);
+            Object[] all = new Object[leaves.length + outputs + generated.buffers()];
+            for (int i = 0; i < leaves.length; i++) all[i] = reg[i]; // the registers of buffered and uniform leaves
+            for (int i = 0; i < leaves.length; i++) if (direct[i] != null) all[i] = direct[i];
+            for (int w = 0; w < sinks.length; w++) all[leaves.length + w] = sinks[w].target(reg[registers + w]);
             root = reduce != null ? reg[registers + written.length] : null;
-            if (root != null) arrays[arrays.length - 1] = root;
+            if (root != null) all[leaves.length + outputs - 1] = root;
+            for (int b = 0; b < generated.buffers(); b++) all[leaves.length + outputs + b] = reg[registers + written.length + 1 + b];
+            arrays = new Object[generated.stages().size()][];
+            for (int s = 0; s < arrays.length; s++) {
+                int[] take = generated.stages().get(s).arrays();
+                arrays[s] = new Object[take.length];
+                for (int k = 0; k < take.length; k++) arrays[s][k] = all[take[k]];
+            }
         }
 
         float[] compute(int from, int len) {
@@ -392,7 +402,7 @@ final class FusedLoop implements LoopKernel {
                 return reg[rootRegister];
             }
             for (int i : buffered) leaves[i].read(from, bulk, reg[i]);
-            generated.body.run(arrays, from, bulk);
+            for (int s = 0; s < arrays.length; s++) generated.stages().get(s).body().body.run(arrays[s], from, bulk);
             for (int w : bufferedSinks) sinks[w].write(reg[registers + w], from, bulk);
             if (bulk < len) {
                 interpret(from + bulk, len - bulk);
