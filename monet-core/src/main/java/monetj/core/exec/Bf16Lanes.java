@@ -48,13 +48,7 @@ final class Bf16Lanes {
     static VectorSpecies<Short> shortSpecies() { return S; }
 
     /** r[0, len) = x[0, len) rounded to bf16 and widened back to f32. */
-    static void round(float[] x, float[] r, int len) {
-        int i = 0;
-        for (int bound = F.loopBound(len); i < bound; i += LANES) {
-            round(FloatVector.fromArray(F, x, i)).intoArray(r, i);
-        }
-        for (; i < len; i++) r[i] = Float16.roundToBf16(x[i]);
-    }
+    static void round(float[] x, float[] r, int len) { round(x, 0, r, 0, len); }
 
     /** r[at, at + len) = x[from, from + len) rounded to bf16 and widened back to f32. */
     static void round(float[] x, int from, float[] r, int at, int len) {
@@ -66,13 +60,7 @@ final class Bf16Lanes {
     }
 
     /** x[from, from + len) rounded to bf16 and widened back to f32, in place. */
-    static void round(float[] x, int from, int len) {
-        int i = 0;
-        for (int bound = F.loopBound(len); i < bound; i += LANES) {
-            round(FloatVector.fromArray(F, x, from + i)).intoArray(x, from + i);
-        }
-        for (; i < len; i++) x[from + i] = Float16.roundToBf16(x[from + i]);
-    }
+    static void round(float[] x, int from, int len) { round(x, from, x, from, len); }
 
     /** dst[at, at + len) = src[from, from + len) rounded to bf16. */
     static void narrow(float[] src, int from, short[] dst, int at, int len) {
