@@ -27,8 +27,8 @@ public final class ContiguousReduce {
                 double acc = init;
                 switch (kind) {
                     case SUM -> acc = LaneSum.of(x, base, len, init, lanes);
-                    case MAX -> acc = Math.max(acc, extremum(x, base, len, VectorOperators.MAX));
-                    case MIN -> acc = Math.min(acc, extremum(x, base, len, VectorOperators.MIN));
+                    case MAX -> acc = Math.max(acc, maximum(x, base, len));
+                    case MIN -> acc = Math.min(acc, minimum(x, base, len));
                 }
                 out[r] = (float) acc;
             }
@@ -37,16 +37,12 @@ public final class ContiguousReduce {
     }
 
     /**
-     * The maximum or minimum of x[base, base + len) (as Math.max / Math.min, NaN absorbing), four vectors of lanes
-     * at a time in four accumulators (one would wait out each max's latency): both are associative and commutative,
-     * so unlike a sum this is exactly the one-by-one result. One method per operator, so that it is a constant
-     * wherever the JIT compiles the loop.
+     * The maximum of x[base, base + len) (as Math.max, NaN absorbing; {@link #minimum} likewise), four vectors of
+     * lanes at a time in four accumulators (one would wait out each max's latency): max and min are associative and
+     * commutative, so unlike a sum this is exactly the one-by-one result. One method per operator, so that it is a
+     * constant wherever the JIT compiles the loop.
      */
-    static float extremum(float[] x, int base, int len, VectorOperators.Associative op) {
-        return op == VectorOperators.MAX ? maximum(x, base, len) : minimum(x, base, len);
-    }
-
-    private static float maximum(float[] x, int base, int len) {
+    static float maximum(float[] x, int base, int len) {
         int i = 0, lanes = SPECIES.length();
         FloatVector v0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY), v1 = v0, v2 = v0, v3 = v0;
         for (int bound = len - 4 * lanes; i <= bound; i += 4 * lanes) {
@@ -61,7 +57,7 @@ public final class ContiguousReduce {
         return acc;
     }
 
-    private static float minimum(float[] x, int base, int len) {
+    static float minimum(float[] x, int base, int len) {
         int i = 0, lanes = SPECIES.length();
         FloatVector v0 = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY), v1 = v0, v2 = v0, v3 = v0;
         for (int bound = len - 4 * lanes; i <= bound; i += 4 * lanes) {

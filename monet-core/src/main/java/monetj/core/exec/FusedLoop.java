@@ -324,8 +324,8 @@ final class FusedLoop implements LoopKernel {
                         int run = Math.min(len - i, inner - inRow); // the rest of this row within the block
                         switch (kind) { // maxima and minima a vector at a time, exact in any order
                             case SUM -> lanes.add(v, i, run, inRow);
-                            case MAX -> acc = Math.max(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MAX));
-                            case MIN -> acc = Math.min(acc, ContiguousReduce.extremum(v, i, run, VectorOperators.MIN));
+                            case MAX -> acc = Math.max(acc, ContiguousReduce.maximum(v, i, run));
+                            case MIN -> acc = Math.min(acc, ContiguousReduce.minimum(v, i, run));
                         }
                         i += run;
                         inRow += run;
