@@ -47,11 +47,11 @@ final class GeneratedBody {
     private long warmingSince;
     private int rounds;
 
-    GeneratedBody(FusedBody body, List<FusedCodegen.Access> leafAccess, List<FusedCodegen.Access> outputAccess, int weight) {
+    GeneratedBody(FusedBody body, List<FusedCodegen.Access> leafAccess, List<FusedCodegen.Access> outputAccess, int laneOperations) {
         this.body = body;
         this.leafAccess = leafAccess;
         this.outputAccess = outputAccess;
-        operations = leafAccess.size() + weight + outputAccess.size();
+        operations = leafAccess.size() + laneOperations + outputAccess.size();
     }
 
     /** Whether the JIT has compiled the body (seen by the warm-up thread). */
