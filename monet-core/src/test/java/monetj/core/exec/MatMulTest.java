@@ -194,10 +194,17 @@ class MatMulTest {
         }
     }
 
-    /** Element for element the same bits (NaN payloads included). */
+    /**
+     * Element for element the same bits, a NaN where a NaN is expected. Not the NaN's payload: a product's NaN comes out
+     * of Math.fma, which propagates an operand's payload once the JIT has compiled it and returns the canonical NaN
+     * while interpreted, so the payload depends on which code was warm (a run of several test classes together saw
+     * 0x7fc00000 where the other path gave 0xffc10000). The rounding's own NaN bits are checked exactly by Bf16LanesTest
+     * and FusedLanesTest.
+     */
     private static void assertSameBits(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
+            if (Float.isNaN(expected[i]) && Float.isNaN(actual[i])) continue;
             if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
                 fail(what + ": element " + i + " is " + actual[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + "), expected " + expected[i]
                         + " (0x" + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + ")");
