@@ -92,7 +92,8 @@ class RoundedResultDotRewriteTest {
         for (int o = 0; o < g.outputs().size(); o++) {
             HostTensor want = valueOf(g.outputs().get(o), g, args);
             assertEquals(want.type(), got.get(o).type(), what);
-            assertTrue(got.get(o).contentEquals(want), what + ": result " + o + " differs from the product followed by the converts");
+            // any NaN equals any other: Math.fma gives the canonical NaN while interpreted, an operand's payload once compiled
+            assertTrue(FusedLoopTest.sameValues(got.get(o), want), what + ": result " + o + " differs from the product followed by the converts");
         }
     }
 
